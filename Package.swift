@@ -1,0 +1,104 @@
+// swift-tools-version:6.0
+// meme-generator: a Kubernetes auto-scaling demo driven from a terminal.
+// Layout: Sources/Shared/<Module> are libraries (one idea each), Sources/{Worker,Web,Console,Bench}
+// are thin executables, Tests/<Module>Tests test one module each.
+import PackageDescription
+
+let package = Package(
+    name: "meme-generator",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "meme-worker", targets: ["Worker"]),
+        .executable(name: "meme-web", targets: ["Web"]),
+        .executable(name: "meme-console", targets: ["Console"]),
+        .executable(name: "meme-bench", targets: ["Bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+    ],
+    targets: [
+        // MARK: C shims (each C library is reached from exactly one Swift module)
+        .systemLibrary(name: "CNcurses", path: "Sources/Shared/CNcurses", pkgConfig: "ncursesw"),
+        .systemLibrary(name: "CHiredis", path: "Sources/Shared/CHiredis", pkgConfig: "hiredis"),
+        .systemLibrary(name: "CPangoCairo", path: "Sources/Shared/CPangoCairo", pkgConfig: "pangocairo"),
+        .target(name: "CCurl", path: "Sources/Shared/CCurl", linkerSettings: [.linkedLibrary("curl")]),
+
+        // MARK: Foundation layer
+        .target(name: "MemeKit", path: "Sources/Shared/MemeKit"),
+        .target(
+            name: "NATS",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Shared/NATS"
+        ),
+        .target(name: "JetStream", dependencies: ["NATS"], path: "Sources/Shared/JetStream"),
+        .target(name: "CurlHTTP", dependencies: ["CCurl"], path: "Sources/Shared/CurlHTTP"),
+        .target(name: "Autoscaling", path: "Sources/Shared/Autoscaling"),
+
+        // MARK: Feature modules
+        .target(name: "MemeImages", dependencies: ["MemeKit"], path: "Sources/Shared/MemeImages"),
+        .target(name: "RedisCache", path: "Sources/Shared/RedisCache"),
+        .target(name: "ClusterReaders", dependencies: ["Autoscaling"], path: "Sources/Shared/ClusterReaders"),
+        .target(name: "LoadEngine", dependencies: ["MemeKit"], path: "Sources/Shared/LoadEngine"),
+        .target(name: "ConsoleUI", path: "Sources/Shared/ConsoleUI"),
+        .target(name: "TerminalScreen", dependencies: ["ConsoleUI"], path: "Sources/Shared/TerminalScreen"),
+        .target(name: "ConsoleCore", dependencies: ["ConsoleUI", "MemeKit"], path: "Sources/Shared/ConsoleCore"),
+        .target(name: "WorkerService", dependencies: ["MemeKit"], path: "Sources/Shared/WorkerService"),
+        .target(name: "LocalScaler", dependencies: ["Autoscaling"], path: "Sources/Shared/LocalScaler"),
+        .target(name: "WebService", dependencies: ["MemeKit"], path: "Sources/Shared/WebService"),
+        // Starts real servers (nats-server, redis-server, prometheus) on free loopback ports for tests and benchmarks.
+        .target(name: "TestServers", path: "Sources/Shared/TestServers"),
+
+        // MARK: Executables (thin wiring)
+        .executableTarget(
+            name: "Worker",
+            dependencies: ["WorkerService", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Worker"
+        ),
+        .executableTarget(
+            name: "Web",
+            dependencies: ["WebService", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Web",
+            exclude: ["Public"]
+        ),
+        .executableTarget(
+            name: "Console",
+            dependencies: ["ConsoleCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Console"
+        ),
+        .executableTarget(
+            name: "Bench",
+            dependencies: ["TestServers", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Bench"
+        ),
+
+        // MARK: Tests (one target per module)
+        .testTarget(name: "MemeKitTests", dependencies: ["MemeKit"]),
+        .testTarget(name: "NATSTests", dependencies: ["NATS", "TestServers"]),
+        .testTarget(name: "JetStreamTests", dependencies: ["JetStream", "TestServers"]),
+        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP"]),
+        .testTarget(name: "AutoscalingTests", dependencies: ["Autoscaling"]),
+        .testTarget(name: "MemeImagesTests", dependencies: ["MemeImages"]),
+        .testTarget(name: "RedisCacheTests", dependencies: ["RedisCache", "TestServers"]),
+        .testTarget(name: "ClusterReadersTests", dependencies: ["ClusterReaders", "TestServers"]),
+        .testTarget(name: "LoadEngineTests", dependencies: ["LoadEngine", "TestServers"]),
+        .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"]),
+        .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "TestServers"]),
+        .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "TestServers"]),
+        .testTarget(name: "LocalScalerTests", dependencies: ["LocalScaler", "TestServers"]),
+        .testTarget(name: "WebServiceTests", dependencies: ["WebService", "TestServers"]),
+        .testTarget(name: "TestServersTests", dependencies: ["TestServers"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// The Autoscaling module. See ../shared/DESIGN.md for what it holds.

@@ -1,0 +1,1 @@
+// The ClusterReaders module. See ../shared/DESIGN.md for what it holds.

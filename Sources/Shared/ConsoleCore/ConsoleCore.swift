@@ -1,0 +1,1 @@
+// The ConsoleCore module. See ../shared/DESIGN.md for what it holds.

@@ -1,0 +1,1 @@
+// The ConsoleUI module. See ../shared/DESIGN.md for what it holds.

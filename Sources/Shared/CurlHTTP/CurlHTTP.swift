@@ -1,0 +1,1 @@
+// The CurlHTTP module. See ../shared/DESIGN.md for what it holds.

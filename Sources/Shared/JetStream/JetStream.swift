@@ -1,0 +1,1 @@
+// The JetStream module. See ../shared/DESIGN.md for what it holds.

@@ -1,0 +1,1 @@
+// The LoadEngine module. See ../shared/DESIGN.md for what it holds.

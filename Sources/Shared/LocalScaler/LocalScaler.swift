@@ -1,0 +1,1 @@
+// The LocalScaler module. See ../shared/DESIGN.md for what it holds.

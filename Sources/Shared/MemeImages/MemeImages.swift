@@ -1,0 +1,1 @@
+// The MemeImages module. See ../shared/DESIGN.md for what it holds.

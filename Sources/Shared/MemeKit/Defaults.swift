@@ -1,0 +1,49 @@
+/// Names and defaults shared by every program, so the worker, the web service, the console,
+/// the manifests and the load tools cannot drift apart. Environment variable names are the
+/// original Rust worker's.
+public enum MemeDefaults {
+    public static let natsURL = "nats://127.0.0.1:4222"
+    public static let redisURL = "redis://127.0.0.1:6379"
+    public static let prometheusURL = "http://127.0.0.1:9090"
+    public static let stream = "MEMES"
+    public static let consumer = "meme-generator"
+    public static let requestSubject = "meme.request"
+    public static let responseSubject = "meme.response"
+    /// The original publishes errors on `<response subject>.error`.
+    public static func errorSubject(for responseSubject: String) -> String { responseSubject + ".error" }
+    public static let cacheTTLSeconds = 3600
+    /// Results kept by request id for late readers (web service restarts, missed core-NATS responses).
+    public static let resultTTLSeconds = 600
+    public static let ackWaitSeconds = 60
+    public static let maxDeliver = 3
+    public static let duplicateWindowSeconds = 120
+    public static let maxPromptCharacters = 500
+    public static let maxRequestBytes = 16 * 1024
+    public static let workerMetricsAddress = "0.0.0.0:9091"
+    public static let webPort = 8080
+    public static let hfFastModelURL = "https://router.huggingface.co/hf-inference/models/black-forest-labs/FLUX.1-schnell"
+    public static let hfDefaultURL = "https://router.huggingface.co/hf-inference/models/black-forest-labs/FLUX.1-schnell"
+    /// KEDA trigger values of the worker's ScaledObject (k8s/ is the source of truth for clusters).
+    public static let lagThreshold = 5
+    public static let activationLagThreshold = 1
+}
+
+/// Environment variable names, one place.
+public enum MemeEnv {
+    public static let natsURL = "NATS_URL"
+    public static let natsStream = "NATS_STREAM"
+    public static let natsConsumer = "NATS_CONSUMER"
+    public static let requestSubject = "NATS_REQUEST_SUBJECT"
+    public static let responseSubject = "NATS_RESPONSE_SUBJECT"
+    public static let ackWait = "NATS_ACK_WAIT"
+    public static let maxDeliver = "NATS_MAX_DELIVER"
+    public static let redisURL = "REDIS_URL"
+    public static let hfToken = "HF_API_TOKEN"
+    public static let hfTokenFile = "HF_API_TOKEN_FILE"
+    public static let hfURL = "HF_API_URL"
+    public static let cacheTTL = "CACHE_TTL"
+    public static let metricsAddress = "METRICS_ADDR"
+    public static let workerConcurrency = "WORKER_CONCURRENCY"
+    public static let port = "PORT"
+    public static let prometheusURL = "PROMETHEUS_URL"
+}

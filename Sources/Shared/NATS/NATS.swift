@@ -1,0 +1,1 @@
+// The NATS module. See ../shared/DESIGN.md for what it holds.

@@ -1,0 +1,1 @@
+// The RedisCache module. See ../shared/DESIGN.md for what it holds.

@@ -1,0 +1,1 @@
+// The TerminalScreen module. See ../shared/DESIGN.md for what it holds.

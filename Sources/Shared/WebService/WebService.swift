@@ -1,0 +1,1 @@
+// The WebService module. See ../shared/DESIGN.md for what it holds.

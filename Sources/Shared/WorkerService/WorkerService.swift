@@ -1,0 +1,1 @@
+// The WorkerService module. See ../shared/DESIGN.md for what it holds.
