@@ -57,7 +57,18 @@ let package = Package(
         .target(name: "ConsoleCore", dependencies: ["ConsoleUI", "MemeKit"], path: "Sources/Shared/ConsoleCore"),
         .target(name: "WorkerService", dependencies: ["MemeKit"], path: "Sources/Shared/WorkerService"),
         .target(name: "LocalScaler", dependencies: ["Autoscaling"], path: "Sources/Shared/LocalScaler"),
-        .target(name: "WebService", dependencies: ["MemeKit"], path: "Sources/Shared/WebService"),
+        .target(
+            name: "WebService",
+            dependencies: [
+                "MemeKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Shared/WebService"
+        ),
         // Starts real servers (nats-server, redis-server, prometheus) on free loopback ports for tests and benchmarks.
         .target(name: "TestServers", path: "Sources/Shared/TestServers"),
 
@@ -69,7 +80,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "Web",
-            dependencies: ["WebService", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "WebService", "MemeKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/Web",
             exclude: ["Public"]
         ),
@@ -98,7 +113,14 @@ let package = Package(
         .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "TestServers"]),
         .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "TestServers"]),
         .testTarget(name: "LocalScalerTests", dependencies: ["LocalScaler", "TestServers"]),
-        .testTarget(name: "WebServiceTests", dependencies: ["WebService", "TestServers"]),
+        .testTarget(
+            name: "WebServiceTests",
+            dependencies: [
+                "WebService", "TestServers",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+            ]
+        ),
         .testTarget(name: "TestServersTests", dependencies: ["TestServers"]),
     ]
 )
