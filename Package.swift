@@ -118,7 +118,7 @@ let package = Package(
             dependencies: [
                 "WebService", "TestServers",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),
         .testTarget(name: "TestServersTests", dependencies: ["TestServers"]),

@@ -14,52 +14,52 @@ struct WebCommand: AsyncParsableCommand {
         version: "0.1.0"
     )
 
-    @Option(help: "Address to listen on (env: HOST; default 0.0.0.0).")
+    @Option(help: "(env: HOST) Address to listen on; default 0.0.0.0.")
     var host: String?
 
-    @Option(help: "HTTP port (env: PORT; default \(MemeDefaults.webPort)).")
+    @Option(help: "(env: PORT) HTTP port; default \(MemeDefaults.webPort).")
     var port: Int?
 
-    @Option(help: "NATS server URL (env: NATS_URL; default \(MemeDefaults.natsURL)).")
+    @Option(help: "(env: NATS_URL) NATS server URL; default \(MemeDefaults.natsURL).")
     var natsURL: String?
 
-    @Option(help: "JetStream stream name (env: NATS_STREAM; default \(MemeDefaults.stream)).")
+    @Option(help: "(env: NATS_STREAM) JetStream stream name; default \(MemeDefaults.stream).")
     var natsStream: String?
 
-    @Option(help: "Subject requests are published on (env: NATS_REQUEST_SUBJECT; default \(MemeDefaults.requestSubject)).")
+    @Option(help: "(env: NATS_REQUEST_SUBJECT) Subject requests are published on; default \(MemeDefaults.requestSubject).")
     var requestSubject: String?
 
-    @Option(help: "Subject results arrive on; errors on <subject>.error (env: NATS_RESPONSE_SUBJECT; default \(MemeDefaults.responseSubject)).")
+    @Option(help: "(env: NATS_RESPONSE_SUBJECT) Subject results arrive on; errors on <subject>.error; default \(MemeDefaults.responseSubject).")
     var responseSubject: String?
 
-    @Option(help: "Redis URL for shared results (env: REDIS_URL; default \(MemeDefaults.redisURL)).")
+    @Option(help: "(env: REDIS_URL) Redis URL for shared results; default \(MemeDefaults.redisURL).")
     var redisURL: String?
 
-    @Option(help: "Folder with index.html, wall.html and assets/ (env: WEB_PUBLIC_DIR; default: ./Public, ./Sources/Web/Public or next to the executable).")
+    @Option(help: "(env: WEB_PUBLIC_DIR) Folder with index.html, wall.html and assets/; default: ./Public, ./Sources/Web/Public or next to the executable.")
     var publicDir: String?
 
-    @Option(help: "Submits per second per client; 0 disables the limit (env: WEB_RATE_LIMIT; default 5).")
+    @Option(help: "(env: WEB_RATE_LIMIT) Submits per second per client; 0 disables the limit; default 5.")
     var rateLimit: Double?
 
-    @Option(help: "Burst of submits a client may make at once (env: WEB_RATE_BURST; default 20).")
+    @Option(help: "(env: WEB_RATE_BURST) Burst of submits a client may make at once; default 20.")
     var rateBurst: Int?
 
-    @Flag(help: "Trust the first X-Forwarded-For hop as the client address; only behind your own proxy (env: WEB_TRUSTED_PROXY=1).")
+    @Flag(help: "(env: WEB_TRUSTED_PROXY) Trust the first X-Forwarded-For hop as the client address; only behind your own proxy (set WEB_TRUSTED_PROXY=1).")
     var trustedProxy = false
 
-    @Option(help: "Longest prompt in characters (env: MAX_PROMPT_CHARS; default \(MemeDefaults.maxPromptCharacters)).")
+    @Option(help: "(env: MAX_PROMPT_CHARS) Longest prompt in characters; default \(MemeDefaults.maxPromptCharacters).")
     var maxPromptChars: Int?
 
-    @Option(help: "Seconds results are kept (env: RESULT_TTL; default \(MemeDefaults.resultTTLSeconds)).")
+    @Option(help: "(env: RESULT_TTL) Seconds results are kept; default \(MemeDefaults.resultTTLSeconds).")
     var resultTTL: Int?
 
-    @Option(help: "Recent memes kept in memory for the wall (env: WEB_RECENT_CAPACITY; default 1000).")
+    @Option(help: "(env: WEB_RECENT_CAPACITY) Recent memes kept in memory for the wall; default 1000.")
     var recentCapacity: Int?
 
-    @Option(help: "Seconds between live stats messages (env: WEB_STATS_INTERVAL; default 2).")
+    @Option(help: "(env: WEB_STATS_INTERVAL) Seconds between live stats messages; default 2.")
     var statsInterval: Double?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error (env: LOG_LEVEL; default info).")
+    @Option(help: "(env: LOG_LEVEL) Log level: trace, debug, info, notice, warning, error; default info.")
     var logLevel: String?
 
     /// Development aid only: answer requests in-process with placeholder images (no NATS, no worker).

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import MemeKit
 
@@ -55,7 +56,7 @@ struct MemeRoutes {
         // Cached before the publish: a fast worker may answer before `submit` returns.
         app.book.cache.store(record, ttlSeconds: settings.resultTTLSeconds)
         do {
-            try await withTimeout(seconds: settings.submitTimeoutSeconds) { [queue = app.queue] in
+            try await withTimeout(seconds: settings.submitTimeoutSeconds) { [queue = app.queue, meme] in
                 try await queue.submit(meme)
             }
         } catch {

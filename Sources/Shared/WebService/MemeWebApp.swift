@@ -35,7 +35,7 @@ public struct MemeWebApp: Sendable {
         self.assets = try assets ?? StaticAssets.load(directory: settings.publicDirectory)
         let gauge = metrics.websocketsOpen, dropped = metrics.websocketsDropped
         self.hub = LiveHub(bufferLimit: settings.viewerBufferLimit) { open, droppedNow in
-            gauge.set(open)
+            gauge.set(Int64(open))
             if droppedNow { dropped.increment() }
         }
         self.book = MemeBook(

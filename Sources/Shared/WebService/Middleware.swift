@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Records `meme_web_requests_total{route,status}` and the latency histogram. Outermost, so it
@@ -106,4 +107,10 @@ enum JSONBody {
             headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
+}
+
+extension HTTPField.Name {
+    static let referrerPolicy = Self("Referrer-Policy")!
+    static let xFrameOptions = Self("X-Frame-Options")!
+    static let xForwardedFor = Self("X-Forwarded-For")!
 }

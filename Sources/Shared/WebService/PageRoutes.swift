@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 
 /// `/`, `/wall` and `/assets/{name}` from memory, with ETag revalidation.
