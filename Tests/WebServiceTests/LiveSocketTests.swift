@@ -11,6 +11,10 @@ import Testing
 /// The /api/live WebSocket over a real socket (`.live`): stats on connect, meme pushes, viewer
 /// count. The queue is the in-test recorder; the NATS path is covered by the system tests.
 @Suite struct LiveSocketTests {
+    static func object(_ text: String) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+    }
+
     @Test func pushesStatsAndMemes() async throws {
         let queue = RecordingQueue()
         let web = try Fixtures.app(queue: queue)
@@ -18,19 +22,17 @@ import Testing
         try await app.test(.live) { client in
             let port = try #require(client.port)
             let id = try await client.execute(uri: "/api/memes", method: .post, body: ByteBuffer(string: #"{"prompt":"socket cat"}"#)) {
-                let object = try JSONSerialization.jsonObject(with: Data(buffer: $0.body)) as? [String: Any]
-                return try #require(object?["id"] as? String)
+                RouterTests.json($0)["id"] as? String ?? ""
             }
-            let received = Mutex<[[String: Any]]>([])
+            #expect(!id.isEmpty)
+            let received = Mutex<[String]>([])
             var logger = Logger(label: "ws-test")
             logger.logLevel = .critical
             try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/api/live", logger: logger) { inbound, _, _ in
                 var sentOutcome = false
                 for try await message in inbound.messages(maxSize: 1 << 20) {
-                    guard case .text(let text) = message,
-                        let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
-                    else { continue }
-                    received.withLock { $0.append(object) }
+                    guard case .text(let text) = message, let object = Self.object(text) else { continue }
+                    received.withLock { $0.append(text) }
                     if !sentOutcome, object["type"] as? String == "stats" {
                         #expect(object["viewers"] as? Int == 1)
                         #expect(object["queued"] as? Int == 1)
@@ -41,7 +43,7 @@ import Testing
                     if object["type"] as? String == "meme" { return }
                 }
             }
-            let meme = try #require(received.withLock { $0.first { $0["type"] as? String == "meme" } })
+            let meme = try #require(received.withLock { $0 }.compactMap(Self.object).first { $0["type"] as? String == "meme" })
             #expect(meme["id"] as? String == id)
             #expect(meme["prompt"] as? String == "socket cat")
             #expect(meme["image_url"] as? String == "/api/memes/\(id)/image")

@@ -12,13 +12,20 @@ struct MetricsMiddleware: RouterMiddleware {
         let start = ContinuousClock.now
         do {
             let response = try await next(request, context)
-            metrics.record(route: context.endpointPath ?? "unmatched", status: response.status.code, duration: .now - start)
+            metrics.record(route: Self.route(context), status: response.status.code, duration: .now - start)
             return response
         } catch {
             let status = (error as? any HTTPResponseError)?.status.code ?? 500
-            metrics.record(route: context.endpointPath ?? "unmatched", status: status, duration: .now - start)
+            metrics.record(route: Self.route(context), status: status, duration: .now - start)
             throw error
         }
+    }
+
+    /// The matched route pattern; every request that matched none shares one label, so
+    /// scanners probing random paths cannot grow the series count.
+    static func route(_ context: Context) -> String {
+        guard let path = context.endpointPath, path != "NotFound" else { return "unmatched" }
+        return path
     }
 }
 
