@@ -131,6 +131,12 @@ struct WebCommand: AsyncParsableCommand {
         let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         candidates.append(exe.appendingPathComponent("Public").path)
         candidates.append(exe.appendingPathComponent("../share/meme-web/Public").standardized.path)
+        // A SwiftPM build runs from .build/<triple>/<config>/: the checkout is a few levels up.
+        var dir = exe
+        for _ in 0..<4 {
+            dir = dir.deletingLastPathComponent()
+            candidates.append(dir.appendingPathComponent("Sources/Web/Public").path)
+        }
         return candidates.first { fm.fileExists(atPath: ($0 as NSString).appendingPathComponent("index.html")) } ?? "Sources/Web/Public"
     }
 }

@@ -112,7 +112,8 @@ def stack():
         env = {"NATS_URL": f"nats://127.0.0.1:{nats_port}", "REDIS_URL": f"redis://127.0.0.1:{redis_port}",
                "METRICS_ADDR": f"127.0.0.1:{worker_metrics}", "LANG": "C.UTF-8"}
         s.start("worker", [os.path.join(bins, "meme-worker")], env)
-        s.start("web", [os.path.join(bins, "meme-web"), "--host", "127.0.0.1", "--port", str(web_port)], env)
+        s.start("web", [os.path.join(bins, "meme-web"), "--host", "127.0.0.1", "--port", str(web_port),
+                         "--public-dir", os.path.join(ROOT, "Sources/Web/Public")], env)
         base = f"http://127.0.0.1:{web_port}"
         try:
             wait_for(lambda: not s.alive("web") or http_status(f"{base}/readyz") == 200, 30, "meme-web /readyz")
@@ -138,7 +139,11 @@ def chrome(width, height):
                  f"--window-size={width},{height}", "--force-device-scale-factor=1"]:
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    # Headless windows have a minimum width; emulate the exact viewport (a phone is "mobile").
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
+    return driver
 
 
 def artifacts_dir():
