@@ -192,6 +192,7 @@ def test_submit_on_phone_and_see_it_live_on_the_wall(stack):
         assert not card.find_elements(By.TAG_NAME, "b")
         download = card.find_element(By.CSS_SELECTOR, "a.download")
         assert download.is_displayed() and "/api/memes/" in download.get_attribute("href")
+        phone.execute_script("arguments[0].scrollIntoView({block: 'center'})", card)
         phone.save_screenshot(os.path.join(out, "home-phone-390x844.png"))
 
         wall_img = WebDriverWait(wall, 30).until(EC.visibility_of_element_located(
