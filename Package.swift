@@ -59,7 +59,9 @@ let package = Package(
         .target(name: "LocalScaler", dependencies: ["Autoscaling"], path: "Sources/Shared/LocalScaler"),
         .target(name: "WebService", dependencies: ["MemeKit"], path: "Sources/Shared/WebService"),
         // Starts real servers (nats-server, redis-server, prometheus) on free loopback ports for tests and benchmarks.
-        .target(name: "TestServers", path: "Sources/Shared/TestServers"),
+        .target(name: "TestServers", dependencies: ["ChildProcess"], path: "Sources/Shared/TestServers"),
+        // posix_spawn with a clean signal mask, so children get SIGTERM (Foundation.Process blocks it on Linux).
+        .target(name: "ChildProcess", path: "Sources/Shared/ChildProcess"),
 
         // MARK: Executables (thin wiring)
         .executableTarget(
@@ -100,5 +102,6 @@ let package = Package(
         .testTarget(name: "LocalScalerTests", dependencies: ["LocalScaler", "TestServers"]),
         .testTarget(name: "WebServiceTests", dependencies: ["WebService", "TestServers"]),
         .testTarget(name: "TestServersTests", dependencies: ["TestServers"]),
+        .testTarget(name: "ChildProcessTests", dependencies: ["ChildProcess"]),
     ]
 )
