@@ -55,7 +55,14 @@ let package = Package(
         .target(name: "ConsoleUI", path: "Sources/Shared/ConsoleUI"),
         .target(name: "TerminalScreen", dependencies: ["ConsoleUI"], path: "Sources/Shared/TerminalScreen"),
         .target(name: "ConsoleCore", dependencies: ["ConsoleUI", "MemeKit"], path: "Sources/Shared/ConsoleCore"),
-        .target(name: "WorkerService", dependencies: ["MemeKit"], path: "Sources/Shared/WorkerService"),
+        .target(
+            name: "WorkerService",
+            dependencies: [
+                "MemeKit",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Sources/Shared/WorkerService"
+        ),
         .target(name: "LocalScaler", dependencies: ["Autoscaling"], path: "Sources/Shared/LocalScaler"),
         .target(name: "WebService", dependencies: ["MemeKit"], path: "Sources/Shared/WebService"),
         // Starts real servers (nats-server, redis-server, prometheus) on free loopback ports for tests and benchmarks.
