@@ -69,6 +69,12 @@ let package = Package(
         .target(name: "TestServers", dependencies: ["ChildProcess"], path: "Sources/Shared/TestServers"),
         // posix_spawn with a clean signal mask, so children get SIGTERM (Foundation.Process blocks it on Linux).
         .target(name: "ChildProcess", path: "Sources/Shared/ChildProcess"),
+        // /metrics, /healthz, /readyz for the worker and the local autoscaler.
+        .target(
+            name: "OpsHTTP",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Sources/Shared/OpsHTTP"
+        ),
 
         // MARK: Executables (thin wiring)
         .executableTarget(
@@ -110,5 +116,9 @@ let package = Package(
         .testTarget(name: "WebServiceTests", dependencies: ["WebService", "TestServers"]),
         .testTarget(name: "TestServersTests", dependencies: ["TestServers"]),
         .testTarget(name: "ChildProcessTests", dependencies: ["ChildProcess"]),
+        .testTarget(
+            name: "OpsHTTPTests",
+            dependencies: ["OpsHTTP", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
     ]
 )
