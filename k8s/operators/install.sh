@@ -41,12 +41,19 @@ if [ -z "$insecure_tls" ]; then
   case "$context" in kind-*|minikube*|docker-desktop|k3d-*) insecure_tls=1 ;; *) insecure_tls=0 ;; esac
 fi
 
-log "metrics-server chart $METRICS_SERVER_CHART_VERSION (context $context)"
-helm repo add metrics-server https://kubernetes-sigs.github.io/metrics-server/ --force-update >/dev/null
-ms_args=()
-[ "$insecure_tls" = 1 ] && ms_args+=(--set 'args={--kubelet-insecure-tls}')
-helm upgrade --install metrics-server metrics-server/metrics-server \
-  --version "$METRICS_SERVER_CHART_VERSION" --namespace kube-system "${ms_args[@]}" --wait --timeout 5m
+# Managed clusters (GKE, AKS, minikube's addon) often ship their own metrics-server in
+# kube-system; installing a second one over it would fight the provider, so keep theirs.
+ms_owner=$(kubectl -n kube-system get deploy metrics-server -o jsonpath='{.metadata.labels.app\.kubernetes\.io/managed-by}' 2>/dev/null || echo absent)
+if [ "$ms_owner" != absent ] && [ "$ms_owner" != Helm ]; then
+  log "metrics-server already provided by the cluster; leaving it alone"
+else
+  log "metrics-server chart $METRICS_SERVER_CHART_VERSION (context $context)"
+  helm repo add metrics-server https://kubernetes-sigs.github.io/metrics-server/ --force-update >/dev/null
+  ms_args=()
+  [ "$insecure_tls" = 1 ] && ms_args+=(--set 'args={--kubelet-insecure-tls}')
+  helm upgrade --install metrics-server metrics-server/metrics-server \
+    --version "$METRICS_SERVER_CHART_VERSION" --namespace kube-system "${ms_args[@]}" --wait --timeout 5m
+fi
 
 log "KEDA chart $KEDA_CHART_VERSION"
 helm repo add kedacore https://kedacore.github.io/charts --force-update >/dev/null
