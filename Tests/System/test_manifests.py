@@ -431,6 +431,28 @@ def test_prometheus_scrapes_every_source(rendered):
     assert {"meme-web", "meme-worker", "redis", "nats", "kube-state-metrics", "kubelet-cadvisor", "keda"} <= jobs
 
 
+def test_scrape_jobs_find_the_pods(rendered):
+    """Each pod job's label selector matches a workload in its namespace, and that pod
+    carries prometheus.io/scrape and a container port named http/metrics (the relabel
+    rules keep only those) whose number is the annotated port."""
+    config = yaml.safe_load(_prometheus_config(rendered))
+    workloads = [d for d in rendered["local"] if d["kind"] in ("Deployment", "StatefulSet")]
+    for job in config["scrape_configs"]:
+        if job["job_name"] not in ("meme-web", "meme-worker", "redis", "nats"):
+            continue
+        [sd] = job["kubernetes_sd_configs"]
+        [namespace] = sd["namespaces"]["names"]
+        key, value = sd["selectors"][0]["label"].split("=")
+        [target] = [w for w in workloads if w["metadata"].get("namespace") == namespace
+                    and w["spec"]["template"]["metadata"]["labels"].get(key) == value]
+        tmpl = target["spec"]["template"]
+        ann = tmpl["metadata"]["annotations"]
+        assert ann["prometheus.io/scrape"] == "true"
+        ports = {p["name"]: p["containerPort"] for c in tmpl["spec"]["containers"] for p in c.get("ports", [])}
+        scraped = {n: v for n, v in ports.items() if n in ("http", "metrics")}
+        assert list(scraped.values()) == [int(ann["prometheus.io/port"])], (job["job_name"], ports)
+
+
 def test_promtool_check_config(rendered, tmp_path):
     if not shutil.which("promtool"):
         pytest.fail("promtool not installed (Debian package prometheus)")

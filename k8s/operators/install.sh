@@ -60,7 +60,7 @@ helm repo add kedacore https://kedacore.github.io/charts --force-update >/dev/nu
 # prometheus.operator.enabled: the dashboard's KEDA panel reads keda_scaler_metrics_value.
 helm upgrade --install keda kedacore/keda --version "$KEDA_CHART_VERSION" \
   --namespace keda --create-namespace \
-  --set prometheus.operator.enabled=true --wait --timeout 5m
+  --set prometheus.operator.enabled=true --set prometheus.operator.port=8080 --wait --timeout 5m
 
 vpa_image=$(kubectl -n kube-system get deploy vpa-recommender -o jsonpath='{.spec.template.spec.containers[0].image}' 2>/dev/null || true)
 if [[ "$vpa_image" == *":$VPA_VERSION" ]]; then
