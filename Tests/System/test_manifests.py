@@ -304,6 +304,36 @@ def test_nats_config_parses_with_nats_server(rendered, tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
 
 
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server not installed")
+def test_redis_args_start_a_real_redis(rendered, tmp_path):
+    """The StatefulSet's arguments, given to a real redis-server on a loopback port."""
+    import socket
+    import time
+    args = container(find(rendered["local"], "StatefulSet", "redis", "cache"), "redis")["args"]
+    args = [str(tmp_path) if a == "/data" else a for a in args]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(["redis-server", *args, "--port", str(port), "--bind", "127.0.0.1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            run = subprocess.run(["redis-cli", "-p", str(port), "config", "get", "maxmemory-policy"],
+                                 capture_output=True, text=True)
+            if run.returncode == 0 and "allkeys-lru" in run.stdout:
+                break
+            assert proc.poll() is None, f"redis-server rejected the arguments: {proc.stdout.read()}"
+            assert time.monotonic() < deadline, run.stdout + run.stderr
+            time.sleep(0.1)
+        save = subprocess.run(["redis-cli", "-p", str(port), "config", "get", "save"],
+                              capture_output=True, text=True).stdout.split()
+        assert save[-2:] == ["300", "10"], save
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def test_names_and_namespaces(rendered):
     docs = rendered["local"]
     namespaces = {d["metadata"]["name"] for d in docs if d["kind"] == "Namespace"}
