@@ -190,6 +190,7 @@ def test_web_hpa_and_resources(rendered):
     web = find(docs, "Deployment", "meme-web", "meme-generator")
     res = container(web, "meme-web")["resources"]
     assert res == {"requests": {"cpu": "10m", "memory": "64Mi"}, "limits": {"cpu": "100m", "memory": "128Mi"}}
+    assert "replicas" not in web["spec"], "the HPA owns meme-web's replica count"
     hpa = find(docs, "HorizontalPodAutoscaler", "meme-web", "meme-generator")
     spec = hpa["spec"]
     assert hpa["apiVersion"] == "autoscaling/v2"
