@@ -156,7 +156,8 @@ cmd_kubeconfig() {
   mkdir -p "$STATE"
   local server ca token out="$STATE/console.kubeconfig"
   server=$(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')
-  ca=$(kubectl config view --minify --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')
+  # --flatten inlines a CA given as a file path (minikube) as certificate-authority-data.
+  ca=$(kubectl config view --minify --flatten -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')
   token=$(kubectl -n meme-generator create token meme-console --duration=12h)
   (
     umask 077
