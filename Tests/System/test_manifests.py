@@ -592,3 +592,21 @@ def test_dockerfile_targets():
     assert {"meme-worker", "meme-web", "meme-console"} <= names
     assert any(img.startswith("swift:6") and "bookworm" in img for img, _ in stages)
     assert re.search(r"^USER\s+10001", text, re.M), "runtime images must run as the non-root user 10001"
+
+
+def test_demo_k8s_explains_a_missing_context(tmp_path):
+    env = {**os.environ, "KUBECONFIG": str(tmp_path / "none")}
+    run = subprocess.run([str(K8S / "demo-k8s.sh"), "up"], capture_output=True, text=True, env=env, timeout=60)
+    assert run.returncode != 0 and "no current context" in run.stderr, run.stderr
+
+
+def test_demo_k8s_explains_a_missing_kubectl(tmp_path):
+    # A PATH with bash and coreutils but no kubectl.
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    for tool in ("bash", "dirname", "sed", "cat", "head", "mkdir"):
+        if shutil.which(tool):
+            (bindir / tool).symlink_to(shutil.which(tool))
+    run = subprocess.run([shutil.which("bash"), str(K8S / "demo-k8s.sh"), "status"], capture_output=True,
+                         text=True, env={"PATH": str(bindir), "HOME": str(tmp_path)}, timeout=60)
+    assert run.returncode != 0 and "kubectl is not installed" in run.stderr, run.stderr
