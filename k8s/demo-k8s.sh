@@ -133,7 +133,10 @@ start_port_forwards() {
   port_forward nats-monitor messaging svc/nats "${MEME_PORT_NATS_MONITOR:-8222}:8222"
   port_forward prometheus monitoring svc/prometheus "${MEME_PORT_PROMETHEUS:-9090}:9090"
   port_forward grafana monitoring svc/grafana "${MEME_PORT_GRAFANA:-3000}:3000"
-  [ "$FLAVOUR" = kind ] || port_forward web meme-generator svc/meme-web "${MEME_PORT_WEB:-8080}:80"
+  # A kind cluster made from kind-config.yaml already publishes meme-web on 127.0.0.1:8080.
+  if ! curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${MEME_PORT_WEB:-8080}/healthz" 2>/dev/null; then
+    port_forward web meme-generator svc/meme-web "${MEME_PORT_WEB:-8080}:80"
+  fi
   sleep 2
   local f
   for f in "$STATE"/pf-*.pid; do
@@ -202,7 +205,6 @@ start_console() {
 
 cmd_up() {
   require_cluster
-  need helm "the add-ons are installed with Helm: https://helm.sh/docs/intro/install/"
   log "context $CONTEXT, overlay $OVERLAY"
   local dir
   dir="$(overlay_dir)"
