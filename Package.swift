@@ -44,7 +44,11 @@ let package = Package(
             ],
             path: "Sources/Shared/NATS"
         ),
-        .target(name: "JetStream", dependencies: ["NATS"], path: "Sources/Shared/JetStream"),
+        .target(
+            name: "JetStream",
+            dependencies: ["NATS", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Sources/Shared/JetStream"
+        ),
         .target(name: "CurlHTTP", dependencies: ["CCurl"], path: "Sources/Shared/CurlHTTP"),
         .target(name: "Autoscaling", path: "Sources/Shared/Autoscaling"),
 
