@@ -85,7 +85,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "Bench",
-            dependencies: ["TestServers", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "TestServers", "NATS", "JetStream",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Sources/Bench"
         ),
 
