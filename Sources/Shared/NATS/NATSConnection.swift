@@ -102,6 +102,19 @@ public final class NATSConnection: Sendable {
 
     /// Returns true when the caller should wait for the socket to catch up.
     func enqueuePublish(_ subject: String, payload: ByteBuffer, replyTo: String?, headers: NATSHeaders?) throws -> Bool {
+        let (mustWait, channel) = try enqueue(subject, payload: payload, replyTo: replyTo, headers: headers)
+        if let channel {
+            if channel.eventLoop.inEventLoop {
+                flushPending()
+            } else {
+                channel.eventLoop.execute { self.flushPending() }
+            }
+        }
+        return mustWait
+    }
+
+    /// Queues a publish; returns whether to wait for the socket, and the channel whose flush the caller must schedule.
+    func enqueue(_ subject: String, payload: ByteBuffer, replyTo: String?, headers: NATSHeaders?) throws -> (Bool, Channel?) {
         try SubjectValidator.check(subject)
         if let replyTo { try SubjectValidator.check(replyTo, "reply subject") }
         let size = payload.readableBytes + ClientEncoder.headerBlockSize(headers)
@@ -121,8 +134,7 @@ public final class NATSConnection: Sendable {
             ClientEncoder.publish(subject: subject, replyTo: replyTo, headers: headers, payload: payload, into: &s.pending)
             return (Self.scheduleFlush(&s), s.channel != nil && s.pending.readableBytes > highWater)
         }
-        if let channel { channel.eventLoop.execute { self.flushPending() } }
-        return mustWait
+        return (mustWait, channel)
     }
 
     private func waitForWritable() async throws {
@@ -277,18 +289,32 @@ public final class NATSConnection: Sendable {
             s.nextRequestID += 1
             return String(s.nextRequestID, radix: 36)
         }
-        let loop = group.next()
-        let timeoutAmount = TimeAmount.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        let timeoutAmount = timeout.timeAmount
         let message = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<NATSMessage, any Error>) in
-                let scheduled = loop.scheduleTask(in: timeoutAmount) {
-                    self.finishRequest(token, with: .failure(NATSError(.timeout, "no reply on \(subject) within \(timeout)")))
+                let loop: any EventLoop = state.withLock { s in
+                    s.requests[token] = ConnectionState.Request(continuation: continuation, timeout: nil)
+                    return s.channel?.eventLoop ?? group.next()
                 }
-                state.withLock { $0.requests[token] = ConnectionState.Request(continuation: continuation, timeout: scheduled) }
+                let flushChannel: Channel?
                 do {
-                    _ = try enqueuePublish(subject, payload: payload, replyTo: prefix + token, headers: headers)
+                    (_, flushChannel) = try enqueue(subject, payload: payload, replyTo: prefix + token, headers: headers)
                 } catch {
                     finishRequest(token, with: .failure(error))
+                    return
+                }
+                // One hop to the event loop arms the timer and writes (the reply cancels the timer on that loop).
+                loop.execute {
+                    let scheduled = loop.scheduleTask(in: timeoutAmount) {
+                        self.finishRequest(token, with: .failure(NATSError(.timeout, "no reply on \(subject) within \(timeout)")))
+                    }
+                    let armed = self.state.withLock { s in
+                        guard s.requests[token] != nil else { return false }
+                        s.requests[token]?.timeout = scheduled
+                        return true
+                    }
+                    if !armed { scheduled.cancel() }
+                    if flushChannel != nil { self.flushPending() }
                 }
             }
         } onCancel: {
