@@ -40,10 +40,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ],
             path: "Sources/Shared/NATS"
         ),
-        .target(name: "JetStream", dependencies: ["NATS"], path: "Sources/Shared/JetStream"),
+        .target(
+            name: "JetStream",
+            dependencies: ["NATS", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Sources/Shared/JetStream"
+        ),
         .target(name: "CurlHTTP", dependencies: ["CCurl"], path: "Sources/Shared/CurlHTTP"),
         .target(name: "Autoscaling", path: "Sources/Shared/Autoscaling"),
 
@@ -95,7 +100,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "Bench",
-            dependencies: ["TestServers", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "TestServers", "NATS", "JetStream",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Sources/Bench"
         ),
 

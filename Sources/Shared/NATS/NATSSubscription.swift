@@ -1,0 +1,40 @@
+import NIOCore
+
+/// A subscription: an AsyncSequence of messages. Its buffer is bounded (`NATSOptions.subscriptionCapacity`
+/// or the `capacity` given to `subscribe`); when full, new messages are dropped and counted
+/// (`droppedMessages`, `.slowConsumer` event). Ends when unsubscribed, drained or the connection closes;
+/// stopping iteration (e.g. cancelling the task) unsubscribes.
+public final class NATSSubscription: AsyncSequence, Sendable {
+    public typealias Element = NATSMessage
+    public typealias AsyncIterator = AsyncThrowingStream<NATSMessage, any Error>.AsyncIterator
+
+    public let sid: UInt64
+    public let subject: String
+    public let queue: String?
+    let stream: AsyncThrowingStream<NATSMessage, any Error>
+    let connection: NATSConnection
+
+    init(sid: UInt64, subject: String, queue: String?, stream: AsyncThrowingStream<NATSMessage, any Error>,
+         connection: NATSConnection) {
+        self.sid = sid
+        self.subject = subject
+        self.queue = queue
+        self.stream = stream
+        self.connection = connection
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { stream.makeAsyncIterator() }
+
+    /// Stops delivery now; messages already buffered can still be read.
+    public func unsubscribe() async throws {
+        try connection.unsubscribe(sid: sid, after: nil)
+    }
+
+    /// Ends the subscription after `count` more messages in total have been delivered (the server is told too).
+    public func unsubscribe(after count: Int) async throws {
+        try connection.unsubscribe(sid: sid, after: count)
+    }
+
+    /// Messages dropped because this subscription's buffer was full.
+    public var droppedMessages: Int { connection.dropped(sid: sid) }
+}
