@@ -8,6 +8,9 @@
 #include <string.h>
 #include <setjmp.h>
 #include <jpeglib.h>
+#include <png.h>
+#include <zlib.h>
+#include <stdlib.h>
 
 // PANGO_SCALE is a macro Swift sees, but keep a typed constant for clarity.
 static inline int meme_pango_scale(void) { return PANGO_SCALE; }
@@ -83,6 +86,67 @@ static inline cairo_surface_t *meme_decode_jpeg(const unsigned char *data, unsig
     jpeg_destroy_decompress(&cinfo);
     cairo_surface_mark_dirty(surface);
     return surface;
+}
+
+
+// PNG encoding with a chosen zlib level/strategy and row filter: cairo's own writer uses libpng's
+// defaults (level 6, adaptive filtering), which spend most of a render's time in zlib.
+struct meme_png_buffer {
+    unsigned char *data;
+    size_t length;
+    size_t capacity;
+};
+
+static void meme_png_write(png_structp png, png_bytep bytes, png_size_t length) {
+    struct meme_png_buffer *buffer = (struct meme_png_buffer *)png_get_io_ptr(png);
+    if (buffer->length + length > buffer->capacity) {
+        size_t capacity = buffer->capacity ? buffer->capacity : 65536;
+        while (capacity < buffer->length + length) capacity *= 2;
+        unsigned char *grown = (unsigned char *)realloc(buffer->data, capacity);
+        if (!grown) png_error(png, "out of memory");
+        buffer->data = grown;
+        buffer->capacity = capacity;
+    }
+    memcpy(buffer->data + buffer->length, bytes, length);
+    buffer->length += length;
+}
+
+static void meme_png_flush(png_structp png) { (void)png; }
+
+/// Encodes a CAIRO_FORMAT_RGB24 image surface as an 8-bit RGB PNG into a malloc'd buffer
+/// (`*out`, to be released with free()). Returns 0 on success, -1 on failure.
+static inline int meme_encode_png_rgb24(cairo_surface_t *surface, int level, int strategy, int filters,
+                                        unsigned char **out, size_t *out_length) {
+    struct meme_png_buffer buffer = {NULL, 0, 0};
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    if (!png) return -1;
+    png_infop info = png_create_info_struct(png);
+    if (!info) { png_destroy_write_struct(&png, NULL); return -1; }
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_write_struct(&png, &info);
+        free(buffer.data);
+        return -1;
+    }
+    int width = cairo_image_surface_get_width(surface);
+    int height = cairo_image_surface_get_height(surface);
+    int stride = cairo_image_surface_get_stride(surface);
+    unsigned char *pixels = cairo_image_surface_get_data(surface);
+    png_set_write_fn(png, &buffer, meme_png_write, meme_png_flush);
+    png_set_compression_level(png, level);
+    png_set_compression_strategy(png, strategy);
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, filters);
+    png_set_IHDR(png, info, (png_uint_32)width, (png_uint_32)height, 8, PNG_COLOR_TYPE_RGB,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    // Cairo RGB24 is a native-endian 0x00RRGGBB word: B,G,R,X bytes on little-endian machines.
+    png_set_bgr(png);
+    png_set_filler(png, 0, PNG_FILLER_AFTER);
+    for (int y = 0; y < height; y++) png_write_row(png, pixels + (size_t)y * (size_t)stride);
+    png_write_end(png, info);
+    png_destroy_write_struct(&png, &info);
+    *out = buffer.data;
+    *out_length = buffer.length;
+    return 0;
 }
 
 #endif

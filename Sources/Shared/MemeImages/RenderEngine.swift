@@ -37,12 +37,29 @@ final class RenderEngine: @unchecked Sendable {
     // MARK: Whole image
 
     func render(_ job: RenderJob) throws -> RenderedMeme {
+        var top: CaptionLayout.Fit?
+        var bottom: CaptionLayout.Fit?
+        let surface = try drawSurface(job, top: &top, bottom: &bottom)
+        defer { cairo_surface_destroy(surface) }
+        let png = try ImageCodec.encodePNG(surface, settings: .fast)
+        return RenderedMeme(png: png, width: job.size, height: job.size, top: top, bottom: bottom)
+    }
+
+    func drawSurface(_ job: RenderJob) throws -> OpaquePointer {
+        var top: CaptionLayout.Fit?
+        var bottom: CaptionLayout.Fit?
+        return try drawSurface(job, top: &top, bottom: &bottom)
+    }
+
+    /// Draws the meme into a new RGB24 surface owned by the caller.
+    func drawSurface(_ job: RenderJob, top: inout CaptionLayout.Fit?, bottom: inout CaptionLayout.Fit?) throws -> OpaquePointer {
         guard (16...4096).contains(job.size) else {
             throw MemeRenderError("image size \(job.size) is outside 16...4096 pixels")
         }
         let size = job.size
         let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(size), Int32(size))!
-        defer { cairo_surface_destroy(surface) }
+        var handedOver = false
+        defer { if !handedOver { cairo_surface_destroy(surface) } }
         guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
             throw MemeRenderError("cannot allocate a \(size)×\(size) image")
         }
@@ -62,8 +79,6 @@ final class RenderEngine: @unchecked Sendable {
         }
 
         let geometry = CaptionLayout(imageSize: size)
-        var top: CaptionLayout.Fit?
-        var bottom: CaptionLayout.Fit?
         if let text = job.captions.top {
             top = drawCaption(text, geometry: geometry, atTop: true, cr: cr)
         }
@@ -74,8 +89,8 @@ final class RenderEngine: @unchecked Sendable {
             throw MemeRenderError("drawing failed: \(String(cString: cairo_status_to_string(cairo_status(cr))))")
         }
         cairo_surface_flush(surface)
-        let png = try ImageCodec.encodePNG(surface)
-        return RenderedMeme(png: png, width: size, height: size, top: top, bottom: bottom)
+        handedOver = true
+        return surface
     }
 
     // MARK: Captions
