@@ -53,8 +53,20 @@ let package = Package(
         .target(name: "Autoscaling", path: "Sources/Shared/Autoscaling"),
 
         // MARK: Feature modules
-        .target(name: "MemeImages", dependencies: ["MemeKit"], path: "Sources/Shared/MemeImages"),
-        .target(name: "RedisCache", path: "Sources/Shared/RedisCache"),
+        .target(
+            name: "MemeImages",
+            dependencies: ["MemeKit", "CPangoCairo", .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Sources/Shared/MemeImages"
+        ),
+        .target(
+            name: "RedisCache",
+            dependencies: [
+                "CHiredis",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Shared/RedisCache"
+        ),
         .target(name: "ClusterReaders", dependencies: ["Autoscaling"], path: "Sources/Shared/ClusterReaders"),
         .target(name: "LoadEngine", dependencies: ["MemeKit"], path: "Sources/Shared/LoadEngine"),
         .target(name: "ConsoleUI", path: "Sources/Shared/ConsoleUI"),
@@ -101,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "TestServers", "NATS", "JetStream",
+                "TestServers", "NATS", "JetStream", "MemeImages",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Bench"
