@@ -75,8 +75,10 @@ let package = Package(
         .target(
             name: "WorkerService",
             dependencies: [
-                "MemeKit",
+                "MemeKit", "NATS", "JetStream", "MemeImages", "RedisCache", "OpsHTTP",
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Shared/WorkerService"
         ),
@@ -96,7 +98,12 @@ let package = Package(
         // MARK: Executables (thin wiring)
         .executableTarget(
             name: "Worker",
-            dependencies: ["WorkerService", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "WorkerService", "MemeImages", "MemeKit", "OpsHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/Worker"
         ),
         .executableTarget(

@@ -12,7 +12,4 @@ public enum CacheKey {
         // Length-prefix each part so "a:b" + "c" never collides with "a" + "b:c".
         return parts.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
     }
-
-    /// The finished response by request id, for late readers (the web service after a restart).
-    public static func result(id: String) -> String { "meme:result:\(id)" }
 }

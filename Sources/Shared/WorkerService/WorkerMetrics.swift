@@ -22,23 +22,17 @@ public final class WorkerMetrics: Sendable {
 
     public init(registry: PrometheusCollectorRegistry = .init()) {
         self.registry = registry
-        requests = registry.makeCounter(name: "meme_generator_requests_total", help: "Meme requests received from JetStream (every delivery).")
-        success = registry.makeCounter(name: "meme_generator_success_total", help: "Memes answered on the response subject.")
-        errors = registry.makeCounter(name: "meme_generator_errors_total", help: "Requests answered with an error response.")
-        cacheHits = registry.makeCounter(name: "meme_generator_cache_hits_total", help: "Images served from the Redis cache.")
-        cacheMisses = registry.makeCounter(name: "meme_generator_cache_misses_total", help: "Images not in the Redis cache.")
-        cacheErrors = registry.makeCounter(name: "meme_generator_cache_errors_total", help: "Redis calls that failed (the meme is still made).")
-        naks = registry.makeCounter(name: "meme_generator_naks_total", help: "Deliveries handed back to JetStream for a later retry.")
-        inFlight = registry.makeGauge(name: "meme_generator_in_flight", help: "Requests being processed now.")
-        processing = registry.makeValueHistogram(
-            name: "meme_generator_processing_duration_seconds", buckets: Self.buckets,
-            help: "Time from receiving a request to publishing its answer.")
-        generation = registry.makeValueHistogram(
-            name: "meme_generator_generation_duration_seconds", buckets: Self.buckets,
-            help: "Time spent making the image (cache misses only).")
-        productivity = registry.makeGauge(
-            name: "memegenerator_pod_productivity",
-            help: "Memes completed per CPU-second of this process over the last minute (harmony scenario).")
+        requests = registry.makeCounter(descriptor: .named("meme_generator_requests_total", help: "Meme requests received from JetStream (every delivery)."))
+        success = registry.makeCounter(descriptor: .named("meme_generator_success_total", help: "Memes answered on the response subject."))
+        errors = registry.makeCounter(descriptor: .named("meme_generator_errors_total", help: "Requests answered with an error response."))
+        cacheHits = registry.makeCounter(descriptor: .named("meme_generator_cache_hits_total", help: "Images served from the Redis cache."))
+        cacheMisses = registry.makeCounter(descriptor: .named("meme_generator_cache_misses_total", help: "Images not in the Redis cache."))
+        cacheErrors = registry.makeCounter(descriptor: .named("meme_generator_cache_errors_total", help: "Redis calls that failed (the meme is still made)."))
+        naks = registry.makeCounter(descriptor: .named("meme_generator_naks_total", help: "Deliveries handed back to JetStream for a later retry."))
+        inFlight = registry.makeGauge(descriptor: .named("meme_generator_in_flight", help: "Requests being processed now."))
+        processing = registry.makeValueHistogram(descriptor: .named("meme_generator_processing_duration_seconds", help: "Time from receiving a request to publishing its answer."), buckets: Self.buckets)
+        generation = registry.makeValueHistogram(descriptor: .named("meme_generator_generation_duration_seconds", help: "Time spent making the image (cache misses only)."), buckets: Self.buckets)
+        productivity = registry.makeGauge(descriptor: .named("memegenerator_pod_productivity", help: "Memes completed per CPU-second of this process over the last minute (harmony scenario)."))
     }
 
     /// Records a completed meme and refreshes the productivity gauge.
@@ -77,5 +71,12 @@ final class ProductivityWindow: @unchecked Sendable {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+}
+
+extension MetricNameDescriptor {
+    /// A full metric name with HELP text (no namespace/unit splitting: the names are fixed by dashboards).
+    static func named(_ name: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 }
