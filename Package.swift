@@ -138,7 +138,7 @@ let package = Package(
         .testTarget(name: "LoadEngineTests", dependencies: ["LoadEngine", "TestServers"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"]),
         .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "TestServers"]),
-        .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "TestServers"]),
+        .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "TestServers", "RedisCache", "NATS", "JetStream"]),
         .testTarget(name: "LocalScalerTests", dependencies: ["LocalScaler", "TestServers"]),
         .testTarget(name: "WebServiceTests", dependencies: ["WebService", "TestServers"]),
         .testTarget(name: "TestServersTests", dependencies: ["TestServers"]),
