@@ -16,10 +16,15 @@ import Testing
             ("rtl", MemeRequest(prompt: "שלום עולם / مرحبا بالعالم 🚀", smallImage: true)),
             ("emoji", MemeRequest(prompt: "coffee ☕🔥 / zero to 100 pods", smallImage: true)),
             ("fallback", MemeRequest(prompt: "zxqv blorp", smallImage: true)),
+            ("cjk", MemeRequest(prompt: "自動スケーリング / 猫がクラスターを壊した", smallImage: true)),
         ]
         for (name, request) in samples {
             let png = try MemeRenderer.renderOffline(request: request)
             try Data(png).write(to: URL(fileURLWithPath: "\(Self.directory!)/\(name).png"))
         }
+        let photo = try MemeRenderer.shared.renderSync(RenderJob(
+            request: MemeRequest(prompt: "when the photo is a jpeg / still captioned", smallImage: true),
+            background: .image(orangeJPEG)))
+        try Data(photo.png).write(to: URL(fileURLWithPath: "\(Self.directory!)/jpeg.png"))
     }
 }

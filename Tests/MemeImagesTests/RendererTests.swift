@@ -121,9 +121,11 @@ import Testing
         let meme = try renderer.renderSync(RenderJob(captions: MemeCaptions(top: nil, bottom: "JPEG"), size: 256, background: .image(orangeJPEG)))
         let image = try DecodedImage(png: meme.png)
         #expect(image.width == 256)
-        // The orange fixture shows through in the middle.
-        let centre = image.rgb(128, 100)
-        #expect(centre.r > 200 && (90...170).contains(centre.g) && centre.b < 60)
+        // The orange fixture shows through in the middle and right up to the edges.
+        for (x, y) in [(128, 100), (0, 128), (255, 128), (128, 0)] {
+            let p = image.rgb(x, y)
+            #expect(p.r > 200 && (90...170).contains(p.g) && p.b < 60, "pixel \(x),\(y) is \(p)")
+        }
     }
 
     @Test func badBackgroundsAreClearErrors() throws {

@@ -11,10 +11,12 @@ import Synchronization
 public final class MemeRenderer: Sendable {
     private let threadPool: NIOThreadPool
     private let idle = Mutex<[RenderEngine]>([])
+    private static let maxIdleEngines = 8
 
     /// A renderer for the whole process, on `NIOThreadPool.singleton`.
     public static let shared = MemeRenderer()
 
+    /// - Parameter threadPool: where `render(_:)` runs; must be started (the singleton is).
     public init(threadPool: NIOThreadPool = .singleton) {
         self.threadPool = threadPool
     }
@@ -41,7 +43,9 @@ public final class MemeRenderer: Sendable {
 
     private func withEngine<T>(_ body: (RenderEngine) throws -> T) rethrows -> T {
         let engine = idle.withLock { $0.popLast() } ?? RenderEngine()
-        defer { idle.withLock { $0.append(engine) } }
+        // Keep a few idle engines (each holds a font map and glyph caches, a few MB); a burst of
+        // callers beyond that gets engines that are freed afterwards.
+        defer { idle.withLock { if $0.count < Self.maxIdleEngines { $0.append(engine) } } }
         return try body(engine)
     }
 }

@@ -162,6 +162,8 @@ final class RenderEngine: @unchecked Sendable {
         cairo_scale(cr, scale, scale)
         cairo_set_source_surface(cr, image, 0, 0)
         cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD)
+        // Without PAD the filter samples black beyond the image and darkens the edges.
+        cairo_pattern_set_extend(cairo_get_source(cr), CAIRO_EXTEND_PAD)
         cairo_paint(cr)
         cairo_restore(cr)
     }
