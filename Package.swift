@@ -44,7 +44,11 @@ let package = Package(
             path: "Sources/Shared/NATS"
         ),
         .target(name: "JetStream", dependencies: ["NATS"], path: "Sources/Shared/JetStream"),
-        .target(name: "CurlHTTP", dependencies: ["CCurl"], path: "Sources/Shared/CurlHTTP"),
+        .target(
+            name: "CurlHTTP",
+            dependencies: ["CCurl", .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Sources/Shared/CurlHTTP"
+        ),
         .target(name: "Autoscaling", path: "Sources/Shared/Autoscaling"),
 
         // MARK: Feature modules
@@ -88,7 +92,7 @@ let package = Package(
         .testTarget(name: "MemeKitTests", dependencies: ["MemeKit"]),
         .testTarget(name: "NATSTests", dependencies: ["NATS", "TestServers"]),
         .testTarget(name: "JetStreamTests", dependencies: ["JetStream", "TestServers"]),
-        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP"]),
+        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestServers"], exclude: ["Resources"]),
         .testTarget(name: "AutoscalingTests", dependencies: ["Autoscaling"]),
         .testTarget(name: "MemeImagesTests", dependencies: ["MemeImages"]),
         .testTarget(name: "RedisCacheTests", dependencies: ["RedisCache", "TestServers"]),
