@@ -200,7 +200,9 @@ final class EasyHandle: @unchecked Sendable {
         case CURLE_WRITE_ERROR where sink.cancel.isCancelled:
             return error(.cancelled, "cancelled: \(request)")
         case CURLE_COULDNT_CONNECT:
-            if detail.localizedCaseInsensitiveContains("refused") {
+            var osErrno = 0
+            _ = ccurl_getinfo_long(handle, CURLINFO_OS_ERRNO, &osErrno)
+            if osErrno == Int(ECONNREFUSED) || detail.localizedCaseInsensitiveContains("refused") {
                 return error(.connectionRefused, "connection refused to \(target)")
             }
             return error(.couldNotConnect, "could not connect to \(target): \(Self.reason(detail))")
