@@ -1,25 +1,38 @@
 import Foundation
 import TestServers
 
-/// The shared captures: `<repo root>/../shared/fixtures` (a sibling of the clone, in CI too).
+/// The shared captures: `shared/fixtures` beside the repository clone (`<repo>/../shared`, as in CI),
+/// or beside one of its parent folders (git worktrees under /work/wt/<name> find /work/shared).
+/// `MEME_FIXTURES_DIR` overrides. A missing directory fails the tests that need it, with the paths tried.
 enum Fixtures {
-    static let directory: URL = {
+    static let located: Result<URL, TestServerError> = {
+        if let override = ProcessInfo.processInfo.environment["MEME_FIXTURES_DIR"] {
+            return .success(URL(fileURLWithPath: override))
+        }
         var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
             dir = dir.deletingLastPathComponent()
         }
-        let fixtures = dir.deletingLastPathComponent().appendingPathComponent("shared/fixtures").standardizedFileURL
-        precondition(FileManager.default.fileExists(atPath: fixtures.appendingPathComponent("SOURCES.md").path),
-                     "fixtures missing: expected \(fixtures.path) (shared/ beside the repository clone)")
-        return fixtures
+        var tried = [String]()
+        var parent = dir.deletingLastPathComponent()
+        while true {
+            let candidate = parent.appendingPathComponent("shared/fixtures").standardizedFileURL
+            tried.append(candidate.path)
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("SOURCES.md").path) { return .success(candidate) }
+            if parent.path == "/" { break }
+            parent = parent.deletingLastPathComponent()
+        }
+        return .failure(TestServerError("fixtures missing: put shared/ beside the clone (tried \(tried.joined(separator: ", "))) or set MEME_FIXTURES_DIR"))
     }()
 
+    static func directory() throws -> URL { try located.get() }
+
     static func bytes(_ path: String) throws -> [UInt8] {
-        Array(try Data(contentsOf: directory.appendingPathComponent(path)))
+        Array(try Data(contentsOf: try directory().appendingPathComponent(path)))
     }
 
     static func text(_ path: String) throws -> String {
-        try String(contentsOf: directory.appendingPathComponent(path), encoding: .utf8)
+        try String(contentsOf: try directory().appendingPathComponent(path), encoding: .utf8)
     }
 }
 
@@ -32,7 +45,7 @@ final class FakeKubernetesAPI: Sendable {
     init(token: String? = nil, missingGroups: [String] = []) throws {
         port = try FreePort.next()
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Resources/fake_kubernetes_api.py").path
-        var arguments = [script, "\(port)", Fixtures.directory.path]
+        var arguments = [script, "\(port)", try Fixtures.directory().path]
         if let token { arguments += ["--token", token] }
         for group in missingGroups { arguments += ["--missing-group", group] }
         process = ManagedProcess(name: "fake-kube-api", executable: try ManagedProcess.locate("python3"), arguments: arguments,

@@ -68,7 +68,9 @@ import TestServers
         let api = try FakeKubernetesAPI()
         let vpas = try await reader(api).verticalPodAutoscalers(namespace: "vpa-adventure")
         #expect(vpas.map(\.name) == ["hamster-vpa", "hamster-vpa-limited", "stress-vpa"])
-        #expect(vpas[0].recommendations.first?.upperBound.memoryBytes == 673_899_999)
+        // SOURCES.md lists these two the other way round; the files say uc1a has 2Gi and uc1b 673899999.
+        #expect(vpas[0].recommendations.first?.upperBound.memoryBytes == 2 << 30)
+        #expect(vpas[1].recommendations.first?.upperBound == VPA.Amounts(cpuMillis: 2000, memoryBytes: 673_899_999))
         let stress = try #require(vpas[2].recommendations.first)
         #expect(stress.target == VPA.Amounts(cpuMillis: 1000, memoryBytes: 262_144_000))
         #expect(stress.uncappedTarget.cpuMillis == 1388)
