@@ -111,6 +111,10 @@ struct CurlHTTPClientTests {
         let error = await #expect(throws: HTTPClientError.self) { try await client.send(HTTPRequest(url: "ftp://127.0.0.1/x")) }
         #expect(error?.kind == .invalidRequest)
         #expect(error?.message.contains("invalid URL") == true)
+        let injected = await #expect(throws: HTTPClientError.self) {
+            try await client.send(HTTPRequest(url: "http://127.0.0.1:1/", headers: [("X-A", "b\r\nX-Evil: 1")]))
+        }
+        #expect(injected?.kind == .invalidRequest)
         await client.shutdown()
     }
 

@@ -45,6 +45,13 @@ final class EasyHandle: @unchecked Sendable {
         guard let parts = URLParts(request.url) else {
             throw HTTPClientError(.invalidRequest, "invalid URL for \(request.method): expected http(s)://host[:port]/path")
         }
+        for (name, value) in request.headers {
+            // CR/LF would let a caller (or a value it passes through) inject extra header lines.
+            guard !name.isEmpty, !name.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == ":" || $0 == " " }),
+                  !value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" }) else {
+                throw HTTPClientError(.invalidRequest, "invalid header field \"\(name.prefix(40))\" for \(request): names need a token, values no line breaks")
+            }
+        }
         let timeouts = request.timeouts ?? configuration.timeouts
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { ccurl_slist_free(headerList) }
