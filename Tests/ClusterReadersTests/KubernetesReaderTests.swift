@@ -62,6 +62,7 @@ import TestServers
         #expect(fallback.fallback == KEDA.Fallback(failureThreshold: 3, replicas: 5))
         #expect(fallback.health["prometheus"]?.status == "Failing")
         #expect(fallback.hpaName == "keda-with-fallback-hpa")
+        #expect(fallback.lastActiveTime == "2023-12-19T10:35:22Z")
     }
 
     @Test func verticalPodAutoscalers() async throws {

@@ -155,6 +155,19 @@ struct CurlHTTPClientTests {
         await client.shutdown()
     }
 
+    /// Prints a number for the report; asserts nothing about speed.
+    @Test func sequentialRequestRate() async throws {
+        let server = try TestHTTPServer()
+        let client = CurlHTTPClient()
+        let count = 200
+        let started = ContinuousClock.now
+        for _ in 0..<count { _ = try await client.send(HTTPRequest(url: "\(server.baseURL)/hello")) }
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print("CurlHTTP: \(count) sequential GETs to a local python http.server in \(String(format: "%.2f", seconds)) s (\(Int(Double(count) / seconds)) req/s)")
+        await client.shutdown()
+    }
+
     @Test func shutDownClientRefusesWork() async throws {
         let client = CurlHTTPClient()
         await client.shutdown()

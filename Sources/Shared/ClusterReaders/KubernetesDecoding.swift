@@ -156,7 +156,8 @@ public enum KubernetesDecoding {
             },
             conditions: s.status?.conditions ?? [],
             health: (s.status?.health ?? [:]).mapValues { ScaledObject.Health(numberOfFailures: $0.numberOfFailures ?? 0, status: $0.status ?? "?") },
-            externalMetricNames: s.status?.externalMetricNames ?? [], hpaName: s.status?.hpaName)
+            externalMetricNames: s.status?.externalMetricNames ?? [], hpaName: s.status?.hpaName,
+            lastActiveTime: s.status?.lastActiveTime)
     }
 
     static func vpa(_ v: WireVPA) throws(KubernetesError) -> VerticalPodAutoscaler {

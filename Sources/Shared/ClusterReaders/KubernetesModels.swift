@@ -99,6 +99,8 @@ public struct ScaledObject: Sendable, Equatable {
     public var health: [String: Health]
     public var externalMetricNames: [String]
     public var hpaName: String?
+    /// `status.lastActiveTime` (RFC 3339), when KEDA reports it; the cooldown counts from here.
+    public var lastActiveTime: String?
 
     public var isReady: Bool { conditions.first { $0.type == "Ready" }?.isTrue ?? false }
     public var isActive: Bool { conditions.first { $0.type == "Active" }?.isTrue ?? false }

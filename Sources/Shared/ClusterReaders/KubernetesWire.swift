@@ -164,6 +164,7 @@ struct WireScaledObject: Decodable {
         var health: [String: Health]?
         var externalMetricNames: [String]?
         var hpaName: String?
+        var lastActiveTime: String?
     }
     var metadata: WireMeta?
     var spec: Spec?
