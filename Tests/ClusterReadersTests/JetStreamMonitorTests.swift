@@ -14,6 +14,9 @@ import TestServers
         let worker = try #require(status.consumer(stream: "JOBS", name: "worker"))
         #expect(worker.numAckPending == 1 && worker.numRedelivered == 2)
         #expect(status.streams.first { $0.name == "ORDERS" }?.messages == 600)
+        #expect(status.kedaLag(stream: "ORDERS", consumer: "billing", account: "$G") == 350)
+        #expect(status.kedaLag(stream: "JOBS", consumer: "gone") == 25)  // KEDA falls back to the stream's last_seq
+        #expect(status.kedaLag(stream: "NOPE", consumer: "billing") == nil)
     }
 
     @Test func beatsCaptureWithPullAndPushConsumers() throws {

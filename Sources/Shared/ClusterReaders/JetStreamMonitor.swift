@@ -41,6 +41,13 @@ public struct JetStreamStatus: Sendable, Equatable {
     public var totalMessages: Int
     public var streams: [JetStreamStreamStats]
 
+    /// The lag KEDA's nats-jetstream scaler would report: the consumer's num_pending + num_ack_pending,
+    /// or the stream's last sequence when the consumer is missing; nil when the stream is missing.
+    public func kedaLag(stream: String, consumer: String, account: String? = nil) -> Int? {
+        guard let s = streams.first(where: { $0.name == stream && (account == nil || $0.account == account) }) else { return nil }
+        return s.consumers.first { $0.name == consumer }?.lag ?? s.lastSequence
+    }
+
     public func consumer(stream: String, name: String, account: String? = nil) -> JetStreamConsumerStats? {
         streams.lazy.filter { $0.name == stream && (account == nil || $0.account == account) }.flatMap(\.consumers).first { $0.name == name }
     }
