@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // MARK: C shims (each C library is reached from exactly one Swift module)
@@ -49,7 +50,11 @@ let package = Package(
             dependencies: ["NATS", .product(name: "NIOCore", package: "swift-nio")],
             path: "Sources/Shared/JetStream"
         ),
-        .target(name: "CurlHTTP", dependencies: ["CCurl"], path: "Sources/Shared/CurlHTTP"),
+        .target(
+            name: "CurlHTTP",
+            dependencies: ["CCurl", .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Sources/Shared/CurlHTTP"
+        ),
         .target(name: "Autoscaling", path: "Sources/Shared/Autoscaling"),
 
         // MARK: Feature modules
@@ -67,7 +72,11 @@ let package = Package(
             ],
             path: "Sources/Shared/RedisCache"
         ),
-        .target(name: "ClusterReaders", dependencies: ["Autoscaling"], path: "Sources/Shared/ClusterReaders"),
+        .target(
+            name: "ClusterReaders",
+            dependencies: ["Autoscaling", "CurlHTTP", .product(name: "Yams", package: "Yams")],
+            path: "Sources/Shared/ClusterReaders"
+        ),
         .target(name: "LoadEngine", dependencies: ["MemeKit"], path: "Sources/Shared/LoadEngine"),
         .target(name: "ConsoleUI", path: "Sources/Shared/ConsoleUI"),
         .target(name: "TerminalScreen", dependencies: ["ConsoleUI"], path: "Sources/Shared/TerminalScreen"),
@@ -130,11 +139,11 @@ let package = Package(
         .testTarget(name: "MemeKitTests", dependencies: ["MemeKit"]),
         .testTarget(name: "NATSTests", dependencies: ["NATS", "TestServers"]),
         .testTarget(name: "JetStreamTests", dependencies: ["JetStream", "TestServers"]),
-        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP"]),
+        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestServers"], exclude: ["Resources"]),
         .testTarget(name: "AutoscalingTests", dependencies: ["Autoscaling"]),
         .testTarget(name: "MemeImagesTests", dependencies: ["MemeImages"]),
         .testTarget(name: "RedisCacheTests", dependencies: ["RedisCache", "TestServers"]),
-        .testTarget(name: "ClusterReadersTests", dependencies: ["ClusterReaders", "TestServers"]),
+        .testTarget(name: "ClusterReadersTests", dependencies: ["ClusterReaders", "TestServers"], exclude: ["Resources"]),
         .testTarget(name: "LoadEngineTests", dependencies: ["LoadEngine", "TestServers"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"]),
         .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "TestServers"]),
