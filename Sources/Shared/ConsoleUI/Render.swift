@@ -1,0 +1,229 @@
+// snapshot + size + UI state → frame. Pure: the same input always gives the same frame, so the
+// layout is pinned by golden files. Layout: header, source status line, 1–3 columns of panels
+// (rows go to the most important panels first; the rest are condensed or dropped), notice, key bar.
+
+/// Renders the console. `clock` is the time of day to show in the header ("23:45:12"), if any.
+public func render(_ s: ConsoleSnapshot, size: TerminalSize, ui: UIState, clock: String? = nil) -> Frame {
+    var frame = Frame(size: size)
+    let width = size.columns, height = size.rows
+    guard width > 0, height > 0 else { return frame }
+
+    drawHeader(&frame, s, ui: ui, clock: clock)
+    if height >= 2 { drawKeyBar(&frame, row: height - 1, ui: ui) }
+    if height >= 3 { frame.draw(sourcesLine(s.sources, width: width), row: 1, column: 0, width: width) }
+
+    let bodyTop = 2
+    var bodyBottom = height - 1  // exclusive
+    if let notice = s.notice, height >= 12 {
+        bodyBottom -= 1
+        frame.draw([Span("▶ ", .accent), Span(sanitize(notice), .accent)], row: bodyBottom, column: 0, width: width)
+    }
+    if bodyBottom > bodyTop { drawBody(&frame, s, ui: ui, top: bodyTop, height: bodyBottom - bodyTop, width: width) }
+
+    switch ui.overlay {
+    case .none: break
+    case .help: drawHelp(&frame)
+    case .confirmPurge: drawConfirm(&frame, s)
+    }
+    return frame
+}
+
+// MARK: - Body layout
+
+private func drawBody(_ frame: inout Frame, _ s: ConsoleSnapshot, ui: UIState, top: Int, height: Int, width: Int) {
+    let columnCount = width >= 150 ? 3 : (width >= 72 ? 2 : 1)
+    let gap = 3
+    let columnWidth = (width - gap * (columnCount - 1)) / columnCount
+    let columns: [[Panel]]
+    switch columnCount {
+    case 3:
+        columns = [
+            [workloadsPanel(s, width: columnWidth), autoscalersPanel(s, width: columnWidth)],
+            [queuePanel(s, width: columnWidth), throughputPanel(s), loadPanel(s, ui: ui)],
+            [eventsPanel(s), recentPanel(s)],
+        ]
+    case 2:
+        columns = [
+            [workloadsPanel(s, width: columnWidth), autoscalersPanel(s, width: columnWidth), throughputPanel(s)],
+            [queuePanel(s, width: columnWidth), loadPanel(s, ui: ui), eventsPanel(s), recentPanel(s)],
+        ]
+    default:
+        columns = [[
+            workloadsPanel(s, width: width), queuePanel(s, width: width), autoscalersPanel(s, width: width),
+            throughputPanel(s), loadPanel(s, ui: ui), eventsPanel(s), recentPanel(s),
+        ]]
+    }
+    for (i, panels) in columns.enumerated() {
+        let left = i * (columnWidth + gap)
+        let w = i == columnCount - 1 ? width - left : columnWidth
+        if i > 0 {
+            for r in top..<(top + height) { frame.put("│", row: r, column: left - 2, limit: 1, style: .dim) }
+        }
+        var row = top
+        for (panel, rows) in zip(panels, allocate(panels, height: height)) where rows > 0 {
+            drawPanel(&frame, panel, row: row, column: left, width: w, rows: rows)
+            row += rows
+        }
+    }
+}
+
+/// Rows per panel: minimums in priority order while they fit, then growth toward each panel's
+/// preferred size in priority order, then what is left to lists (they can always use more rows).
+func allocate(_ panels: [Panel], height: Int) -> [Int] {
+    var rows = Array(repeating: 0, count: panels.count)
+    var left = height
+    let order = panels.indices.sorted { panels[$0].priority < panels[$1].priority }
+    for i in order {
+        let want = panels[i].minimumRows
+        if want <= left {
+            rows[i] = want
+            left -= want
+        } else if left >= 2 && i == order.first {
+            rows[i] = left
+            left = 0
+        }
+    }
+    for i in order where rows[i] > 0 {
+        let extra = min(left, panels[i].preferredRows - rows[i])
+        if extra > 0 {
+            rows[i] += extra
+            left -= extra
+        }
+    }
+    return rows
+}
+
+private func drawPanel(_ frame: inout Frame, _ panel: Panel, row: Int, column: Int, width: Int, rows: Int) {
+    let title = " " + panel.title + " "
+    frame.draw([Span("─", .dim), Span(title, .accent), Span(String(repeating: "─", count: max(0, width)), .dim)],
+               row: row, column: column, width: width)
+    for (i, line) in panel.content(rows: rows).enumerated() {
+        frame.draw(line, row: row + 1 + i, column: column, width: width)
+    }
+}
+
+// MARK: - Header, sources, key bar
+
+private func drawHeader(_ frame: inout Frame, _ s: ConsoleSnapshot, ui: UIState, clock: String?) {
+    let width = frame.size.columns
+    let bar = CellStyle(.accent, bold: true, reverse: true)
+    frame.fill(row: 0, column: 0, width: width, height: 1, style: bar)
+    let paused = ui.paused || s.paused
+    let right: Span = paused ? Span(" ‖ PAUSED ", CellStyle(.warn, bold: true, reverse: true))
+        : Span(" ● live ", bar)
+    var left: Line = [Span(width >= 40 ? " MEME CONSOLE " : " MEME ", bar), Span(" " + s.mode.rawValue + " ", bar)]
+    if let clock { left.append(Span(" " + sanitize(clock) + " ", bar)) }
+    let rightWidth = displayWidth(right.text)
+    frame.draw(left, row: 0, column: 0, width: max(0, width - rightWidth))
+    if width >= rightWidth + 6 { frame.draw([right], row: 0, column: width - rightWidth, width: rightWidth) }
+}
+
+/// "nats ok │ prometheus stale 12 s │ kubernetes down: RBAC: cannot list hpa", condensed to fit.
+func sourcesLine(_ sources: SourceStatuses, width: Int) -> Line {
+    let named = [("nats", "nats", sources.nats), ("prometheus", "prom", sources.prometheus),
+                 ("kubernetes", "k8s", sources.kubernetes)]
+    func line(short: Bool, errorWidth: Int?) -> Line {
+        var out: Line = []
+        for (i, (long, abbrev, status)) in named.enumerated() {
+            if i > 0 { out.append(Span(short ? " " : " │ ", .dim)) }
+            let style: CellStyle
+            var text = (short ? abbrev : long) + " "
+            switch status.state {
+            case .ok: style = .ok; text += "ok"
+            case .disabled: style = .dim; text += "off"
+            case .stale:
+                style = .warn
+                text += "stale" + (status.ageSeconds.map { " " + Format.decimal($0) + (short ? "s" : " s") } ?? "")
+            case .down: style = .bad; text += "down"
+            }
+            if let error = status.error, status.state == .down || status.state == .stale, errorWidth != 0 {
+                let why = sanitize(error)
+                text += ": " + (errorWidth.map { truncate(why, toWidth: $0) } ?? why)
+            }
+            out.append(Span(text, style))
+        }
+        return out
+    }
+    let fits = { (l: Line) in l.reduce(0) { $0 + displayWidth($1.text) } <= width }
+    for candidate in [line(short: false, errorWidth: nil), line(short: false, errorWidth: 24),
+                      line(short: true, errorWidth: 16), line(short: true, errorWidth: 0)] where fits(candidate) {
+        return candidate
+    }
+    return line(short: true, errorWidth: 0)
+}
+
+private func drawKeyBar(_ frame: inout Frame, row: Int, ui: UIState) {
+    let width = frame.size.columns
+    let rate = Format.decimal(ui.rate) + "/s"
+    let items: [(key: String, long: String, short: String)] = [
+        ("s", "submit", ""),
+        ("b", "burst \(ui.burstSize)", "\(ui.burstSize)"),
+        ("+-", "N", ""),
+        ("l", ui.sustained ? "load ON \(rate)" : "load off \(rate)", ui.sustained ? "on" : "off"),
+        ("[]", "rate", ""),
+        ("p", "purge", ""),
+        ("␣", ui.paused ? "resume" : "pause", ""),
+        ("?", "help", ""),
+        ("q", "quit", ""),
+    ]
+    func line(_ long: Bool) -> Line {
+        var out: Line = []
+        for item in items {
+            out.append(Span(item.key, .key))
+            let label = long ? item.long : item.short
+            out.append(Span((label.isEmpty ? "" : " " + label) + (long ? "  " : " ")))
+        }
+        return out
+    }
+    let full = line(true)
+    let chosen = full.reduce(0) { $0 + displayWidth($1.text) } <= width + 2 ? full : line(false)
+    frame.draw(chosen, row: row, column: 0, width: width)
+}
+
+// MARK: - Overlays
+
+/// Draws a bordered box centred on the frame, with `lines` inside; clipped on tiny terminals.
+private func drawBox(_ frame: inout Frame, title: String, lines: [Line], style: CellStyle = .plain) {
+    let inner = min(frame.size.columns - 4, max(displayWidth(title) + 4, lines.map { l in l.reduce(0) { $0 + displayWidth($1.text) } }.max() ?? 0))
+    let boxWidth = inner + 4
+    let boxHeight = min(frame.size.rows, lines.count + 2)
+    guard inner > 0, boxHeight >= 3 else {
+        // No room for a box: show the title alone on the middle row.
+        frame.fill(row: frame.size.rows / 2, column: 0, width: frame.size.columns, height: 1, style: .key)
+        frame.draw([Span(title, .key)], row: frame.size.rows / 2, column: 0, width: frame.size.columns)
+        return
+    }
+    let top = (frame.size.rows - boxHeight) / 2, left = (frame.size.columns - boxWidth) / 2
+    frame.fill(row: top, column: left, width: boxWidth, height: boxHeight, style: style)
+    let border = CellStyle(.accent, bold: true)
+    let titleText = " " + title + " "
+    frame.draw([Span("┌─", border), Span(titleText, .accent),
+                Span(String(repeating: "─", count: max(0, boxWidth - 3 - displayWidth(titleText))) + "┐", border)],
+               row: top, column: left, width: boxWidth)
+    for r in 1..<(boxHeight - 1) {
+        frame.put("│", row: top + r, column: left, limit: 1, style: border)
+        frame.put("│", row: top + r, column: left + boxWidth - 1, limit: 1, style: border)
+        frame.draw(lines[r - 1], row: top + r, column: left + 2, width: inner)
+    }
+    frame.put("└" + String(repeating: "─", count: max(0, boxWidth - 2)) + "┘", row: top + boxHeight - 1, column: left,
+              limit: boxWidth, style: border)
+}
+
+private func drawHelp(_ frame: inout Frame) {
+    let keyWidth = keyHelp.map { displayWidth($0.keys) }.max() ?? 0
+    let lines: [Line] = keyHelp.map { [Span(pad($0.keys, keyWidth), .key), Span("  " + $0.meaning)] }
+    drawBox(&frame, title: "KEYS — ? or Esc to close", lines: lines)
+}
+
+private func drawConfirm(_ frame: inout Frame, _ s: ConsoleSnapshot) {
+    var lines: [Line] = []
+    if let q = s.queue {
+        lines.append([Span("Delete every message in stream "), Span(sanitize(q.stream), .accent), Span("?")])
+        lines.append([Span("\(q.pending) pending, \(q.ackPending) ack-pending will be lost.", .warn)])
+    } else {
+        lines.append([Span("Delete every message in the queue?")])
+    }
+    lines.append([])
+    lines.append([Span("y", .key), Span(" purge    "), Span("n", .key), Span(" / "), Span("Esc", .key), Span(" cancel")])
+    drawBox(&frame, title: "PURGE QUEUE?", lines: lines)
+}
