@@ -70,9 +70,13 @@ struct WidgetTests {
     }
 
     @Test func bigDigitsAreThreeRowsOfEqualWidth() {
-        let rows = bigText("1204")
-        #expect(rows.count == 3)
-        #expect(rows.allSatisfy { displayWidth($0) == bigWidth("1204") })
+        for font in BigFont.allCases {
+            let rows = font.render("1204k—")
+            #expect(rows.count == font.rows)
+            #expect(rows.allSatisfy { displayWidth($0) == font.width("1204k—") })
+        }
+        #expect(BigFont.large.render("1") == ["  ██  ", "████  ", "  ██  ", "  ██  ", "██████"])
+        #expect(BigFont.small.width("12") == 7 && BigFont.large.width("12") == 14)
         #expect(bigNumber(123_456) == "123k")
         #expect(bigNumber(nil) == "—")
     }

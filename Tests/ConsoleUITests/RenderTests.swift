@@ -113,10 +113,13 @@ struct RenderTests {
     }
 
     @Test func bigDigitsAppearOnlyWithRoom() {
-        let big = render(Samples.busy, size: TerminalSize(columns: 120, rows: 40), ui: UIState()).lines.joined()
-        #expect(big.contains("▀▀▀"))
-        let small = render(Samples.busy, size: TerminalSize(columns: 40, rows: 10), ui: UIState()).lines.joined()
-        #expect(!small.contains("▀▀▀"))
+        let large = render(Samples.busy, size: TerminalSize(columns: 120, rows: 40), ui: UIState()).lines.joined()
+        #expect(large.contains("████        ██"))  // "12" in the 5-row font
+        let small = render(Samples.busy, size: TerminalSize(columns: 80, rows: 24), ui: UIState()).lines.joined()
+        #expect(small.contains("▀▀▀"))  // 3-row font for the lag
+        let none = render(Samples.busy, size: TerminalSize(columns: 40, rows: 10), ui: UIState()).lines.joined()
+        #expect(!none.contains("▀▀▀") && !none.contains("replicas"))
+        #expect(none.contains("lag 1204/10"))  // the queue still shows, condensed
     }
 
     @Test func overlaysAreDrawnOnTop() {
@@ -132,11 +135,13 @@ struct RenderTests {
         let a = Panel(title: "a", priority: 1, variants: [[[], [], []], [[]]])
         let b = Panel(title: "b", priority: 2, variants: [[[], []]])
         let list = Panel(title: "c", priority: 3, variants: [Array(repeating: [], count: 50)], isList: true)
-        #expect(allocate([a, b, list], height: 100) == [4, 3, 50])
+        #expect(allocate([a, b, list], height: 100) == [4, 3, 51])
         #expect(allocate([a, b, list], height: 10) == [4, 3, 3])
+        #expect(allocate([a, b, list], height: 8) == [4, 3, 0])  // a list needs 2 rows
         #expect(allocate([a, b, list], height: 5) == [2, 3, 0])
+        #expect(allocate([a, b, list], height: 4) == [2, 2, 0])  // b is cut, the list gets nothing
         #expect(allocate([a, b, list], height: 1) == [0, 0, 0])
-        #expect(allocate([list, b, a], height: 4) == [2, 0, 2])
+        #expect(allocate([list, b, a], height: 4) == [0, 2, 2])
     }
 
     @Test func renderIsDeterministic() {

@@ -51,25 +51,27 @@ func workloadsPanel(_ s: ConsoleSnapshot, width: Int) -> Panel {
         return Panel(title: title, priority: 1, variants: [[[Span("no workloads found", .dim)]]])
     }
     let nameWidth = min(10, max(6, workloads.map { displayWidth($0.name) }.max() ?? 6))
-    let table = workloads.map { workloadRow($0, s.autoscalers, nameWidth: nameWidth, width: width) }
+    let header: Line = [Span(String(repeating: " ", count: nameWidth) + " now ready want", .dim)]
+    let rows = workloads.map { workloadRow($0, s.autoscalers, nameWidth: nameWidth, width: width) }
+    let table = [header] + rows
 
     var variants: [[Line]] = []
     if let worker = workloads.first(where: { $0.name.contains("worker") }) ?? workloads.first {
         let digits = bigNumber(worker.replicas)
-        if bigWidth(digits) + 2 + 16 <= width {
-            let big = bigText(digits)
-            let style = replicaStyle(worker, s.autoscalers)
-            let labels: [Line] = [
-                [Span(sanitize(worker.name), .accent), Span(" replicas")],
-                [Span("ready \(worker.ready) · want \(worker.desired)", .dim)],
-                bounds(worker, s.autoscalers).map { [Span($0.text, $0.atMax ? .warn : .dim)] } ?? [],
-            ]
-            let pad = String(repeating: " ", count: max(0, 8 - bigWidth(digits)))
-            let bigLines = (0..<bigRows).map { r in [Span(big[r], style), Span(pad + "  ")] + labels[r] }
-            variants.append(bigLines + table)
+        let labels: [Line] = [
+            [Span(sanitize(worker.name), .accent), Span(" replicas")],
+            [Span("ready \(worker.ready) · want \(worker.desired)", .dim)],
+            bounds(worker, s.autoscalers).map { [Span($0.text, $0.atMax ? .warn : .dim)] } ?? [],
+        ]
+        for font in [BigFont.large, .small] {
+            let figureWidth = max(font.width(digits), font.width("00"))
+            guard figureWidth + 2 + 18 <= width else { continue }
+            variants.append(bigFigure(digits, font: font, style: replicaStyle(worker, s.autoscalers),
+                                      figureWidth: figureWidth, labels: labels) + table)
         }
     }
     variants.append(table)
+    variants.append(rows)
     return Panel(title: title, priority: 1, variants: variants)
 }
 
@@ -97,13 +99,12 @@ private func bounds(_ w: Workload, _ a: Autoscalers?) -> (text: String, atMax: B
 private func workloadRow(_ w: Workload, _ a: Autoscalers?, nameWidth: Int, width: Int) -> Line {
     let name = truncate(sanitize(w.name), toWidth: nameWidth)
     var line: Line = [
-        Span(name + String(repeating: " ", count: max(0, nameWidth - displayWidth(name))) + " ", .accent),
-        Span(pad(String(w.replicas), 3), replicaStyle(w, a)),
-        Span(" ready ", .dim), Span(pad(String(w.ready), 3), w.ready < w.replicas ? .warn : .plain),
-        Span(" want ", .dim), Span(pad(String(w.desired), 3)),
+        Span(name + String(repeating: " ", count: max(0, nameWidth - displayWidth(name))), .accent),
+        Span(pad(String(w.replicas), 4), replicaStyle(w, a)),
+        Span(pad(String(w.ready), 6), w.ready < w.replicas ? .warn : .plain),
+        Span(pad(String(w.desired), 5), .strong),
     ]
-    let b = bounds(w, a)
-    if let b { line.append(Span(" " + b.text, b.atMax ? .warn : .dim)) }
+    if let b = bounds(w, a) { line.append(Span("  " + b.text, b.atMax ? .warn : .dim)) }
     let used = line.reduce(0) { $0 + displayWidth($1.text) }
     if let history = w.history, !history.isEmpty, width - used >= 6 {
         line.append(Span(" "))
@@ -151,21 +152,25 @@ func queuePanel(_ s: ConsoleSnapshot, width: Int) -> Panel {
 
     var variants: [[Line]] = []
     let digits = bigNumber(q.lag)
-    if bigWidth(digits) + 2 + 14 <= width {
-        let big = bigText(digits)
-        let pad = String(repeating: " ", count: max(0, 8 - bigWidth(digits)))
-        let labels: [Line] = [
-            [Span("lag", .accent), Span(" (what KEDA sees)", .dim)],
-            [Span("threshold ", .dim), Span(Format.int(threshold), .strong)],
-            keda.map { [Span("→ ", .dim), Span("\($0.desired) replicas", .strong)] } ?? [],
-        ]
-        let bigLines = (0..<bigRows).map { r in [Span(big[r], lagStyle), Span(pad + "  ")] + labels[r] }
-        variants.append(bigLines + [barLine, counts] + kedaRich)
-        variants.append(bigLines + [barLine, counts] + kedaPoor)
+    let labels: [Line] = [
+        [Span("lag", .accent), Span(" (what KEDA sees)", .dim)],
+        [Span("threshold ", .dim), Span(Format.int(threshold), .strong)],
+        keda.map { [Span("→ ", .dim), Span("\($0.desired) replicas", .strong)] } ?? [],
+    ]
+    for font in [BigFont.large, .small] {
+        let figureWidth = max(font.width(digits), font.width("00"))
+        guard figureWidth + 2 + 18 <= width else { continue }
+        let big = bigFigure(digits, font: font, style: lagStyle, figureWidth: figureWidth, labels: labels)
+        variants.append(big + [barLine, counts] + kedaRich)
+        variants.append(big + [barLine, counts] + kedaPoor)
     }
     variants.append([barLine, counts] + kedaRich)
     variants.append([barLine, counts] + kedaPoor)
-    variants.append([barLine] + kedaPoor.prefix(1))
+    // Last resort, one line: "lag 1204/10 · pending 1180 → 20".
+    var summary: Line = [Span("lag ", .dim), Span(String(q.lag) + (threshold.map { "/\($0)" } ?? ""), lagStyle),
+                         Span(" · pending ", .dim), Span(String(q.pending), .strong)]
+    if let keda { summary += [Span(" → ", .dim), Span(String(keda.desired), keda.desired >= keda.max ? .warn : .strong)] }
+    variants.append([summary])
     return Panel(title: title, priority: 2, variants: variants)
 }
 

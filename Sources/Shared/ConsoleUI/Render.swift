@@ -44,8 +44,9 @@ private func drawBody(_ frame: inout Frame, _ s: ConsoleSnapshot, ui: UIState, t
         ]
     case 2:
         columns = [
-            [workloadsPanel(s, width: columnWidth), autoscalersPanel(s, width: columnWidth), throughputPanel(s)],
-            [queuePanel(s, width: columnWidth), loadPanel(s, ui: ui), eventsPanel(s), recentPanel(s)],
+            [workloadsPanel(s, width: columnWidth), autoscalersPanel(s, width: columnWidth), throughputPanel(s),
+             loadPanel(s, ui: ui)],
+            [queuePanel(s, width: columnWidth), eventsPanel(s), recentPanel(s)],
         ]
     default:
         columns = [[
@@ -67,36 +68,51 @@ private func drawBody(_ frame: inout Frame, _ s: ConsoleSnapshot, ui: UIState, t
     }
 }
 
-/// Rows per panel: minimums in priority order while they fit, then growth toward each panel's
-/// preferred size in priority order, then what is left to lists (they can always use more rows).
+/// Rows per panel (0 = dropped). Every panel first gets its poorest variant, in priority order,
+/// while they fit (the first that does not fit gets what is left, cut, if that is 2 rows or more); then panels move up one variant at a time, taking turns in priority order, so
+/// the important panels grow first without starving the next ones; lists (recent memes, events)
+/// only take what is left.
 func allocate(_ panels: [Panel], height: Int) -> [Int] {
     var rows = Array(repeating: 0, count: panels.count)
+    var level = Array(repeating: -1, count: panels.count)  // index into variants; -1 = dropped
     var left = height
     let order = panels.indices.sorted { panels[$0].priority < panels[$1].priority }
-    for i in order {
+    for i in order where !panels[i].isList {
         let want = panels[i].minimumRows
         if want <= left {
             rows[i] = want
-            left -= want
-        } else if left >= 2 && i == order.first {
-            rows[i] = left
-            left = 0
+        } else if left >= 2 {
+            rows[i] = left  // cut rather than give the rows to a less important panel
+        } else {
+            continue
+        }
+        left -= rows[i]
+        level[i] = panels[i].variants.count - 1
+    }
+    var grew = true
+    while grew {
+        grew = false
+        for i in order where level[i] > 0 && !panels[i].isList {
+            let next = 1 + panels[i].variants[level[i] - 1].count
+            if next - rows[i] <= left {
+                left -= next - rows[i]
+                rows[i] = next
+                level[i] -= 1
+                grew = true
+            }
         }
     }
-    for i in order where rows[i] > 0 {
-        let extra = min(left, panels[i].preferredRows - rows[i])
-        if extra > 0 {
-            rows[i] += extra
-            left -= extra
-        }
+    for i in order where panels[i].isList && left >= panels[i].minimumRows {
+        rows[i] = min(left, panels[i].preferredRows)
+        left -= rows[i]
     }
     return rows
 }
 
 private func drawPanel(_ frame: inout Frame, _ panel: Panel, row: Int, column: Int, width: Int, rows: Int) {
     let title = " " + panel.title + " "
-    frame.draw([Span("─", .dim), Span(title, .accent), Span(String(repeating: "─", count: max(0, width)), .dim)],
-               row: row, column: column, width: width)
+    let rule = String(repeating: "─", count: max(0, width - 1 - displayWidth(title)))
+    frame.draw([Span("─", .dim), Span(title, .accent), Span(rule, .dim)], row: row, column: column, width: width)
     for (i, line) in panel.content(rows: rows).enumerated() {
         frame.draw(line, row: row + 1 + i, column: column, width: width)
     }
@@ -125,7 +141,7 @@ func sourcesLine(_ sources: SourceStatuses, width: Int) -> Line {
     func line(short: Bool, errorWidth: Int?) -> Line {
         var out: Line = []
         for (i, (long, abbrev, status)) in named.enumerated() {
-            if i > 0 { out.append(Span(short ? " " : " │ ", .dim)) }
+            if i > 0 { out.append(Span(errorWidth == 0 && short ? " " : " │ ", .dim)) }
             let style: CellStyle
             var text = (short ? abbrev : long) + " "
             switch status.state {
@@ -146,7 +162,8 @@ func sourcesLine(_ sources: SourceStatuses, width: Int) -> Line {
     }
     let fits = { (l: Line) in l.reduce(0) { $0 + displayWidth($1.text) } <= width }
     for candidate in [line(short: false, errorWidth: nil), line(short: false, errorWidth: 24),
-                      line(short: true, errorWidth: 16), line(short: true, errorWidth: 0)] where fits(candidate) {
+                      line(short: false, errorWidth: 16), line(short: true, errorWidth: 16),
+                      line(short: true, errorWidth: 8), line(short: true, errorWidth: 0)] where fits(candidate) {
         return candidate
     }
     return line(short: true, errorWidth: 0)
@@ -163,21 +180,22 @@ private func drawKeyBar(_ frame: inout Frame, row: Int, ui: UIState) {
         ("[]", "rate", ""),
         ("p", "purge", ""),
         ("␣", ui.paused ? "resume" : "pause", ""),
-        ("?", "help", ""),
-        ("q", "quit", ""),
+        ("?", "help", "help"),
+        ("q", "quit", "quit"),
     ]
-    func line(_ long: Bool) -> Line {
+    func line(long: Bool, gap: String) -> Line {
         var out: Line = []
         for item in items {
             out.append(Span(item.key, .key))
             let label = long ? item.long : item.short
-            out.append(Span((label.isEmpty ? "" : " " + label) + (long ? "  " : " ")))
+            out.append(Span((label.isEmpty ? "" : " " + label) + gap))
         }
         return out
     }
-    let full = line(true)
-    let chosen = full.reduce(0) { $0 + displayWidth($1.text) } <= width + 2 ? full : line(false)
-    frame.draw(chosen, row: row, column: 0, width: width)
+    // Trailing gap spaces do not count: they may fall off the edge.
+    let candidates = [(line(long: true, gap: "  "), 2), (line(long: true, gap: " "), 1), (line(long: false, gap: " "), 1)]
+    let chosen = candidates.first { $0.0.reduce(0) { $0 + displayWidth($1.text) } - $0.1 <= width } ?? candidates[2]
+    frame.draw(chosen.0, row: row, column: 0, width: width)
 }
 
 // MARK: - Overlays

@@ -108,8 +108,44 @@ func bar(_ fraction: Double, width: Int) -> (filled: String, empty: String) {
 
 // MARK: - Big digits
 
-/// Three rows of half blocks per glyph, 3 columns wide, for figures read from the back of a room.
-private let bigGlyphs: [Character: [String]] = [
+/// Fonts for the key figures, read from the back of a room.
+enum BigFont: CaseIterable {
+    /// 3 rows of half blocks, 3 columns per glyph.
+    case small
+    /// 5 rows of full blocks, 6 columns per glyph (a 3×5 bitmap with 2-column pixels).
+    case large
+
+    var rows: Int { self == .small ? 3 : 5 }
+    private var glyphWidth: Int { self == .small ? 3 : 6 }
+    private var gap: Int { self == .small ? 1 : 2 }
+
+    /// Columns `text` takes in this font.
+    func width(_ text: String) -> Int {
+        text.isEmpty ? 0 : text.count * (glyphWidth + gap) - gap
+    }
+
+    /// `text` in this font: `rows` strings of equal width; characters without a glyph are blank.
+    func render(_ text: String) -> [String] {
+        var out = Array(repeating: "", count: rows)
+        for (i, ch) in text.enumerated() {
+            let glyph = self.glyph(ch)
+            for r in 0..<rows { out[r] += (i == 0 ? "" : String(repeating: " ", count: gap)) + glyph[r] }
+        }
+        return out
+    }
+
+    private func glyph(_ ch: Character) -> [String] {
+        switch self {
+        case .small:
+            return smallGlyphs[ch] ?? smallGlyphs[" "]!
+        case .large:
+            let bits = largeBitmaps[ch] ?? largeBitmaps[" "]!
+            return bits.map { row in String(row.flatMap { $0 == "#" ? ["█", "█"] : [" ", " "] }) }
+        }
+    }
+}
+
+private let smallGlyphs: [Character: [String]] = [
     "0": ["█▀█", "█ █", "▀▀▀"],
     "1": ["▀█ ", " █ ", "▀▀▀"],
     "2": ["▀▀█", "█▀▀", "▀▀▀"],
@@ -120,32 +156,40 @@ private let bigGlyphs: [Character: [String]] = [
     "7": ["▀▀█", "  █", "  ▀"],
     "8": ["█▀█", "█▀█", "▀▀▀"],
     "9": ["█▀█", "▀▀█", "▀▀▀"],
-    "-": ["   ", "▀▀▀", "   "],
     "—": ["   ", "▀▀▀", "   "],
-    "/": ["  █", " █ ", "▀  "],
     "k": ["█  ", "█▄▀", "▀ ▀"],
     " ": ["   ", "   ", "   "],
 ]
 
-/// Number of rows of a big-digit rendering.
-let bigRows = 3
+private let largeBitmaps: [Character: [String]] = [
+    "0": ["###", "#.#", "#.#", "#.#", "###"],
+    "1": [".#.", "##.", ".#.", ".#.", "###"],
+    "2": ["###", "..#", "###", "#..", "###"],
+    "3": ["###", "..#", "###", "..#", "###"],
+    "4": ["#.#", "#.#", "###", "..#", "..#"],
+    "5": ["###", "#..", "###", "..#", "###"],
+    "6": ["###", "#..", "###", "#.#", "###"],
+    "7": ["###", "..#", "..#", "..#", "..#"],
+    "8": ["###", "#.#", "###", "#.#", "###"],
+    "9": ["###", "#.#", "###", "..#", "###"],
+    "—": ["...", "...", "###", "...", "..."],
+    "k": ["#..", "#.#", "##.", "#.#", "#.#"],
+    " ": ["...", "...", "...", "...", "..."],
+]
 
-/// `text` in the big-digit font: 3 strings of equal width (4 columns per glyph, 1 of them a gap).
-/// Characters without a glyph render as blanks.
-func bigText(_ text: String) -> [String] {
-    var rows = ["", "", ""]
-    for (i, ch) in text.enumerated() {
-        let glyph = bigGlyphs[ch] ?? bigGlyphs[" "]!
-        for r in 0..<3 { rows[r] += (i == 0 ? "" : " ") + glyph[r] }
-    }
-    return rows
-}
-
-func bigWidth(_ text: String) -> Int { text.isEmpty ? 0 : text.count * 4 - 1 }
-
-/// A count compact enough for big digits: 12345 → "12k".
+/// A count compact enough for big digits: 123456 → "123k".
 func bigNumber(_ n: Int?) -> String {
     guard let n else { return "—" }
     if n >= 100_000 { return "\(n / 1000)k" }
-    return String(n)
+    return String(max(0, n))
+}
+
+/// Big `digits` in `style`, each row followed by `labels[row]`, with the labels aligned in one column
+/// (`figureWidth` columns reserved for the figure).
+func bigFigure(_ digits: String, font: BigFont, style: CellStyle, figureWidth: Int, labels: [Line]) -> [Line] {
+    let rows = font.render(digits)
+    let pad = String(repeating: " ", count: max(0, figureWidth - font.width(digits)) + 2)
+    return (0..<font.rows).map { r in
+        [Span(rows[r], style), Span(pad)] + (r < labels.count ? labels[r] : [])
+    }
 }
