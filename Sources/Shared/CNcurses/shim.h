@@ -44,11 +44,13 @@ static inline void cn_getmaxyx(WINDOW *win, int *rows, int *cols) {
 }
 
 /// Puts one cell: `text` is a NUL-terminated wide string (one spacing character, optionally followed
-/// by combining characters). Returns ERR if ncurses rejects it.
+/// by combining characters). Returns ERR only if setcchar rejects the text; the ERR that waddch gives
+/// for the bottom-right corner (it cannot scroll) is ignored, since the cell is written anyway.
 static inline int cn_put_cell(WINDOW *win, int y, int x, const wchar_t *text, attr_t attrs, short pair) {
     cchar_t cell;
     if (setcchar(&cell, text, attrs, pair, NULL) == ERR) return ERR;
-    return mvwadd_wch(win, y, x, &cell);
+    (void)mvwadd_wch(win, y, x, &cell);
+    return OK;
 }
 
 static inline int cn_get_key(WINDOW *win, wint_t *out) { return wget_wch(win, out); }

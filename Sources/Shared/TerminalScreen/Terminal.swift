@@ -198,7 +198,7 @@ public final class Terminal: @unchecked Sendable {
             cn_put_cell(window, Int32(row), Int32(column), $0.baseAddress, attrs, pair)
         }
         if result == Int32(CN_ERR) {
-            // Rejected by setcchar (or the bottom-right corner, which ncurses refuses to scroll past).
+            // setcchar rejected the text (e.g. a spacing character after the first): keep the column filled.
             _ = [wchar_t(0x3F), 0].withUnsafeBufferPointer {
                 cn_put_cell(window, Int32(row), Int32(column), $0.baseAddress, attrs, pair)
             }
