@@ -95,6 +95,7 @@ let package = Package(
         .testTarget(name: "ClusterReadersTests", dependencies: ["ClusterReaders", "TestServers"]),
         .testTarget(name: "LoadEngineTests", dependencies: ["LoadEngine", "TestServers"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"], resources: [.copy("Golden")]),
+        .testTarget(name: "TerminalScreenTests", dependencies: ["TerminalScreen", "ConsoleUI"]),
         .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "TestServers"]),
         .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "TestServers"]),
         .testTarget(name: "LocalScalerTests", dependencies: ["LocalScaler", "TestServers"]),

@@ -3,6 +3,8 @@
 #include <locale.h>
 #include <stdio.h>
 #include <wchar.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
 #include <curses.h>
 
 // Swift cannot import function-like macros (getmaxyx, COLOR_PAIR, mvadd_wch…), computed attribute
@@ -32,8 +34,26 @@ static inline int cn_color_pair(int n) { return (int)COLOR_PAIR(n); }
 static inline int cn_colors(void) { return COLORS; }
 static inline int cn_color_pairs(void) { return COLOR_PAIRS; }
 
-/// newterm on the process's stdout/stdin: unlike initscr it returns NULL instead of exiting on failure.
-static inline SCREEN *cn_newterm(void) { return newterm(NULL, stdout, stdin); }
+/// newterm on the given descriptors: unlike initscr it returns NULL instead of exiting on failure.
+/// For stdin/stdout it uses the process's streams; otherwise it opens its own (returned in
+/// *outFile / *inFile for the caller to fclose after delscreen). `type` NULL means $TERM.
+static inline SCREEN *cn_newterm(const char *type, int outfd, int infd, FILE **outFile, FILE **inFile) {
+    *outFile = NULL;
+    *inFile = NULL;
+    if (outfd == STDOUT_FILENO && infd == STDIN_FILENO) return newterm(type, stdout, stdin);
+    FILE *o = fdopen(dup(outfd), "w");
+    FILE *i = fdopen(dup(infd), "r");
+    SCREEN *screen = (o && i) ? newterm(type, o, i) : NULL;
+    if (!screen) {
+        if (o) fclose(o);
+        if (i) fclose(i);
+        return NULL;
+    }
+    *outFile = o;
+    *inFile = i;
+    return screen;
+}
+
 static inline WINDOW *cn_stdscr(void) { return stdscr; }
 
 static inline void cn_getmaxyx(WINDOW *win, int *rows, int *cols) {
@@ -52,6 +72,17 @@ static inline int cn_put_cell(WINDOW *win, int y, int x, const wchar_t *text, at
     (void)mvwadd_wch(win, y, x, &cell);
     return OK;
 }
+
+/// Asks the terminal on `fd` for its size; if it differs from what ncurses believes, resizes
+/// ncurses to it and returns 1. Covers terminals whose SIGWINCH does not reach ncurses.
+static inline int cn_poll_resize(int fd) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0) return 0;
+    if (ws.ws_row == LINES && ws.ws_col == COLS) return 0;
+    return resizeterm(ws.ws_row, ws.ws_col) == OK;
+}
+
+static inline int cn_file_descriptor(FILE *file) { return fileno(file); }
 
 static inline int cn_get_key(WINDOW *win, wint_t *out) { return wget_wch(win, out); }
 

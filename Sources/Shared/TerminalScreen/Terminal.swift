@@ -25,6 +25,10 @@ public final class Terminal: @unchecked Sendable {
     // All state below is touched only while `lock` is held.
     private var screen: OpaquePointer?
     private var window: UnsafeMutablePointer<WINDOW>?
+    /// Where ncurses writes; asked for the size when no key comes (see `readKey`).
+    private var outputDescriptor: Int32 = STDOUT_FILENO
+    /// Streams opened for descriptors other than stdin/stdout, closed by `stop`.
+    private var files: [UnsafeMutablePointer<FILE>] = []
     private var lastFrame: Frame?
     private var stopped = false
     private var colorMode = false
@@ -33,22 +37,39 @@ public final class Terminal: @unchecked Sendable {
     /// True when the terminal shows colours; otherwise roles map to bold/reverse/dim.
     public var hasColors: Bool { lock.withLock { _ in colorMode } }
 
-    /// Takes over the terminal: UTF-8 locale from the environment, no echo, no line buffering,
-    /// keypad keys, hidden cursor, colours if the terminal has them.
+    /// Takes over the process's terminal (stdin/stdout): UTF-8 locale from the environment, no
+    /// echo, no line buffering, keypad keys, hidden cursor, colours if the terminal has them.
     /// - Parameters:
     ///   - colors: use colours when available (false forces the monochrome mapping).
     ///   - handleSignals: on SIGINT/SIGTERM/SIGHUP restore the terminal, then exit(128+signal).
-    public init(colors: Bool = true, handleSignals: Bool = true) throws {
+    public convenience init(colors: Bool = true, handleSignals: Bool = true) throws {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw TerminalError(message: "meme-console needs a terminal on stdin and stdout (use --once --json otherwise)")
         }
+        try self.init(input: STDIN_FILENO, output: STDOUT_FILENO, colors: colors, handleSignals: handleSignals)
+    }
+
+    /// Takes over the terminal on the given descriptors (a pseudo-terminal in tests).
+    /// - Parameter terminalType: the terminfo entry to use; nil means $TERM.
+    public init(
+        input: Int32, output: Int32, terminalType: String? = nil, colors: Bool = true, handleSignals: Bool = false
+    ) throws {
         setlocale(LC_ALL, "")
-        guard let screen = cn_newterm() else {
-            let term = getenv("TERM").map { String(cString: $0) } ?? "unset"
+        var outFile: UnsafeMutablePointer<FILE>?
+        var inFile: UnsafeMutablePointer<FILE>?
+        let screen: OpaquePointer? = if let terminalType {
+            cn_newterm(terminalType, output, input, &outFile, &inFile)
+        } else {
+            cn_newterm(nil, output, input, &outFile, &inFile)
+        }
+        guard let screen else {
+            let term = terminalType ?? getenv("TERM").map { String(cString: $0) } ?? "unset"
             throw TerminalError(message: "cannot initialise the terminal (TERM=\(term)); try TERM=xterm-256color")
         }
         self.screen = screen
-        let window = cn_stdscr()
+        self.files = [outFile, inFile].compactMap { $0 }
+        if let outFile { outputDescriptor = cn_file_descriptor(outFile) }
+        let window = cn_stdscr()!
         self.window = window
         cbreak()
         noecho()
@@ -79,6 +100,8 @@ public final class Terminal: @unchecked Sendable {
             curs_set(1)
             endwin()
             if let screen { delscreen(screen) }
+            for file in files { fclose(file) }
+            files = []
             screen = nil
             window = nil
             // Ctrl-C behaves normally again once the screen is given back.
@@ -132,6 +155,11 @@ public final class Terminal: @unchecked Sendable {
             case Int32(CN_OK):
                 return Self.decodeCharacter(UInt32(value))
             default:
+                // No key: a resize whose SIGWINCH did not reach ncurses still shows up here.
+                if cn_poll_resize(outputDescriptor) == 1 {
+                    lastFrame = nil
+                    return .resize(currentSize())
+                }
                 return nil
             }
         }
