@@ -92,6 +92,8 @@ struct WidgetTests {
         #expect(Format.seconds(.nan) == "—")
         #expect(Format.rate(38.44) == "38/s")
         #expect(Format.rate(0.25) == "0.3/s")
+        #expect(Format.decimal(-0.5) == "-0.5")
+        #expect(Format.decimal(.infinity) == "—")
         #expect(Format.timeOfDay("2026-11-28T23:41:07Z") == "23:41:07")
         #expect(Format.timeOfDay("12:00:01") == "12:00:01")
     }

@@ -104,7 +104,7 @@ private func workloadRow(_ w: Workload, _ a: Autoscalers?, nameWidth: Int, width
         Span(pad(String(w.ready), 6), w.ready < w.replicas ? .warn : .plain),
         Span(pad(String(w.desired), 5), .strong),
     ]
-    if let b = bounds(w, a) { line.append(Span("  " + b.text, b.atMax ? .warn : .dim)) }
+    if let b = bounds(w, a) { line.append(Span(" " + b.text, b.atMax ? .warn : .dim)) }
     let used = line.reduce(0) { $0 + displayWidth($1.text) }
     if let history = w.history, !history.isEmpty, width - used >= 6 {
         line.append(Span(" "))

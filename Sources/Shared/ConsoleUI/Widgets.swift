@@ -44,8 +44,8 @@ enum Format {
     static func decimal(_ x: Double) -> String {
         if !x.isFinite { return "—" }
         if abs(x) >= 10 || x == x.rounded() { return String(Int(x.rounded())) }
-        let tenths = Int((x * 10).rounded())
-        return "\(tenths / 10).\(abs(tenths % 10))"
+        let tenths = Int((abs(x) * 10).rounded())
+        return (x < 0 ? "-" : "") + "\(tenths / 10).\(tenths % 10)"
     }
 
     static func rate(_ perSecond: Double?) -> String {
