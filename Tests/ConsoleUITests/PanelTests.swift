@@ -76,3 +76,15 @@ struct PanelTests {
         #expect(t.contains("no scaling events yet"))
     }
 }
+
+@Suite("Stale sections")
+struct StaleTests {
+    @Test func panelsOfAStaleSourceSaySoInTheirTitle() {
+        let f = render(Samples.busy, size: TerminalSize(columns: 120, rows: 40), ui: UIState())
+        let lines = f.lines
+        let row = try! #require(lines.firstIndex { $0.contains("THROUGHPUT (prometheus) stale 12 s") })
+        let col = displayWidth(String(lines[row].prefix(upTo: lines[row].range(of: "stale")!.lowerBound)))
+        #expect(f[row, col].style.foreground == .warn)
+        #expect(!lines.contains { $0.contains("REPLICAS stale") })
+    }
+}

@@ -10,6 +10,8 @@ struct Panel {
     var variants: [[Line]]
     /// Lists (recent, events) can use any number of rows down to one.
     var isList = false
+    /// Shown after the title when the data is old: "stale 12 s".
+    var staleness: String?
 
     var minimumRows: Int { 1 + min(isList ? 1 : Int.max, variants.last?.count ?? 0) }
     var preferredRows: Int { 1 + (variants.first?.count ?? 0) }
@@ -19,6 +21,20 @@ struct Panel {
         let room = rows - 1
         if let fit = variants.first(where: { $0.count <= room }) { return fit }
         return Array((variants.last ?? []).prefix(max(0, room)))
+    }
+}
+
+/// "stale 12 s" when the section's source is stale (its data is the last good read).
+func staleness(_ status: SourceStatus) -> String? {
+    guard status.state == .stale else { return nil }
+    return "stale" + (status.ageSeconds.map { " " + Format.decimal($0) + " s" } ?? "")
+}
+
+extension Panel {
+    func marked(_ status: SourceStatus) -> Panel {
+        var p = self
+        p.staleness = ConsoleUI.staleness(status)
+        return p
     }
 }
 

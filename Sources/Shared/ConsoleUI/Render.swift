@@ -34,24 +34,30 @@ private func drawBody(_ frame: inout Frame, _ s: ConsoleSnapshot, ui: UIState, t
     let columnCount = width >= 150 ? 3 : (width >= 72 ? 2 : 1)
     let gap = 3
     let columnWidth = (width - gap * (columnCount - 1)) / columnCount
+    // Panels of a stale source say so in their title.
+    let replicaSource = s.mode == .local ? s.sources.prometheus : s.sources.kubernetes
+    let workloadsPanel = { (w: Int) in ConsoleUI.workloadsPanel(s, width: w).marked(replicaSource) }
+    let queuePanel = { (w: Int) in ConsoleUI.queuePanel(s, width: w).marked(s.sources.nats) }
+    let autoscalersPanel = { (w: Int) in ConsoleUI.autoscalersPanel(s, width: w).marked(s.sources.kubernetes) }
+    let throughputPanel = { ConsoleUI.throughputPanel(s).marked(s.sources.prometheus) }
     let columns: [[Panel]]
     switch columnCount {
     case 3:
         columns = [
-            [workloadsPanel(s, width: columnWidth), autoscalersPanel(s, width: columnWidth)],
-            [queuePanel(s, width: columnWidth), throughputPanel(s), loadPanel(s, ui: ui)],
+            [workloadsPanel(columnWidth), autoscalersPanel(columnWidth)],
+            [queuePanel(columnWidth), throughputPanel(), loadPanel(s, ui: ui)],
             [eventsPanel(s), recentPanel(s)],
         ]
     case 2:
         columns = [
-            [workloadsPanel(s, width: columnWidth), autoscalersPanel(s, width: columnWidth), throughputPanel(s),
+            [workloadsPanel(columnWidth), autoscalersPanel(columnWidth), throughputPanel(),
              loadPanel(s, ui: ui)],
-            [queuePanel(s, width: columnWidth), eventsPanel(s), recentPanel(s)],
+            [queuePanel(columnWidth), eventsPanel(s), recentPanel(s)],
         ]
     default:
         columns = [[
-            workloadsPanel(s, width: width), queuePanel(s, width: width), autoscalersPanel(s, width: width),
-            throughputPanel(s), loadPanel(s, ui: ui), eventsPanel(s), recentPanel(s),
+            workloadsPanel(width), queuePanel(width), autoscalersPanel(width),
+            throughputPanel(), loadPanel(s, ui: ui), eventsPanel(s), recentPanel(s),
         ]]
     }
     for (i, panels) in columns.enumerated() {
@@ -111,8 +117,10 @@ func allocate(_ panels: [Panel], height: Int) -> [Int] {
 
 private func drawPanel(_ frame: inout Frame, _ panel: Panel, row: Int, column: Int, width: Int, rows: Int) {
     let title = " " + panel.title + " "
-    let rule = String(repeating: "─", count: max(0, width - 1 - displayWidth(title)))
-    frame.draw([Span("─", .dim), Span(title, .accent), Span(rule, .dim)], row: row, column: column, width: width)
+    let note = panel.staleness.map { $0 + " " } ?? ""
+    let rule = String(repeating: "─", count: max(0, width - 1 - displayWidth(title) - displayWidth(note)))
+    frame.draw([Span("─", .dim), Span(title, .accent), Span(note, .warn), Span(rule, .dim)],
+               row: row, column: column, width: width)
     for (i, line) in panel.content(rows: rows).enumerated() {
         frame.draw(line, row: row + 1 + i, column: column, width: width)
     }
