@@ -55,6 +55,8 @@ public final class Terminal: @unchecked Sendable {
         input: Int32, output: Int32, terminalType: String? = nil, colors: Bool = true, handleSignals: Bool = false
     ) throws {
         setlocale(LC_ALL, "")
+        // Wide characters need a UTF-8 character type; without LANG the C locale would garble them.
+        if String(cString: nl_langinfo(nl_item(CODESET))) != "UTF-8" { setlocale(LC_CTYPE, "C.UTF-8") }
         var outFile: UnsafeMutablePointer<FILE>?
         var inFile: UnsafeMutablePointer<FILE>?
         let screen: OpaquePointer? = if let terminalType {
