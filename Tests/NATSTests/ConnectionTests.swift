@@ -75,7 +75,7 @@ import TestServers
         try await nc.flush()
         let start = ContinuousClock.now
         await #expect(throws: NATSError(.timeout, "")) { _ = try await nc.request("svc.silent", payload: "x", timeout: .milliseconds(300)) }
-        #expect(ContinuousClock.now - start < .seconds(3))
+        #expect(ContinuousClock.now - start < .seconds(10), "the timeout did not fire")
         try await silent.unsubscribe()
         responder.cancel()
         await nc.close()
