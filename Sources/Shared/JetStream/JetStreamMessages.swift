@@ -9,11 +9,12 @@ public final class JetStreamMessages: AsyncSequence, Sendable {
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         var inner: AsyncThrowingStream<JetStreamMessage, any Error>.AsyncIterator
-        let pump: Pump
+        /// Keeps the flow alive while someone iterates it (its deinit stops the pulls).
+        let owner: JetStreamMessages
 
         public mutating func next() async throws -> JetStreamMessage? {
             let message = try await inner.next()
-            if message != nil { pump.consumed() }
+            if message != nil { owner.pump.consumed() }
             return message
         }
     }
@@ -29,7 +30,10 @@ public final class JetStreamMessages: AsyncSequence, Sendable {
         pump.start()
     }
 
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(inner: stream.makeAsyncIterator(), pump: pump) }
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(inner: stream.makeAsyncIterator(), owner: self) }
+
+    /// Nobody can read it any more: stop pulling (unacked messages get redelivered after ack_wait).
+    deinit { pump.stop() }
 
     /// Ends the flow; messages already received can still be read.
     public func stop() { pump.stop() }
