@@ -161,6 +161,21 @@ import Testing
         }
     }
 
+    @Test func printingOptionsHidesSecrets() {
+        var options = NATSOptions(servers: ["nats://u:url-secret@127.0.0.1:4222"], user: "u", password: "opt-secret", token: "tok-secret")
+        options.name = "x"
+        for text in [String(describing: options), String(reflecting: options), "\(options)"] {
+            #expect(!text.contains("secret"))
+        }
+        var dumped = ""
+        dump(options, to: &dumped)
+        #expect(!dumped.contains("secret"))
+        let address = try? NATSServerAddress(parsing: "nats://u:url-secret@h:1")
+        var dumpedAddress = ""
+        dump(address, to: &dumpedAddress)
+        #expect(!dumpedAddress.contains("secret") && !String(reflecting: address).contains("secret"))
+    }
+
     @Test func headersMultiMap() {
         var h = NATSHeaders()
         h.append("A", "1")
