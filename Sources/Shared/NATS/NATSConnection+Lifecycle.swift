@@ -214,6 +214,14 @@ extension NATSConnection {
         }
     }
 
+    /// Exponential backoff from `reconnectWait`, capped at `maxReconnectWait`, plus a share of `reconnectJitter`
+    /// so that many clients losing one server do not come back in lockstep.
+    static func backoff(attempt: Int, options: NATSOptions, jitterFraction: Double) -> Duration {
+        let base = options.reconnectWait * (1 << Swift.min(Swift.max(attempt, 1) - 1, 16))
+        let capped = Swift.min(base, options.maxReconnectWait)
+        return capped + options.reconnectJitter * Swift.min(Swift.max(jitterFraction, 0), 1)
+    }
+
     private func reconnectLoop() async {
         var attempt = 0
         var index = state.withLock { $0.serverIndex }
@@ -226,12 +234,7 @@ extension NATSConnection {
             }
             guard state.withLock({ $0.status == .reconnecting }) else { return }
             emit(.reconnecting(attempt: attempt))
-            // Exponential backoff from reconnectWait, capped, plus jitter so clients do not stampede.
-            let base = options.reconnectWait * (1 << Swift.min(attempt - 1, 16))
-            let capped = Swift.min(base, options.maxReconnectWait)
-            let jitterNanos = options.reconnectJitter.components.attoseconds / 1_000_000_000 + options.reconnectJitter.components.seconds * 1_000_000_000
-            let jitter = Duration.nanoseconds(jitterNanos > 0 ? Int64.random(in: 0...jitterNanos) : 0)
-            try? await Task.sleep(for: capped + jitter)
+            try? await Task.sleep(for: Self.backoff(attempt: attempt, options: options, jitterFraction: Double.random(in: 0...1)))
             guard state.withLock({ $0.status == .reconnecting }) else { return }
             // Start with the server we lost (it may just be restarting), then walk the list.
             let serverIndex = index % servers.count
