@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // MARK: C shims (each C library is reached from exactly one Swift module)
@@ -40,22 +41,56 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ],
             path: "Sources/Shared/NATS"
         ),
-        .target(name: "JetStream", dependencies: ["NATS"], path: "Sources/Shared/JetStream"),
-        .target(name: "CurlHTTP", dependencies: ["CCurl"], path: "Sources/Shared/CurlHTTP"),
+        .target(
+            name: "JetStream",
+            dependencies: ["NATS", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Sources/Shared/JetStream"
+        ),
+        .target(
+            name: "CurlHTTP",
+            dependencies: ["CCurl", .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Sources/Shared/CurlHTTP"
+        ),
         .target(name: "Autoscaling", path: "Sources/Shared/Autoscaling"),
 
         // MARK: Feature modules
-        .target(name: "MemeImages", dependencies: ["MemeKit"], path: "Sources/Shared/MemeImages"),
-        .target(name: "RedisCache", path: "Sources/Shared/RedisCache"),
-        .target(name: "ClusterReaders", dependencies: ["Autoscaling"], path: "Sources/Shared/ClusterReaders"),
+        .target(
+            name: "MemeImages",
+            dependencies: ["MemeKit", "CPangoCairo", .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Sources/Shared/MemeImages"
+        ),
+        .target(
+            name: "RedisCache",
+            dependencies: [
+                "CHiredis",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Shared/RedisCache"
+        ),
+        .target(
+            name: "ClusterReaders",
+            dependencies: ["Autoscaling", "CurlHTTP", .product(name: "Yams", package: "Yams")],
+            path: "Sources/Shared/ClusterReaders"
+        ),
         .target(name: "LoadEngine", dependencies: ["MemeKit"], path: "Sources/Shared/LoadEngine"),
         .target(name: "ConsoleUI", path: "Sources/Shared/ConsoleUI"),
-        .target(name: "TerminalScreen", dependencies: ["ConsoleUI"], path: "Sources/Shared/TerminalScreen"),
+        .target(name: "TerminalScreen", dependencies: ["ConsoleUI", "CNcurses"], path: "Sources/Shared/TerminalScreen"),
         .target(name: "ConsoleCore", dependencies: ["ConsoleUI", "MemeKit"], path: "Sources/Shared/ConsoleCore"),
-        .target(name: "WorkerService", dependencies: ["MemeKit"], path: "Sources/Shared/WorkerService"),
+        .target(
+            name: "WorkerService",
+            dependencies: [
+                "MemeKit", "NATS", "JetStream", "MemeImages", "RedisCache", "OpsHTTP",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Shared/WorkerService"
+        ),
         .target(name: "LocalScaler", dependencies: ["Autoscaling"], path: "Sources/Shared/LocalScaler"),
         .target(
             name: "WebService",
@@ -70,12 +105,25 @@ let package = Package(
             path: "Sources/Shared/WebService"
         ),
         // Starts real servers (nats-server, redis-server, prometheus) on free loopback ports for tests and benchmarks.
-        .target(name: "TestServers", path: "Sources/Shared/TestServers"),
+        .target(name: "TestServers", dependencies: ["ChildProcess"], path: "Sources/Shared/TestServers"),
+        // posix_spawn with a clean signal mask, so children get SIGTERM (Foundation.Process blocks it on Linux).
+        .target(name: "ChildProcess", path: "Sources/Shared/ChildProcess"),
+        // /metrics, /healthz, /readyz for the worker and the local autoscaler.
+        .target(
+            name: "OpsHTTP",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Sources/Shared/OpsHTTP"
+        ),
 
         // MARK: Executables (thin wiring)
         .executableTarget(
             name: "Worker",
-            dependencies: ["WorkerService", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "WorkerService", "MemeImages", "MemeKit", "OpsHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/Worker"
         ),
         .executableTarget(
@@ -95,7 +143,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "Bench",
-            dependencies: ["TestServers", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "TestServers", "NATS", "JetStream", "MemeImages",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Sources/Bench"
         ),
 
@@ -103,15 +154,16 @@ let package = Package(
         .testTarget(name: "MemeKitTests", dependencies: ["MemeKit"]),
         .testTarget(name: "NATSTests", dependencies: ["NATS", "TestServers"]),
         .testTarget(name: "JetStreamTests", dependencies: ["JetStream", "TestServers"]),
-        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP"]),
+        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestServers"], exclude: ["Resources"]),
         .testTarget(name: "AutoscalingTests", dependencies: ["Autoscaling"]),
         .testTarget(name: "MemeImagesTests", dependencies: ["MemeImages"]),
         .testTarget(name: "RedisCacheTests", dependencies: ["RedisCache", "TestServers"]),
-        .testTarget(name: "ClusterReadersTests", dependencies: ["ClusterReaders", "TestServers"]),
+        .testTarget(name: "ClusterReadersTests", dependencies: ["ClusterReaders", "TestServers"], exclude: ["Resources"]),
         .testTarget(name: "LoadEngineTests", dependencies: ["LoadEngine", "TestServers"]),
-        .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"]),
+        .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"], resources: [.copy("Golden")]),
+        .testTarget(name: "TerminalScreenTests", dependencies: ["TerminalScreen", "ConsoleUI"]),
         .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "TestServers"]),
-        .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "TestServers"]),
+        .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "TestServers", "RedisCache", "NATS", "JetStream"]),
         .testTarget(name: "LocalScalerTests", dependencies: ["LocalScaler", "TestServers"]),
         .testTarget(
             name: "WebServiceTests",
@@ -122,5 +174,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TestServersTests", dependencies: ["TestServers"]),
+        .testTarget(name: "ChildProcessTests", dependencies: ["ChildProcess"]),
+        .testTarget(
+            name: "OpsHTTPTests",
+            dependencies: ["OpsHTTP", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
     ]
 )

@@ -11,7 +11,8 @@ cd "$ROOT"
 # Debian packages every part needs (see ../shared/PLATFORM.md).
 APT_PACKAGES=(nats-server redis-server prometheus prometheus-redis-exporter libncursesw5-dev
   libcurl4-openssl-dev libhiredis-dev libpango1.0-dev libcairo2-dev fonts-dejavu-core
-  fonts-noto-color-emoji chromium chromium-driver wrk tmux nginx imagemagick python3-pil)
+  fonts-noto-color-emoji fonts-droid-fallback libjpeg-dev openssl chromium chromium-driver wrk tmux nginx
+  imagemagick python3-pil)
 PIP_PACKAGES=(nats-py aiohttp selenium pytest kubernetes-validate jsonschema pyyaml)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -1,1 +1,187 @@
-// The JetStream module. See ../shared/DESIGN.md for what it holds.
+import Foundation
+import NATS
+import NIOCore
+
+/// The JetStream API over a NATS connection: streams, consumers, publish with ack.
+///
+///     let js = JetStream(nc)
+///     try await js.createOrUpdateStream(StreamConfig(name: "MEMES", subjects: ["meme.request"], retention: .workQueue))
+///     let ack = try await js.publish("meme.request", payload: bytes, messageID: id)
+public struct JetStream: Sendable {
+    public let connection: NATSConnection
+    /// API subject prefix (`$JS.API`, or `$JS.<domain>.API`).
+    public let apiPrefix: String
+    /// Timeout of each API request (and of a publish's ack).
+    public let timeout: Duration
+
+    public init(_ connection: NATSConnection, domain: String? = nil, timeout: Duration = .seconds(5)) {
+        self.connection = connection
+        apiPrefix = domain.map { "$JS.\($0).API" } ?? "$JS.API"
+        self.timeout = timeout
+    }
+
+    // MARK: Streams
+
+    /// Creates the stream, or updates it when it exists with another configuration.
+    @discardableResult
+    public func createOrUpdateStream(_ config: StreamConfig) async throws -> StreamInfo {
+        try Self.checkName(config.name, "stream")
+        do {
+            return try await api("STREAM.CREATE.\(config.name)", body: config)
+        } catch let error as JetStreamError where error.errorCode == JetStreamError.streamNameInUse {
+            return try await api("STREAM.UPDATE.\(config.name)", body: config)
+        }
+    }
+
+    public func streamInfo(_ name: String) async throws -> StreamInfo {
+        try Self.checkName(name, "stream")
+        return try await api("STREAM.INFO.\(name)")
+    }
+
+    /// Removes every message; returns how many were purged.
+    @discardableResult
+    public func purgeStream(_ name: String) async throws -> UInt64 {
+        try Self.checkName(name, "stream")
+        let reply: PurgeResponse = try await api("STREAM.PURGE.\(name)")
+        return reply.purged ?? 0
+    }
+
+    public func deleteStream(_ name: String) async throws {
+        try Self.checkName(name, "stream")
+        let _: SuccessResponse = try await api("STREAM.DELETE.\(name)")
+    }
+
+    // MARK: Consumers
+
+    /// Creates a pull consumer (durable when `config.durable` is set), or updates an existing durable.
+    @discardableResult
+    public func createOrUpdateConsumer(stream: String, _ config: ConsumerConfig) async throws -> ConsumerInfo {
+        try Self.checkName(stream, "stream")
+        struct Request: Encodable {
+            var streamName: String
+            var config: ConsumerConfig
+            enum CodingKeys: String, CodingKey { case streamName = "stream_name", config }
+        }
+        let body = Request(streamName: stream, config: config)
+        if let durable = config.durable {
+            try Self.checkName(durable, "consumer")
+            // DURABLE.CREATE is understood by every 2.x server; it updates the allowed fields of an existing durable.
+            return try await api("CONSUMER.DURABLE.CREATE.\(stream).\(durable)", body: body)
+        }
+        return try await api("CONSUMER.CREATE.\(stream)", body: body)
+    }
+
+    public func consumerInfo(stream: String, consumer: String) async throws -> ConsumerInfo {
+        try Self.checkName(stream, "stream")
+        try Self.checkName(consumer, "consumer")
+        return try await api("CONSUMER.INFO.\(stream).\(consumer)")
+    }
+
+    public func deleteConsumer(stream: String, consumer: String) async throws {
+        try Self.checkName(stream, "stream")
+        try Self.checkName(consumer, "consumer")
+        let _: SuccessResponse = try await api("CONSUMER.DELETE.\(stream).\(consumer)")
+    }
+
+    /// A handle on an existing pull consumer (checked with a CONSUMER.INFO request).
+    public func consumer(stream: String, name: String) async throws -> PullConsumer {
+        let info = try await consumerInfo(stream: stream, consumer: name)
+        return PullConsumer(js: self, stream: stream, name: name, info: info)
+    }
+
+    // MARK: Publish
+
+    /// Publishes to a stream and waits for the server's ack. `messageID` sets `Nats-Msg-Id`: a repeat within the
+    /// stream's duplicate window is not stored again (`PubAck.duplicate`). Retries a few times on 503 (no responders:
+    /// JetStream not ready yet, e.g. right after a server restart).
+    @discardableResult
+    public func publish(_ subject: String, payload: ByteBuffer = ByteBuffer(), headers: NATSHeaders? = nil,
+                        messageID: String? = nil) async throws -> PubAck {
+        var headers = headers
+        if let messageID {
+            var h = headers ?? NATSHeaders()
+            h[NATSHeaderName.messageID] = messageID
+            headers = h
+        }
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let reply = try await connection.request(subject, payload: payload, headers: headers, timeout: timeout)
+                return try Self.decode(PubAck.self, from: reply)
+            } catch let error as NATSError where error.kind == .noResponders && attempt < 5 {
+                try await Task.sleep(for: .milliseconds(100 * attempt))
+            } catch let error as NATSError where error.kind == .noResponders {
+                throw JetStreamError(code: 503, errorCode: 0, description: "no stream listens on \(subject) (or JetStream is not enabled)")
+            }
+        }
+    }
+
+    @discardableResult
+    public func publish(_ subject: String, payload: [UInt8], headers: NATSHeaders? = nil, messageID: String? = nil) async throws -> PubAck {
+        try await publish(subject, payload: ByteBuffer(bytes: payload), headers: headers, messageID: messageID)
+    }
+
+    // MARK: Plumbing
+
+    func api<Response: Decodable>(_ suffix: String) async throws -> Response {
+        try await request(suffix, payload: ByteBuffer())
+    }
+
+    func api<Response: Decodable>(_ suffix: String, body: some Encodable) async throws -> Response {
+        let data = try JSONEncoder().encode(body)
+        return try await request(suffix, payload: ByteBuffer(bytes: data))
+    }
+
+    private func request<Response: Decodable>(_ suffix: String, payload: ByteBuffer) async throws -> Response {
+        do {
+            let reply = try await connection.request("\(apiPrefix).\(suffix)", payload: payload, timeout: timeout)
+            return try Self.decode(Response.self, from: reply)
+        } catch let error as NATSError where error.kind == .noResponders {
+            throw JetStreamError(code: 503, errorCode: JetStreamError.jetStreamNotEnabled, description: "JetStream is not enabled on the server")
+        }
+    }
+
+    /// Decodes an API reply: an `error` object becomes a thrown `JetStreamError`.
+    static func decode<T: Decodable>(_ type: T.Type, from message: NATSMessage) throws -> T {
+        try decode(type, from: Data(message.payload.readableBytesView))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        let decoder = JSONDecoder()
+        if let envelope = try? decoder.decode(ErrorEnvelope.self, from: data), let error = envelope.error {
+            throw error
+        }
+        do {
+            return try decoder.decode(T.self, from: data)
+        } catch {
+            throw JetStreamError.client("unexpected reply for \(T.self): \(error)")
+        }
+    }
+
+    static func checkName(_ name: String, _ what: String) throws {
+        let bad = name.isEmpty || name.contains { $0 == "." || $0 == "*" || $0 == ">" || $0.isWhitespace }
+        if bad { throw JetStreamError.client("invalid \(what) name \(name.debugDescription): must be non-empty, without '.', '*', '>' or spaces") }
+    }
+}
+
+struct ErrorEnvelope: Decodable { var error: JetStreamError? }
+
+/// The server's acknowledgement of a JetStream publish.
+public struct PubAck: Decodable, Sendable, Equatable {
+    public var stream: String
+    public var sequence: UInt64
+    /// True when the `Nats-Msg-Id` was seen within the duplicate window: the message was not stored again.
+    public var duplicate: Bool
+    public var domain: String?
+
+    enum CodingKeys: String, CodingKey { case stream, sequence = "seq", duplicate, domain }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        stream = try c.decode(String.self, forKey: .stream)
+        sequence = try c.decodeIfPresent(UInt64.self, forKey: .sequence) ?? 0
+        duplicate = try c.decodeIfPresent(Bool.self, forKey: .duplicate) ?? false
+        domain = try c.decodeIfPresent(String.self, forKey: .domain)
+    }
+}

@@ -1,21 +1,24 @@
+import ChildProcess
 import Foundation
 
-/// A child server process with its output in a log file under its own temp directory.
+/// A child server process (or one of our own binaries) with its output in a log file under its own temp directory.
 /// Stopped (SIGTERM, then SIGKILL) when `stop()` is called or the object is released.
 public final class ManagedProcess: @unchecked Sendable {
     public let name: String
     public let executable: String
     public let arguments: [String]
     public let directory: URL
+    public let environment: [String: String]?
     public var logFile: URL { directory.appendingPathComponent("\(name).log") }
     private let lock = NSLock()
-    private var process: Process?
+    private var process: ChildProcess?
 
-    public init(name: String, executable: String, arguments: [String], directory: URL) {
+    public init(name: String, executable: String, arguments: [String], directory: URL, environment: [String: String]? = nil) {
         self.name = name
         self.executable = executable
         self.arguments = arguments
         self.directory = directory
+        self.environment = environment
     }
 
     deinit { stop() }
@@ -38,19 +41,8 @@ public final class ManagedProcess: @unchecked Sendable {
 
     public func start() throws {
         lock.lock(); defer { lock.unlock() }
-        guard process == nil else { return }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        p.currentDirectoryURL = directory
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: logFile)
-        handle.seekToEndOfFile()
-        p.standardOutput = handle
-        p.standardError = handle
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        process = p
+        if let process, process.isRunning { return }
+        process = try ChildProcess(executable: executable, arguments: arguments, environment: environment, output: logFile.path)
     }
 
     public var isRunning: Bool {
@@ -60,7 +52,7 @@ public final class ManagedProcess: @unchecked Sendable {
 
     public var pid: Int32? {
         lock.lock(); defer { lock.unlock() }
-        return process?.processIdentifier
+        return process?.pid
     }
 
     /// SIGTERM, wait up to `grace`, then SIGKILL.
@@ -69,12 +61,7 @@ public final class ManagedProcess: @unchecked Sendable {
         let p = process
         process = nil
         lock.unlock()
-        guard let p, p.isRunning else { return }
-        p.terminate()
-        let deadline = Date().addingTimeInterval(grace)
-        while p.isRunning && Date() < deadline { usleep(10_000) }
-        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        p.waitUntilExit()
+        p?.terminate(grace: grace)
     }
 
     /// SIGKILL, as a crash would.
@@ -83,9 +70,22 @@ public final class ManagedProcess: @unchecked Sendable {
         let p = process
         process = nil
         lock.unlock()
-        guard let p, p.isRunning else { return }
-        kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
+        p?.signal(SIGKILL)
+        p?.wait(timeout: 5)
+    }
+
+    /// Sends a signal without forgetting the process (e.g. SIGTERM to watch a drain).
+    public func signal(_ sig: Int32) {
+        lock.lock(); defer { lock.unlock() }
+        process?.signal(sig)
+    }
+
+    /// Waits for the process to exit by itself; returns its status or nil on timeout.
+    public func waitForExit(timeout: TimeInterval) -> Int32? {
+        lock.lock()
+        let p = process
+        lock.unlock()
+        return p?.wait(timeout: timeout)
     }
 
     public func logTail(_ bytes: Int = 2000) -> String {

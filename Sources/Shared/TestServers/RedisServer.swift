@@ -29,4 +29,5 @@ public final class RedisServer: @unchecked Sendable {
     public func kill() { process.kill9() }
     public func restart() throws { process.stop(); try start() }
     public var isRunning: Bool { process.isRunning }
+    public var pid: Int32? { process.pid }
 }

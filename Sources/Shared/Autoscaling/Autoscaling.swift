@@ -1,1 +1,0 @@
-// The Autoscaling module. See ../shared/DESIGN.md for what it holds.

@@ -1,1 +1,0 @@
-// The ClusterReaders module. See ../shared/DESIGN.md for what it holds.

@@ -1,1 +1,0 @@
-// The CurlHTTP module. See ../shared/DESIGN.md for what it holds.

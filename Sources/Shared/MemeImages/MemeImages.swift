@@ -1,1 +1,0 @@
-// The MemeImages module. See ../shared/DESIGN.md for what it holds.

@@ -1,0 +1,256 @@
+import CPangoCairo
+import Glibc
+
+/// One Pango font map + context + caption layout: the per-thread state of the renderer.
+///
+/// Not safe for concurrent use: ``MemeRenderer`` hands each engine to one thread at a time
+/// (hence `@unchecked Sendable`). Owns its GObjects and releases them in `deinit`.
+final class RenderEngine: @unchecked Sendable {
+    static let captionFont = "DejaVu Sans Bold"
+    static let emojiFont = "Noto Color Emoji"
+
+    private let fontMap: UnsafeMutablePointer<PangoFontMap>
+    private let context: OpaquePointer
+    private let layout: OpaquePointer
+    private let captionDescription: OpaquePointer
+    private let emojiDescription: OpaquePointer
+
+    init() {
+        // A private font map per engine: Pango font maps are not thread-safe.
+        fontMap = pango_cairo_font_map_new()
+        context = pango_font_map_create_context(fontMap)
+        layout = pango_layout_new(context)
+        captionDescription = pango_font_description_from_string(Self.captionFont)
+        emojiDescription = pango_font_description_from_string(Self.emojiFont)
+        pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER)
+        pango_layout_set_wrap(layout, PANGO_WRAP_WORD)
+    }
+
+    deinit {
+        pango_font_description_free(captionDescription)
+        pango_font_description_free(emojiDescription)
+        g_object_unref(UnsafeMutableRawPointer(layout))
+        g_object_unref(UnsafeMutableRawPointer(context))
+        g_object_unref(UnsafeMutableRawPointer(fontMap))
+    }
+
+    // MARK: Whole image
+
+    func render(_ job: RenderJob) throws -> RenderedMeme {
+        var top: CaptionLayout.Fit?
+        var bottom: CaptionLayout.Fit?
+        let surface = try drawSurface(job, top: &top, bottom: &bottom)
+        defer { cairo_surface_destroy(surface) }
+        let png = try ImageCodec.encodePNG(surface, settings: .fast)
+        return RenderedMeme(png: png, width: job.size, height: job.size, top: top, bottom: bottom)
+    }
+
+    func drawSurface(_ job: RenderJob) throws -> OpaquePointer {
+        var top: CaptionLayout.Fit?
+        var bottom: CaptionLayout.Fit?
+        return try drawSurface(job, top: &top, bottom: &bottom)
+    }
+
+    /// Draws the meme into a new RGB24 surface owned by the caller.
+    func drawSurface(_ job: RenderJob, top: inout CaptionLayout.Fit?, bottom: inout CaptionLayout.Fit?) throws -> OpaquePointer {
+        guard (16...4096).contains(job.size) else {
+            throw MemeRenderError("image size \(job.size) is outside 16...4096 pixels")
+        }
+        let size = job.size
+        let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(size), Int32(size))!
+        var handedOver = false
+        defer { if !handedOver { cairo_surface_destroy(surface) } }
+        guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
+            throw MemeRenderError("cannot allocate a \(size)×\(size) image")
+        }
+        let cr = cairo_create(surface)!
+        defer { cairo_destroy(cr) }
+        pango_cairo_update_context(cr, context)
+        pango_layout_context_changed(layout)
+
+        switch job.background {
+        case .solid(let red, let green, let blue):
+            cairo_set_source_rgb(cr, red, green, blue)
+            cairo_paint(cr)
+        case .image(let bytes):
+            try drawImage(bytes, cr: cr, size: size)
+        case .generated(let seed):
+            drawGenerated(OfflineArt(seed: seed), cr: cr, size: size)
+        }
+
+        let geometry = CaptionLayout(imageSize: size)
+        if let text = job.captions.top {
+            top = drawCaption(text, geometry: geometry, atTop: true, cr: cr)
+        }
+        if let text = job.captions.bottom {
+            bottom = drawCaption(text, geometry: geometry, atTop: false, cr: cr)
+        }
+        guard cairo_status(cr) == CAIRO_STATUS_SUCCESS else {
+            throw MemeRenderError("drawing failed: \(String(cString: cairo_status_to_string(cairo_status(cr))))")
+        }
+        cairo_surface_flush(surface)
+        handedOver = true
+        return surface
+    }
+
+    // MARK: Captions
+
+    /// Configures the shared layout for `text` at `fontSize` and measures it (outline included).
+    private func measure(_ text: String, fontSize: Int, geometry: CaptionLayout, ellipsize: Bool) -> CaptionLayout.Measurement {
+        let outline = Int(geometry.outlineWidth(fontSize: fontSize).rounded(.up))
+        pango_font_description_set_absolute_size(captionDescription, Double(fontSize) * Double(PANGO_SCALE))
+        pango_layout_set_font_description(layout, captionDescription)
+        pango_layout_set_width(layout, Int32((geometry.boxWidth - outline) * Int(PANGO_SCALE)))
+        pango_layout_set_height(layout, ellipsize ? Int32(-geometry.maxLines) : -1)
+        pango_layout_set_ellipsize(layout, ellipsize ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE)
+        pango_layout_set_text(layout, text, -1)
+        var logical = PangoRectangle()
+        pango_layout_get_pixel_extents(layout, nil, &logical)
+        return CaptionLayout.Measurement(
+            lineCount: Int(pango_layout_get_line_count(layout)),
+            width: Int(logical.width) + outline,
+            height: Int(logical.height) + outline)
+    }
+
+    /// Chooses the caption's font size without drawing (for tests and callers that want to know).
+    func fitCaption(_ text: String, imageSize: Int) -> CaptionLayout.Fit {
+        let geometry = CaptionLayout(imageSize: imageSize)
+        return geometry.fit { measure(text, fontSize: $0, geometry: geometry, ellipsize: false) }
+    }
+
+    private func drawCaption(_ text: String, geometry: CaptionLayout, atTop: Bool, cr: OpaquePointer) -> CaptionLayout.Fit {
+        var fit = geometry.fit { measure(text, fontSize: $0, geometry: geometry, ellipsize: false) }
+        let final = measure(text, fontSize: fit.fontSize, geometry: geometry, ellipsize: !fit.fits)
+        fit.lineCount = final.lineCount
+        let outline = geometry.outlineWidth(fontSize: fit.fontSize)
+        var logical = PangoRectangle()
+        pango_layout_get_pixel_extents(layout, nil, &logical)
+        let x = Double(geometry.margin) + outline / 2
+        let y = atTop
+            ? Double(geometry.margin) - Double(logical.y)
+            : Double(geometry.imageSize - geometry.margin - Int(logical.height) - Int(logical.y))
+
+        // Outline: stroke the glyph outlines. Then fill with show_layout rather than fill(): colour
+        // emoji are bitmaps with no outline path, and would vanish from a path fill.
+        cairo_save(cr)
+        cairo_move_to(cr, x, y)
+        pango_cairo_layout_path(cr, layout)
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND)
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND)
+        cairo_set_line_width(cr, outline)
+        cairo_set_source_rgb(cr, 0, 0, 0)
+        cairo_stroke(cr)
+        cairo_move_to(cr, x, y)
+        cairo_set_source_rgb(cr, 1, 1, 1)
+        pango_cairo_show_layout(cr, layout)
+        cairo_restore(cr)
+        return fit
+    }
+
+    // MARK: Backgrounds
+
+    private func drawImage(_ bytes: [UInt8], cr: OpaquePointer, size: Int) throws {
+        let image = try ImageCodec.decode(bytes, minEdge: size)
+        defer { cairo_surface_destroy(image) }
+        let width = Double(cairo_image_surface_get_width(image))
+        let height = Double(cairo_image_surface_get_height(image))
+        guard width > 0, height > 0 else { throw MemeRenderError("background image is empty") }
+        // Cover the square (like CSS object-fit: cover), centred.
+        let scale = max(Double(size) / width, Double(size) / height)
+        cairo_save(cr)
+        cairo_translate(cr, (Double(size) - width * scale) / 2, (Double(size) - height * scale) / 2)
+        cairo_scale(cr, scale, scale)
+        cairo_set_source_surface(cr, image, 0, 0)
+        cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD)
+        // Without PAD the filter samples black beyond the image and darkens the edges.
+        cairo_pattern_set_extend(cairo_get_source(cr), CAIRO_EXTEND_PAD)
+        cairo_paint(cr)
+        cairo_restore(cr)
+    }
+
+    private func drawGenerated(_ art: OfflineArt, cr: OpaquePointer, size: Int) {
+        let s = Double(size)
+        let c = s / 2
+        // Gradient along `angle` through the centre.
+        let radians = art.angle * .pi / 180
+        let dx = cos(radians) * c, dy = sin(radians) * c
+        let gradient = cairo_pattern_create_linear(c - dx, c - dy, c + dx, c + dy)!
+        cairo_pattern_add_color_stop_rgb(gradient, 0, art.from.red, art.from.green, art.from.blue)
+        cairo_pattern_add_color_stop_rgb(gradient, 1, art.to.red, art.to.green, art.to.blue)
+        cairo_set_source(cr, gradient)
+        cairo_paint(cr)
+        cairo_pattern_destroy(gradient)
+
+        cairo_save(cr)
+        cairo_set_source_rgba(cr, 1, 1, 1, 0.10)
+        switch art.pattern {
+        case .stripes:
+            cairo_set_line_width(cr, s / 24)
+            var offset = -s
+            while offset < s {
+                cairo_move_to(cr, offset, s)
+                cairo_line_to(cr, offset + s, 0)
+                offset += s / 8
+            }
+            cairo_stroke(cr)
+        case .dots:
+            let step = s / 12
+            for row in 0...12 {
+                for column in 0...12 {
+                    let shift = row % 2 == 0 ? 0 : step / 2
+                    cairo_new_sub_path(cr)
+                    cairo_arc(cr, Double(column) * step + shift, Double(row) * step, step / 6, 0, 2 * .pi)
+                }
+            }
+            cairo_fill(cr)
+        case .rings:
+            cairo_set_line_width(cr, s / 40)
+            var radius = s / 10
+            while radius < s {
+                cairo_new_sub_path(cr)
+                cairo_arc(cr, c, c * 0.9, radius, 0, 2 * .pi)
+                radius += s / 10
+            }
+            cairo_stroke(cr)
+        case .sunburst:
+            let rays = 16
+            for ray in 0..<rays where ray % 2 == 0 {
+                let a0 = Double(ray) * 2 * .pi / Double(rays)
+                let a1 = Double(ray + 1) * 2 * .pi / Double(rays)
+                cairo_move_to(cr, c, c * 0.9)
+                cairo_line_to(cr, c + cos(a0) * s, c * 0.9 + sin(a0) * s)
+                cairo_line_to(cr, c + cos(a1) * s, c * 0.9 + sin(a1) * s)
+                cairo_close_path(cr)
+            }
+            cairo_fill(cr)
+        }
+        cairo_restore(cr)
+
+        // Vignette: darker edges make the white captions pop on light palettes.
+        let vignette = cairo_pattern_create_radial(c, c, s * 0.25, c, c, s * 0.75)!
+        cairo_pattern_add_color_stop_rgba(vignette, 0, 0, 0, 0, 0)
+        cairo_pattern_add_color_stop_rgba(vignette, 1, 0, 0, 0, 0.40)
+        cairo_set_source(cr, vignette)
+        cairo_paint(cr)
+        cairo_pattern_destroy(vignette)
+
+        // Soft glow, then the emoji centred on it.
+        let emojiCentreY = c * 0.95
+        let glow = cairo_pattern_create_radial(c, emojiCentreY, 0, c, emojiCentreY, s * 0.30)!
+        cairo_pattern_add_color_stop_rgba(glow, 0, 1, 1, 1, 0.45)
+        cairo_pattern_add_color_stop_rgba(glow, 1, 1, 1, 1, 0)
+        cairo_set_source(cr, glow)
+        cairo_paint(cr)
+        cairo_pattern_destroy(glow)
+
+        let emojiLayout = pango_layout_new(context)!
+        defer { g_object_unref(UnsafeMutableRawPointer(emojiLayout)) }
+        pango_font_description_set_absolute_size(emojiDescription, s * 0.30 * Double(PANGO_SCALE))
+        pango_layout_set_font_description(emojiLayout, emojiDescription)
+        pango_layout_set_text(emojiLayout, art.emoji, -1)
+        var ink = PangoRectangle()
+        pango_layout_get_pixel_extents(emojiLayout, &ink, nil)
+        cairo_move_to(cr, c - Double(ink.x) - Double(ink.width) / 2, emojiCentreY - Double(ink.y) - Double(ink.height) / 2)
+        pango_cairo_show_layout(cr, emojiLayout)
+    }
+}

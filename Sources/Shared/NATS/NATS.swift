@@ -1,1 +1,0 @@
-// The NATS module. See ../shared/DESIGN.md for what it holds.

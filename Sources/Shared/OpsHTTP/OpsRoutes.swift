@@ -1,0 +1,44 @@
+import Hummingbird
+
+/// The operational endpoints every long-running program exposes: `/metrics` (Prometheus text),
+/// `/healthz` (the process is alive) and `/readyz` (it can do its job: connected and consuming).
+public struct OpsEndpoints: Sendable {
+    public var metrics: @Sendable () -> String
+    /// nil when ready, else the reason (shown in the 503 body so `kubectl describe` says why).
+    public var notReadyReason: @Sendable () -> String?
+
+    public init(metrics: @escaping @Sendable () -> String, notReadyReason: @escaping @Sendable () -> String?) {
+        self.metrics = metrics
+        self.notReadyReason = notReadyReason
+    }
+
+    public func add<Context: RequestContext>(to router: Router<Context>) {
+        let metrics = self.metrics
+        let notReady = self.notReadyReason
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics())))
+        }
+        router.get("healthz") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+        }
+        router.get("readyz") { _, _ in
+            if let reason = notReady() {
+                return Response(
+                    status: .serviceUnavailable, headers: [.contentType: "text/plain"],
+                    body: .init(byteBuffer: ByteBuffer(string: "not ready: \(reason)\n")))
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
+        }
+    }
+
+    /// A Hummingbird application serving only these endpoints on `host:port`.
+    public func application(host: String, port: Int) -> some ApplicationProtocol {
+        let router = Router()
+        add(to: router)
+        return Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: nil))
+    }
+}

@@ -1,1 +1,0 @@
-// The RedisCache module. See ../shared/DESIGN.md for what it holds.

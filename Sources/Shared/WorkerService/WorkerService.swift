@@ -1,1 +1,0 @@
-// The WorkerService module. See ../shared/DESIGN.md for what it holds.

@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+@testable import MemeKit
+
+@Suite struct SettingsReaderTests {
+    @Test func flagBeatsEnvironmentBeatsDefault() throws {
+        let r = SettingsReader(flags: ["CACHE_TTL": "10"], environment: ["CACHE_TTL": "20", "NATS_MAX_DELIVER": "5"])
+        #expect(try r.int("CACHE_TTL", default: 1, range: 0...100) == 10)
+        #expect(try r.int("NATS_MAX_DELIVER", default: 3, range: 1...100) == 5)
+        #expect(try r.int("NATS_ACK_WAIT", default: 60, range: 1...3600) == 60)
+    }
+
+    @Test func errorsNameTheSetting() {
+        let r = SettingsReader(flags: ["NATS_ACK_WAIT": "soon"], environment: ["NATS_URL": "http//x", "METRICS_ADDR": "nope", "REDIS_URL": "redis://user:pw@"])
+        #expect(throws: SettingsError("--nats-ack-wait must be a whole number from 1 to 3600, got 'soon'")) {
+            try r.int("NATS_ACK_WAIT", default: 60, range: 1...3600)
+        }
+        #expect(throws: SettingsError("NATS_URL must be a URL like nats://host:port, got 'http//x'")) {
+            try r.url("NATS_URL", default: "", schemes: ["nats"])
+        }
+        #expect(throws: SettingsError("METRICS_ADDR must be host:port like 0.0.0.0:9090, got 'nope'")) {
+            try r.hostPort("METRICS_ADDR", default: "0.0.0.0:9090")
+        }
+        do {
+            _ = try r.url("REDIS_URL", default: "", schemes: ["redis"])
+            Issue.record("accepted a URL without host")
+        } catch {
+            #expect(!"\(error)".contains("pw"))
+        }
+    }
+
+    @Test func secretsComeFromEnvironmentOrFileOnly() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tok-\(UUID().uuidString)")
+        try "hf_secret\n".write(to: file, atomically: true, encoding: .utf8)
+        let r = SettingsReader(flags: ["HF_API_TOKEN": "from-flag"], environment: ["HF_API_TOKEN_FILE": file.path])
+        #expect(try r.secret("HF_API_TOKEN", fileEnv: "HF_API_TOKEN_FILE") == "hf_secret")
+        let missing = SettingsReader(environment: ["HF_API_TOKEN_FILE": "/nonexistent/x"])
+        #expect(throws: SettingsError.self) { try missing.secret("HF_API_TOKEN", fileEnv: "HF_API_TOKEN_FILE") }
+        #expect(SettingsReader.redacted("nats://bob:pw@h:4222") == "nats://***@h:4222")
+    }
+}
