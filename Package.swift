@@ -95,7 +95,7 @@ let package = Package(
         .target(
             name: "WebService",
             dependencies: [
-                "MemeKit",
+                "MemeKit", "NATS", "JetStream", "RedisCache",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -168,7 +168,7 @@ let package = Package(
         .testTarget(
             name: "WebServiceTests",
             dependencies: [
-                "WebService", "TestServers",
+                "WebService", "TestServers", "NATS", "JetStream", "RedisCache",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]

@@ -103,7 +103,7 @@ struct WebCommand: AsyncParsableCommand {
             queue = DevLoopbackQueue()
             store = nil
         } else {
-            (queue, store) = try Self.brokerBackends(nats: nats, redisURL: redis, logger: logger)
+            (queue, store) = try await Self.brokerBackends(nats: nats, redisURL: redis, logger: logger)
         }
         let app = try MemeWebApp(settings: settings, queue: queue, store: store, logger: logger)
         logger.info("meme-web listening", metadata: ["address": "\(settings.host):\(settings.port)", "public": "\(settings.publicDirectory)"])
@@ -117,12 +117,19 @@ struct WebCommand: AsyncParsableCommand {
         var responseSubject: String
     }
 
-    /// The JetStream queue and Redis store. This build has no NATS client yet, so it says so
-    /// instead of pretending to serve.
-    static func brokerBackends(nats: NATSSettings, redisURL: String, logger: Logger) throws -> (any MemeQueue, (any ResultStore)?) {
-        throw ValidationError(
-            "this build of meme-web has no NATS client wired in yet (would connect to \(nats.url), stream \(nats.stream)); "
-                + "for page development only, run with --dev-loopback-queue")
+    /// The JetStream queue and the Redis store. Redis is optional at start-up: results then stay
+    /// in this process's recent cache (and the worker's own Redis copy, once Redis is back).
+    static func brokerBackends(nats: NATSSettings, redisURL: String, logger: Logger) async throws -> (any MemeQueue, (any ResultStore)?) {
+        let queue = try await NATSMemeQueue.connect(
+            url: nats.url, requestSubject: nats.requestSubject, responseSubject: nats.responseSubject, logger: logger)
+        let store: (any ResultStore)?
+        do {
+            store = try RedisResultStore(url: redisURL)
+        } catch {
+            logger.warning("Redis URL unusable; results are kept in memory only", metadata: ["error": "\(error)"])
+            store = nil
+        }
+        return (queue, store)
     }
 
     static func defaultPublicDirectory() -> String {
