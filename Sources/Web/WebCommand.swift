@@ -121,7 +121,8 @@ struct WebCommand: AsyncParsableCommand {
     /// in this process's recent cache (and the worker's own Redis copy, once Redis is back).
     static func brokerBackends(nats: NATSSettings, redisURL: String, logger: Logger) async throws -> (any MemeQueue, (any ResultStore)?) {
         let queue = try await NATSMemeQueue.connect(
-            url: nats.url, requestSubject: nats.requestSubject, responseSubject: nats.responseSubject, logger: logger)
+            url: nats.url, stream: nats.stream, requestSubject: nats.requestSubject,
+            responseSubject: nats.responseSubject, logger: logger)
         let store: (any ResultStore)?
         do {
             store = try RedisResultStore(url: redisURL)

@@ -14,6 +14,8 @@ public final class NATSMemeQueue: MemeQueue {
     public let connection: NATSConnection
     let jetStream: JetStream
     let requestSubject: String
+    /// Sent as `Nats-Expected-Stream`, so a subject captured by another stream is refused, not lost.
+    let stream: String?
     let logger: Logger
     private let subscribers = Mutex([UUID: AsyncStream<MemeOutcome>.Continuation]())
     private let readers = Mutex<[Task<Void, Never>]>([])
@@ -21,7 +23,7 @@ public final class NATSMemeQueue: MemeQueue {
     /// Connects and subscribes to the result subjects.
     /// - Throws: `MemeQueueError` naming the server when it cannot connect or subscribe.
     public static func connect(
-        url: String, requestSubject: String = MemeDefaults.requestSubject,
+        url: String, stream: String? = MemeDefaults.stream, requestSubject: String = MemeDefaults.requestSubject,
         responseSubject: String = MemeDefaults.responseSubject, logger: Logger
     ) async throws -> NATSMemeQueue {
         var options = NATSOptions(servers: [url], name: "meme-web")
@@ -33,7 +35,7 @@ public final class NATSMemeQueue: MemeQueue {
         } catch {
             throw MemeQueueError("cannot connect to NATS: \(error)")
         }
-        let queue = NATSMemeQueue(connection: connection, requestSubject: requestSubject, logger: logger)
+        let queue = NATSMemeQueue(connection: connection, stream: stream, requestSubject: requestSubject, logger: logger)
         do {
             let responses = try await connection.subscribe(responseSubject)
             let errors = try await connection.subscribe(MemeDefaults.errorSubject(for: responseSubject))
@@ -46,8 +48,9 @@ public final class NATSMemeQueue: MemeQueue {
         return queue
     }
 
-    init(connection: NATSConnection, requestSubject: String, logger: Logger) {
+    init(connection: NATSConnection, stream: String?, requestSubject: String, logger: Logger) {
         self.connection = connection
+        self.stream = stream
         self.jetStream = JetStream(connection, timeout: .seconds(3))
         self.requestSubject = requestSubject
         self.logger = logger
@@ -58,7 +61,8 @@ public final class NATSMemeQueue: MemeQueue {
         encoder.outputFormatting = .withoutEscapingSlashes
         let payload = try encoder.encode(request)
         do {
-            try await jetStream.publish(requestSubject, payload: Array(payload), messageID: request.id)
+            let headers = stream.map { NATSHeaders([(NATSHeaderName.expectedStream, $0)]) }
+            try await jetStream.publish(requestSubject, payload: Array(payload), headers: headers, messageID: request.id)
         } catch {
             throw MemeQueueError.unavailable("\(error)")
         }
