@@ -58,6 +58,12 @@ let package = Package(
         .target(name: "Autoscaling", path: "Sources/Shared/Autoscaling"),
 
         // MARK: Feature modules
+        // The meme queue's stream and consumer, created by whichever program starts first.
+        .target(
+            name: "MemeStream",
+            dependencies: ["MemeKit", "NATS", "JetStream", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Shared/MemeStream"
+        ),
         .target(
             name: "MemeImages",
             dependencies: ["MemeKit", "CPangoCairo", .product(name: "NIOPosix", package: "swift-nio")],
@@ -84,7 +90,7 @@ let package = Package(
         .target(
             name: "WorkerService",
             dependencies: [
-                "MemeKit", "NATS", "JetStream", "MemeImages", "RedisCache", "OpsHTTP",
+                "MemeKit", "NATS", "JetStream", "MemeStream", "MemeImages", "RedisCache", "OpsHTTP",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -95,7 +101,7 @@ let package = Package(
         .target(
             name: "WebService",
             dependencies: [
-                "MemeKit", "NATS", "JetStream", "RedisCache",
+                "MemeKit", "NATS", "JetStream", "MemeStream", "RedisCache",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -175,6 +181,7 @@ let package = Package(
         ),
         .testTarget(name: "TestServersTests", dependencies: ["TestServers"]),
         .testTarget(name: "ChildProcessTests", dependencies: ["ChildProcess"]),
+        .testTarget(name: "MemeStreamTests", dependencies: ["MemeStream", "TestServers"]),
         .testTarget(
             name: "OpsHTTPTests",
             dependencies: ["OpsHTTP", .product(name: "HummingbirdTesting", package: "hummingbird")]

@@ -120,9 +120,21 @@ struct WebCommand: AsyncParsableCommand {
     /// The JetStream queue and the Redis store. Redis is optional at start-up: results then stay
     /// in this process's recent cache (and the worker's own Redis copy, once Redis is back).
     static func brokerBackends(nats: NATSSettings, redisURL: String, logger: Logger) async throws -> (any MemeQueue, (any ResultStore)?) {
-        let queue = try await NATSMemeQueue.connect(
-            url: nats.url, stream: nats.stream, requestSubject: nats.requestSubject,
-            responseSubject: nats.responseSubject, logger: logger)
+        // NATS may start after us (./demo.sh, a rolling cluster): wait for it instead of exiting.
+        var delay = Duration.milliseconds(200)
+        let queue: NATSMemeQueue
+        while true {
+            do {
+                queue = try await NATSMemeQueue.connect(
+                    url: nats.url, stream: nats.stream, requestSubject: nats.requestSubject,
+                    responseSubject: nats.responseSubject, logger: logger)
+                break
+            } catch {
+                logger.warning("waiting for NATS", metadata: ["error": "\(error)", "retry_in": "\(delay)"])
+                try await Task.sleep(for: delay + .milliseconds(Int64.random(in: 0...200)))
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
         let store: (any ResultStore)?
         do {
             store = try RedisResultStore(url: redisURL)

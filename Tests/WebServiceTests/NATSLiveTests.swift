@@ -105,8 +105,14 @@ import Testing
     @Test func jetStreamUnavailableIs503() async throws {
         let nats = try NATSServer()
         let redis = try RedisServer()
-        // No stream listens on meme.request: JetStream cannot store the request.
         let (app, queue) = try await Self.makeApp(nats: nats, redis: redis)
+        // meme-web creates the stream itself (the worker may be scaled to zero) …
+        let nc = try await NATSConnection.connect(NATSOptions(servers: [nats.url]))
+        let js = JetStream(nc)
+        #expect(try await js.streamInfo("MEMES").config.subjects == ["meme.request"])
+        // … so take it away: now no stream listens on meme.request and JetStream cannot store the request.
+        try await js.deleteStream("MEMES")
+        await nc.close()
         try await app.buildApplication().test(.router) { client in
             try await client.execute(uri: "/api/memes", method: .post, body: ByteBuffer(string: #"{"prompt":"x"}"#)) { response in
                 #expect(response.status == .serviceUnavailable)

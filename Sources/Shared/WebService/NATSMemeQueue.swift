@@ -2,6 +2,7 @@ import Foundation
 import JetStream
 import Logging
 import MemeKit
+import MemeStream
 import NATS
 import NIOCore
 import Synchronization
@@ -36,6 +37,13 @@ public final class NATSMemeQueue: MemeQueue {
             throw MemeQueueError("cannot connect to NATS: \(error)")
         }
         let queue = NATSMemeQueue(connection: connection, stream: stream, requestSubject: requestSubject, logger: logger)
+        // With the worker scaled to zero, nothing else may have created the stream yet.
+        do {
+            try await MemeStreamSetup(stream: stream ?? MemeDefaults.stream, requestSubject: requestSubject)
+                .ensure(JetStream(connection), logger: logger)
+        } catch {
+            logger.warning("could not create the stream/consumer; submits fail until the worker does", metadata: ["error": "\(error)"])
+        }
         do {
             let responses = try await connection.subscribe(responseSubject)
             let errors = try await connection.subscribe(MemeDefaults.errorSubject(for: responseSubject))
