@@ -91,7 +91,17 @@ let package = Package(
             ],
             path: "Sources/Shared/WorkerService"
         ),
-        .target(name: "LocalScaler", dependencies: ["Autoscaling"], path: "Sources/Shared/LocalScaler"),
+        .target(
+            name: "LocalScaler",
+            dependencies: [
+                "Autoscaling", "ClusterReaders", "CurlHTTP", "ChildProcess", "NATS", "JetStream", "MemeKit",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Shared/LocalScaler"
+        ),
         .target(name: "WebService", dependencies: ["MemeKit"], path: "Sources/Shared/WebService"),
         // Starts real servers (nats-server, redis-server, prometheus) on free loopback ports for tests and benchmarks.
         .target(name: "TestServers", dependencies: ["ChildProcess"], path: "Sources/Shared/TestServers"),
@@ -108,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "Worker",
             dependencies: [
-                "WorkerService", "MemeImages", "MemeKit", "OpsHTTP",
+                "WorkerService", "MemeImages", "MemeKit", "OpsHTTP", "LocalScaler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -148,7 +158,7 @@ let package = Package(
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"]),
         .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "TestServers"]),
         .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "TestServers", "RedisCache", "NATS", "JetStream"]),
-        .testTarget(name: "LocalScalerTests", dependencies: ["LocalScaler", "TestServers"]),
+        .testTarget(name: "LocalScalerTests", dependencies: ["LocalScaler", "TestServers", "Autoscaling", "NATS", "JetStream"]),
         .testTarget(name: "WebServiceTests", dependencies: ["WebService", "TestServers"]),
         .testTarget(name: "TestServersTests", dependencies: ["TestServers"]),
         .testTarget(name: "ChildProcessTests", dependencies: ["ChildProcess"]),
