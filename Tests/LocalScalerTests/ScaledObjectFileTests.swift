@@ -46,6 +46,7 @@ let workerScaledObject = "\(repoRoot)/k8s/base/worker/scaledobject.yaml"
                           periodSeconds: 30
                     scaleDown:
                       selectPolicy: Disabled
+
             """, metadata: ""), file: "so.yaml")
         #expect(spec.behavior.scaleUp == HPA.ScalingRules(stabilizationWindowSeconds: 10, selectPolicy: .min,
                                                           policies: [HPA.ScalingPolicy(kind: .pods, value: 2, periodSeconds: 30)]))
@@ -58,7 +59,7 @@ let workerScaledObject = "\(repoRoot)/k8s/base/worker/scaledobject.yaml"
         ("  minReplicaCount: -1\n", "", "so.yaml: spec.minReplicaCount must be ≥ 0, got -1 (line 8)"),
         ("  minReplicaCount: 5\n  maxReplicaCount: 2\n", "", "so.yaml: spec.minReplicaCount (5) is above spec.maxReplicaCount (2) (line 8)"),
         ("  pollingInterval: [1]\n", "", "so.yaml: spec.pollingInterval must be a whole number, got a list (line 8)"),
-        ("", "        activationLagThreshold: \"many\"\n", "so.yaml: spec.triggers[0].metadata.activationLagThreshold must be a whole number, got 'many' (line 15)"),
+        ("", "        activationLagThreshold: \"many\"\n", "so.yaml: spec.triggers[0].metadata.activationLagThreshold must be a whole number, got 'many' (line 14)"),
         ("  fallback:\n    replicas: 2\n", "", "so.yaml: spec.fallback needs failureThreshold and replicas (line 9)"),
         ("  advanced:\n    horizontalPodAutoscalerConfig:\n      behavior:\n        scaleDown:\n          policies:\n            - type: Pod\n              value: 1\n              periodSeconds: 1\n", "",
          "so.yaml: spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.policies[0].type must be Pods or Percent (line 13)"),
@@ -74,7 +75,7 @@ let workerScaledObject = "\(repoRoot)/k8s/base/worker/scaledobject.yaml"
         #expect(throws: LocalScalerError("so.yaml: spec.triggers has no trigger of type nats-jetstream (line 4)")) {
             try ScaledObjectFile.parse(yaml: "kind: ScaledObject\nspec:\n  triggers:\n    - type: cpu\n", file: "so.yaml")
         }
-        #expect(throws: LocalScalerError("so.yaml: spec.triggers[0].metadata.lagThreshold is missing (KEDA requires it) (line 5)")) {
+        #expect(throws: LocalScalerError("so.yaml: spec.triggers[0].metadata.lagThreshold is missing (KEDA requires it) (line 6)")) {
             try ScaledObjectFile.parse(yaml: "kind: ScaledObject\nspec:\n  triggers:\n    - type: nats-jetstream\n      metadata:\n        stream: S\n        consumer: C\n", file: "so.yaml")
         }
         #expect(throws: LocalScalerError("so.yaml: the file is empty")) { try ScaledObjectFile.parse(yaml: "", file: "so.yaml") }

@@ -89,7 +89,7 @@ import TestServers
         for (args, message) in [
             (["--scaled-object", file], "\(file): spec.maxReplicaCount must be a whole number, got 'lots'"),
             (["--scaled-object", "/nonexistent/so.yaml"], "/nonexistent/so.yaml: cannot read the ScaledObject"),
-            (["--scaled-object", workerScaledObject, "--cooldown-period", "-1"], "--cooldown-period must be ≥ 0, got -1"),
+            (["--scaled-object", workerScaledObject, "--cooldown-period=-1"], "--cooldown-period must be ≥ 0, got -1"),
         ] {
             let p = try ProgramProcess("meme-worker", arguments: ["supervise"] + args, environment: [:])
             let status = p.process.waitForExit(timeout: 30)

@@ -46,6 +46,7 @@ public final class LocalScaler: Service, Sendable {
     public var notReadyReason: String? { problem.withLock { $0 } }
 
     public func run() async throws {
+        let logger = self.logger
         let spec = settings.spec
         let p = spec.parameters
         logger.info("""
@@ -67,7 +68,7 @@ public final class LocalScaler: Service, Sendable {
             if restarted > 0 { metrics.childRestarts.increment(by: Int64(restarted)) }
             if clock.now >= nextPoll {
                 nextPoll = max(nextPoll + .seconds(p.pollingIntervalSeconds), clock.now)
-                let lag: Int?
+                var lag: Int? = nil
                 do {
                     let status = try await monitor.status()
                     lag = status.kedaLag(stream: spec.stream, consumer: spec.consumer, account: spec.account)
@@ -81,7 +82,7 @@ public final class LocalScaler: Service, Sendable {
                     lastError = message
                 }
                 problem.withLock { $0 = lastError }
-                await poll(lag: lastError == nil ? lag : nil, state: &state, nowSeconds: (clock.now - start).seconds)
+                await poll(lag: lastError == nil ? lag : nil, state: &state, nowSeconds: (clock.now - start).inSeconds)
             }
             try? await Task.sleep(for: .milliseconds(100))
         }
@@ -132,7 +133,7 @@ public final class LocalScaler: Service, Sendable {
 }
 
 extension Duration {
-    var seconds: Double {
+    var inSeconds: Double {
         let (s, atto) = components
         return Double(s) + Double(atto) / 1e18
     }

@@ -51,11 +51,12 @@ public enum ScaledObjectFile {
         let name = try r.string(root["metadata"], "metadata.name") ?? "scaledobject"
         guard let spec = root["spec"], spec.mapping != nil else { throw r.fail(root, "spec", "is missing") }
 
-        let triggers = spec["triggers"]?.sequence.map(Array.init) ?? []
-        let jetStream = triggers.enumerated().filter { $0.element["type"]?.string == "nats-jetstream" }
-        guard let (index, trigger) = jetStream.first else {
+        let triggers: [Node] = spec["triggers"]?.sequence.map { Array($0) } ?? []
+        let jetStream = triggers.indices.filter { triggers[$0]["type"]?.string == "nats-jetstream" }
+        guard let index = jetStream.first else {
             throw r.fail(spec["triggers"] ?? spec, "spec.triggers", "has no trigger of type nats-jetstream")
         }
+        let trigger = triggers[index]
         guard jetStream.count == 1 else {
             throw r.fail(spec["triggers"], "spec.triggers", "has \(jetStream.count) nats-jetstream triggers; the local scaler follows exactly one")
         }
@@ -140,7 +141,8 @@ public enum ScaledObjectFile {
             }
             if let list = node["policies"] {
                 guard let items = list.sequence else { throw fail(list, "\(path).policies", "must be a list") }
-                rules.policies = try items.enumerated().map { (i, item) throws(LocalScalerError) in
+                var policies: [HPA.ScalingPolicy] = []
+                for (i, item) in items.enumerated() {
                     let p = "\(path).policies[\(i)]"
                     guard let raw = try string(item, "\(p).type", key: "type"), let kind = HPA.ScalingPolicy.Kind(rawValue: raw) else {
                         throw fail(item, "\(p).type", "must be Pods or Percent")
@@ -149,8 +151,9 @@ public enum ScaledObjectFile {
                           let period = try int(item["periodSeconds"], "\(p).periodSeconds", min: 1) else {
                         throw fail(item, p, "needs value and periodSeconds")
                     }
-                    return HPA.ScalingPolicy(kind: kind, value: value, periodSeconds: period)
+                    policies.append(HPA.ScalingPolicy(kind: kind, value: value, periodSeconds: period))
                 }
+                rules.policies = policies
             }
             return rules
         }

@@ -23,21 +23,21 @@ public final class ScalerMetrics: Sendable {
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
         let w = [("workload", workload)]
-        replicas = registry.makeGauge(name: "meme_local_scaler_replicas", labels: w, help: "Worker processes running now (not counting ones draining after a scale-down).")
-        desiredReplicas = registry.makeGauge(name: "meme_local_scaler_desired_replicas", labels: w, help: "Replicas the last KEDA + HPA decision asked for.")
-        lag = registry.makeGauge(name: "meme_local_scaler_lag", help: "Consumer lag KEDA sees: num_pending + num_ack_pending (last successful read).")
-        active = registry.makeGauge(name: "meme_local_scaler_active", help: "1 when lag > activationLagThreshold (KEDA's scaler is active), else 0.")
-        consecutiveFailures = registry.makeGauge(name: "meme_local_scaler_consecutive_failures", help: "Lag reads that failed in a row (fallback applies at the ScaledObject's failureThreshold).")
-        childRestarts = registry.makeCounter(name: "meme_local_scaler_child_restarts_total", help: "Worker processes restarted after exiting without being asked.")
-        terminating = registry.makeGauge(name: "meme_local_scaler_terminating", help: "Worker processes told to stop (SIGTERM) and still draining.")
-        lastActive = registry.makeGauge(name: "meme_local_scaler_last_active_timestamp_seconds", help: "Unix time the scaler was last active (0 = never); scale to zero comes cooldownPeriod after it.")
-        registry.makeGauge(name: "meme_local_scaler_lag_threshold", help: "lagThreshold: target lag per replica.").set(Double(p.lagThreshold))
-        registry.makeGauge(name: "meme_local_scaler_activation_lag_threshold", help: "activationLagThreshold: lag above which the scaler is active.").set(Double(p.activationLagThreshold))
-        registry.makeGauge(name: "meme_local_scaler_min_replicas", help: "minReplicaCount.").set(Double(p.minReplicaCount))
-        registry.makeGauge(name: "meme_local_scaler_max_replicas", help: "maxReplicaCount.").set(Double(p.maxReplicaCount))
-        registry.makeGauge(name: "meme_local_scaler_polling_interval_seconds", help: "pollingInterval: seconds between lag reads.").set(Double(p.pollingIntervalSeconds))
-        registry.makeGauge(name: "meme_local_scaler_cooldown_period_seconds", help: "cooldownPeriod: inactive seconds before scaling to zero.").set(Double(p.cooldownPeriodSeconds))
-        registry.makeGauge(name: "meme_local_scaler_scale_down_stabilization_seconds", help: "HPA scale-down stabilisation window.")
+        replicas = registry.makeGauge(descriptor: .named("meme_local_scaler_replicas", help: "Worker processes running now (not counting ones draining after a scale-down)."), labels: w)
+        desiredReplicas = registry.makeGauge(descriptor: .named("meme_local_scaler_desired_replicas", help: "Replicas the last KEDA + HPA decision asked for."), labels: w)
+        lag = registry.makeGauge(descriptor: .named("meme_local_scaler_lag", help: "Consumer lag KEDA sees: num_pending + num_ack_pending (last successful read)."))
+        active = registry.makeGauge(descriptor: .named("meme_local_scaler_active", help: "1 when lag > activationLagThreshold (KEDA's scaler is active), else 0."))
+        consecutiveFailures = registry.makeGauge(descriptor: .named("meme_local_scaler_consecutive_failures", help: "Lag reads that failed in a row (fallback applies at the ScaledObject's failureThreshold)."))
+        childRestarts = registry.makeCounter(descriptor: .named("meme_local_scaler_child_restarts_total", help: "Worker processes restarted after exiting without being asked."))
+        terminating = registry.makeGauge(descriptor: .named("meme_local_scaler_terminating", help: "Worker processes told to stop (SIGTERM) and still draining."))
+        lastActive = registry.makeGauge(descriptor: .named("meme_local_scaler_last_active_timestamp_seconds", help: "Unix time the scaler was last active (0 = never); scale to zero comes cooldownPeriod after it."))
+        registry.makeGauge(descriptor: .named("meme_local_scaler_lag_threshold", help: "lagThreshold: target lag per replica.")).set(Double(p.lagThreshold))
+        registry.makeGauge(descriptor: .named("meme_local_scaler_activation_lag_threshold", help: "activationLagThreshold: lag above which the scaler is active.")).set(Double(p.activationLagThreshold))
+        registry.makeGauge(descriptor: .named("meme_local_scaler_min_replicas", help: "minReplicaCount.")).set(Double(p.minReplicaCount))
+        registry.makeGauge(descriptor: .named("meme_local_scaler_max_replicas", help: "maxReplicaCount.")).set(Double(p.maxReplicaCount))
+        registry.makeGauge(descriptor: .named("meme_local_scaler_polling_interval_seconds", help: "pollingInterval: seconds between lag reads.")).set(Double(p.pollingIntervalSeconds))
+        registry.makeGauge(descriptor: .named("meme_local_scaler_cooldown_period_seconds", help: "cooldownPeriod: inactive seconds before scaling to zero.")).set(Double(p.cooldownPeriodSeconds))
+        registry.makeGauge(descriptor: .named("meme_local_scaler_scale_down_stabilization_seconds", help: "HPA scale-down stabilisation window."))
             .set(Double(behavior.scaleDown.stabilizationWindowSeconds))
         setDecision("starting")
     }
@@ -47,11 +47,18 @@ public final class ScalerMetrics: Sendable {
         decision.withLock { current in
             if current?.reason == reason { return }
             if let old = current?.gauge { registry.unregisterGauge(old) }
-            let gauge = registry.makeGauge(name: Self.decisionName, labels: [("reason", reason)], help: Self.decisionHelp)
+            let gauge = registry.makeGauge(descriptor: .named(Self.decisionName, help: Self.decisionHelp), labels: [("reason", reason)])
             gauge.set(1.0)
             current = (reason, gauge)
         }
     }
 
     public func render() -> String { registry.emitToString() }
+}
+
+extension MetricNameDescriptor {
+    /// A full metric name with HELP text (the names are fixed: the console reads them).
+    static func named(_ name: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
 }
