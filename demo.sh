@@ -137,6 +137,15 @@ http_status() {
   ) 2>/dev/null || true
 }
 
+# Body of GET 127.0.0.1:port/path (servers may keep the connection open: read with a time limit).
+http_body() {
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 0
+    printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' "$2" >&3
+    timeout 3 cat <&3
+  ) 2>/dev/null || true
+}
+
 redis_ping() {
   (
     exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
@@ -374,7 +383,7 @@ cmd_status() {
   done
   if [ "$(http_status "$SUPERVISE_PORT" /metrics)" = 200 ]; then
     local m
-    m=$( (exec 3<>"/dev/tcp/127.0.0.1/$SUPERVISE_PORT" && printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3 && cat <&3) 2>/dev/null |
+    m=$(http_body "$SUPERVISE_PORT" /metrics |
       awk '/^meme_local_scaler_(replicas|desired_replicas|lag|active)[{ ]/ {sub(/\{.*\}/, "", $1); sub(/^meme_local_scaler_/, "", $1); printf "%s=%s ", $1, $2}')
     echo "workers: $m"
   fi
