@@ -135,8 +135,10 @@ async def submit_and_wait(nats_port, timeout=90):
         await nc.subscribe("meme.response.error", cb=on_message)
         await nc.flush()
         js = nc.jetstream()
-        payload = json.dumps({"id": request_id, "prompt": "demo.sh / works on one machine", "small_image": True}).encode()
-        await js.publish("meme.request", payload, headers={"Nats-Msg-Id": request_id})
+        # Two: with activationLagThreshold 1, a lag of one does not wake a worker at zero replicas.
+        for rid in [request_id, request_id + "-2"]:
+            payload = json.dumps({"id": rid, "prompt": f"demo.sh / works on one machine {rid}", "small_image": True}).encode()
+            await js.publish("meme.request", payload, headers={"Nats-Msg-Id": rid})
         return await asyncio.wait_for(got, timeout)
     finally:
         await nc.close()
