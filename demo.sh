@@ -415,7 +415,7 @@ case "${1:-up}" in
   bench) shift; cmd_bench "$@" ;;
   k8s) shift; [ -x k8s/demo-k8s.sh ] || die "k8s/demo-k8s.sh is missing"; exec k8s/demo-k8s.sh "$@" ;;
   -h|--help|help) usage ;;
-  up) shift; cmd_up "$@" ;;
+  up) shift $(($# > 0 ? 1 : 0)); cmd_up "$@" ;;
   --detach) cmd_up "$@" ;;
   status) shift; cmd_status "$@" ;;
   logs) shift; cmd_logs "$@" ;;
