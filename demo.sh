@@ -290,7 +290,8 @@ scrape_configs:
 CONF
 }
 
-web_serves() { "$BIN/meme-web" --help 2>&1 | grep -qiE -- '--port|PORT'; }
+# The placeholder meme-web on main has neither a --port flag nor PORT in its help.
+web_serves() { "$BIN/meme-web" --help 2>&1 | grep -qE -- '--port|PORT'; }
 console_runs() { [ -x "$BIN/meme-console" ] && "$BIN/meme-console" --help 2>&1 | grep -q -- '--mode'; }
 
 print_urls() {
@@ -302,7 +303,8 @@ print_urls() {
   wall     http://127.0.0.1:$WEB_PORT/wall${lan:+
   LAN      http://$lan:$WEB_PORT/  (and /wall)}
   console  NATS_URL=nats://127.0.0.1:$NATS_PORT PROMETHEUS_URL=http://127.0.0.1:$PROMETHEUS_PORT \\
-           NATS_MONITOR_URL=http://127.0.0.1:$NATS_MONITOR_PORT $BIN/meme-console --mode local
+           NATS_MONITOR_URL=http://127.0.0.1:$NATS_MONITOR_PORT LOCAL_SCALER_URL=http://127.0.0.1:$SUPERVISE_PORT \\
+           $BIN/meme-console --mode local
   metrics  prometheus http://127.0.0.1:$PROMETHEUS_PORT   local scaler http://127.0.0.1:$SUPERVISE_PORT/metrics
   logs     ./demo.sh logs [service]    status ./demo.sh status    stop ./demo.sh stop
 TEXT
@@ -341,6 +343,8 @@ cmd_up() {
     --storage.tsdb.retention.time=2h
   export NATS_URL="nats://127.0.0.1:$NATS_PORT" REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
   export NATS_MONITOR_URL="http://127.0.0.1:$NATS_MONITOR_PORT" PROMETHEUS_URL="http://127.0.0.1:$PROMETHEUS_PORT"
+  # For the console in local mode: the stand-in for KEDA (its /metrics replaces the Kubernetes API).
+  export LOCAL_SCALER_URL="http://127.0.0.1:$SUPERVISE_PORT"
   if web_serves; then
     PORT="$WEB_PORT" start_service web "$BIN/meme-web"
   else
@@ -408,7 +412,7 @@ cmd_stop() {
   log "stopped"
 }
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 
 case "${1:-up}" in
   test) shift; cmd_test "$@" ;;
