@@ -217,3 +217,25 @@ def test_help_and_unknown_option():
         assert word in out.stdout
     bad = subprocess.run([DEMO, "up", "--bogus"], capture_output=True, text=True, timeout=30)
     assert bad.returncode != 0 and "unknown option '--bogus'" in bad.stderr
+
+
+def test_a_service_that_dies_at_start_is_named_and_everything_is_stopped(stack):
+    env, ports, demo_dir = stack
+    # A meme-worker that cannot start (as a broken build would): supervise is the last service,
+    # so nats, redis, the exporter and prometheus are up when it fails, and must be stopped again.
+    broken = os.path.join(demo_dir, "broken-bin")
+    os.makedirs(broken)
+    for name, body in [("meme-worker", "echo 'cannot start: broken on purpose' >&2; exit 3"), ("meme-web", "exit 0")]:
+        path = os.path.join(broken, name)
+        with open(path, "w") as f:
+            f.write(f"#!/bin/sh\n{body}\n")
+        os.chmod(path, 0o755)
+    env = dict(env, DEMO_BIN=broken)
+    up = demo(env, "up", "--detach")
+    assert up.returncode != 0
+    assert "supervise exited during start-up" in up.stderr, up.stderr
+    assert "cannot start: broken on purpose" in up.stderr
+    assert "stopping nats" in up.stderr and "stopping prometheus" in up.stderr
+    assert recorded_pids(demo_dir) == {}
+    assert not processes_mentioning(demo_dir + "/nats") and not processes_mentioning(demo_dir + "/prometheus")
+    assert not any(listening(ports[n]) for n in ["NATS", "REDIS", "REDIS_EXPORTER", "PROMETHEUS"])
