@@ -97,7 +97,17 @@ let package = Package(
             ],
             path: "Sources/Shared/WorkerService"
         ),
-        .target(name: "LocalScaler", dependencies: ["Autoscaling"], path: "Sources/Shared/LocalScaler"),
+        .target(
+            name: "LocalScaler",
+            dependencies: [
+                "Autoscaling", "ClusterReaders", "CurlHTTP", "ChildProcess", "NATS", "JetStream", "MemeKit", "MemeStream",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Shared/LocalScaler"
+        ),
         .target(
             name: "WebService",
             dependencies: [
@@ -125,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "Worker",
             dependencies: [
-                "WorkerService", "MemeImages", "MemeKit", "OpsHTTP",
+                "WorkerService", "MemeImages", "MemeKit", "OpsHTTP", "LocalScaler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -170,7 +180,7 @@ let package = Package(
         .testTarget(name: "TerminalScreenTests", dependencies: ["TerminalScreen", "ConsoleUI"]),
         .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "TestServers"]),
         .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "TestServers", "RedisCache", "NATS", "JetStream"]),
-        .testTarget(name: "LocalScalerTests", dependencies: ["LocalScaler", "TestServers"]),
+        .testTarget(name: "LocalScalerTests", dependencies: ["LocalScaler", "TestServers", "Autoscaling", "NATS", "JetStream"]),
         .testTarget(
             name: "WebServiceTests",
             dependencies: [
