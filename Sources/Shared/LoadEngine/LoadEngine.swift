@@ -31,6 +31,10 @@ public final class LoadEngine: Sendable {
 
     private struct Control {
         var rate: Double?
+        /// Requests sustained load still queues before it stops by itself; nil: no end.
+        var remaining: Int?
+        /// Which ticker is current: a cancelled one still finishing its sleep must not add requests.
+        var tickerGeneration = 0
         var ticker: Task<Void, Never>?
         var tasks: [Task<Void, Never>] = []
         var subscriptions: [NATSSubscription] = []
@@ -135,25 +139,39 @@ public final class LoadEngine: Sendable {
     }
 
     /// Starts sending `perSecond` requests per second, or changes the rate when already running.
-    public func startSustained(perSecond rate: Double) throws(LoadError) {
+    /// With `total`, sustained load turns itself off after that many more requests; without, it runs until
+    /// `stopSustained()`.
+    public func startSustained(perSecond rate: Double, total: Int? = nil) throws(LoadError) {
         guard rate.isFinite, rate > 0, rate <= Self.maxRate else {
             throw LoadError("sustained rate must be above 0 and at most \(Int(Self.maxRate)) per second, not \(rate)")
+        }
+        if let total, !(1...Self.maxBurst).contains(total) {
+            throw LoadError("sustained total must be 1…\(Self.maxBurst), not \(total)")
         }
         try control.withLock { (c) throws(LoadError) in
             guard !c.closed else { throw LoadError("the load engine is shut down") }
             c.rate = rate
-            if c.ticker == nil { c.ticker = Task { [self] in await tick() } }
+            c.remaining = total
+            if c.ticker == nil {
+                c.tickerGeneration += 1
+                let generation = c.tickerGeneration
+                c.ticker = Task { [self] in await tick(generation: generation) }
+            }
         }
     }
 
     public func stopSustained() {
         let ticker = control.withLock { c in
             c.rate = nil
+            c.remaining = nil
             defer { c.ticker = nil }
             return c.ticker
         }
         ticker?.cancel()
     }
+
+    /// True while sustained load runs.
+    public var isSustained: Bool { control.withLock { $0.rate != nil } }
 
     /// Stops sustained load and forgets queued requests not sent yet; returns how many were dropped.
     /// Requests already sent are still counted when answered.
@@ -324,12 +342,12 @@ public final class LoadEngine: Sendable {
 
     /// Adds due requests for the current rate. Due counts from the moment the rate was set, so sleep jitter
     /// never accumulates into a lower rate.
-    private func tick() async {
+    private func tick(generation: Int) async {
         var anchor = clock.now
         var issued = 0
         var rate = 0.0
         while !Task.isCancelled {
-            guard let current = control.withLock({ $0.rate }) else { return }
+            guard let current = control.withLock({ $0.tickerGeneration == generation ? $0.rate : nil }) else { return }
             let now = clock.now
             if current != rate {
                 rate = current
@@ -339,9 +357,25 @@ public final class LoadEngine: Sendable {
             let due = Int(LoadLedger.milliseconds(now - anchor) / 1000 * rate) + 1 - issued
             if due > 0 {
                 // After a stall (suspended laptop, starved machine) catch up by at most one second's worth.
-                ledger.withLock { $0.enqueue(min(due, max(1, Int(rate.rounded(.up))))) }
+                let wanted = min(due, max(1, Int(rate.rounded(.up))))
+                let (granted, finished) = control.withLock { c -> (Int, Bool) in
+                    guard c.rate != nil, c.tickerGeneration == generation else { return (0, true) }
+                    guard let remaining = c.remaining else { return (wanted, false) }
+                    let n = min(wanted, remaining)
+                    c.remaining = remaining - n
+                    if remaining - n == 0 {
+                        c.rate = nil
+                        c.remaining = nil
+                        c.ticker = nil
+                    }
+                    return (n, remaining - n == 0)
+                }
+                if granted > 0 {
+                    ledger.withLock { $0.enqueue(granted) }
+                    wakeup.yield()
+                }
+                if finished { return }
                 issued += due
-                wakeup.yield()
             }
             let interval = min(max(1 / rate, 0.005), 0.1)
             try? await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
