@@ -253,25 +253,28 @@ private final class ProgressPrinter {
 }
 
 /// Ctrl-C (or SIGTERM) ends the run early with a summary instead of killing it.
-private final class Interrupt: Sendable {
-    private let flag = Atomic<Bool>(false)
-    private let sources: [any DispatchSourceSignal]
+private final class Interrupt {
+    private final class Flag: Sendable {
+        private let value = Atomic<Bool>(false)
+        func set() { value.store(true, ordering: .relaxed) }
+        var isSet: Bool { value.load(ordering: .relaxed) }
+    }
+
+    private let flag = Flag()
+    /// Kept so the handlers stay installed for the whole run.
+    private var sources: [any DispatchSourceSignal] = []
 
     init() {
-        var made: [any DispatchSourceSignal] = []
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            made.append(source)
-        }
-        sources = made
-        for source in sources {
-            source.setEventHandler { [flag] in flag.store(true, ordering: .relaxed) }
+            source.setEventHandler { [flag] in flag.set() }
             source.resume()
+            sources.append(source)
         }
     }
 
-    var isSet: Bool { flag.load(ordering: .relaxed) }
+    var isSet: Bool { flag.isSet }
 }
 
 /// `--json` output.
