@@ -57,13 +57,18 @@ import TestServers
         #expect(await engine.waitUntilIdle(timeout: .seconds(60)))
         #expect(engine.snapshot.answered == after)
 
-        // With a total it turns itself off; changing the rate while running keeps it going.
-        try engine.startSustained(perSecond: 10, total: 15)
+        // With a total it turns itself off.
         try engine.startSustained(perSecond: 50, total: 15)
+        #expect(engine.isSustained)
         #expect(await engine.waitUntilIdle(timeout: .seconds(60)))
-        try await Task.sleep(for: .milliseconds(300))
         #expect(!engine.isSustained)
         #expect(engine.snapshot.sent == after + 15)
+        // The console's [ and ] keys change the rate of running load.
+        try engine.startSustained(perSecond: 5)
+        try engine.startSustained(perSecond: 7)
+        #expect(engine.snapshot.sustainedRate == 7)
+        engine.stopSustained()
+        #expect(engine.snapshot.sustainedRate == nil)
         await engine.shutdown()
         #expect(throws: LoadError("the load engine is shut down")) { try engine.submit(1) }
     }
@@ -179,7 +184,7 @@ import TestServers
     @Test func badFlagsAreClearErrors() throws {
         let cases: [([String], String)] = [
             (["--count", "0"], "--count must be 1…1000000, not 0"),
-            (["--rate", "-3"], "--rate must be above 0"),
+            (["--rate=-3"], "--rate must be above 0"),
             (["--concurrency", "0"], "--concurrency must be 1…10000, not 0"),
             (["--timeout", "0"], "--timeout must be above 0"),
             (["--via", "carrier-pigeon"], "carrier-pigeon"),

@@ -204,7 +204,8 @@ public final class LoadEngine: Sendable {
         }
     }
 
-    /// Waits until nothing is queued, publishing or waiting for an answer; false if `timeout` passed first.
+    /// Waits until nothing is queued, publishing or waiting for an answer and sustained load is off;
+    /// false if `timeout` passed first.
     public func waitUntilIdle(timeout: Duration, poll: Duration = .milliseconds(20)) async -> Bool {
         let deadline = clock.now + timeout
         while true {

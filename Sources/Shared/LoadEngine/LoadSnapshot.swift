@@ -45,8 +45,8 @@ public struct LoadSnapshot: Sendable, Equatable, Codable {
     public var answersPerSecond: Double? {
         answeringSeconds > 0 ? Double(answered + answerErrors) / answeringSeconds : nil
     }
-    /// Nothing queued, publishing or waiting for an answer.
-    public var isIdle: Bool { queued == 0 && publishing == 0 && inFlight == 0 }
+    /// Nothing queued, publishing or waiting for an answer, and sustained load is off.
+    public var isIdle: Bool { queued == 0 && publishing == 0 && inFlight == 0 && sustainedRate == nil }
 
     enum CodingKeys: String, CodingKey {
         case queued, sent, stored, duplicates, answered, publishing, untracked, latency, recent
