@@ -199,10 +199,9 @@ struct Load: AsyncParsableCommand {
             "answered    \(s.answered)   errors \(s.errors) (publish \(s.publishErrors), answer \(s.answerErrors))   unanswered \(s.inFlight)",
             "latency     p50 \(ms(l.p50))  p95 \(ms(l.p95))  p99 \(ms(l.p99))  max \(ms(l.max))",
         ]
-        let sendRate = s.elapsedSeconds > 0 ? Double(s.sent) / s.elapsedSeconds : 0
         lines.append(
             "throughput  " + (s.answersPerSecond.map { "\(number($0)) answers/s over \(number(s.answeringSeconds)) s" } ?? "no answers")
-                + "; sent \(number(sendRate))/s")
+                + (s.publishesPerSecond.map { "; published \(number($0))/s" } ?? ""))
         if let error = s.lastError { lines.append("last error  \(error)") }
         return lines.joined(separator: "\n")
     }
