@@ -102,6 +102,13 @@ import TestServers
             let info = try await JetStream(h.connection).streamInfo("MEMES")
             #expect(info.state.messages == 5)
             #expect(info.config.retention == .workQueue)
+            // The progress stream hands out the same counts.
+            var seen: [LoadSnapshot] = []
+            for await snapshot in engine.progress(every: .milliseconds(20)) {
+                seen.append(snapshot)
+                if seen.count == 2 { break }
+            }
+            #expect(seen.map(\.stored) == [5, 5])
             // Dropping what is queued does not forget what was sent.
             try engine.startSustained(perSecond: 1000)
             let dropped = engine.stop()
