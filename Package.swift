@@ -58,6 +58,12 @@ let package = Package(
         .target(name: "Autoscaling", path: "Sources/Shared/Autoscaling"),
 
         // MARK: Feature modules
+        // The meme queue's stream and consumer, created by whichever program starts first.
+        .target(
+            name: "MemeStream",
+            dependencies: ["MemeKit", "NATS", "JetStream", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Shared/MemeStream"
+        ),
         .target(
             name: "MemeImages",
             dependencies: ["MemeKit", "CPangoCairo", .product(name: "NIOPosix", package: "swift-nio")],
@@ -80,19 +86,20 @@ let package = Package(
         .target(
             name: "LoadEngine",
             dependencies: [
-                "MemeKit", "NATS", "JetStream", "CurlHTTP",
+                "MemeKit", "NATS", "JetStream", "MemeStream", "CurlHTTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Shared/LoadEngine"
         ),
         .target(name: "ConsoleUI", path: "Sources/Shared/ConsoleUI"),
-        .target(name: "TerminalScreen", dependencies: ["ConsoleUI"], path: "Sources/Shared/TerminalScreen"),
+        .target(name: "TerminalScreen", dependencies: ["ConsoleUI", "CNcurses"], path: "Sources/Shared/TerminalScreen"),
         .target(name: "ConsoleCore", dependencies: ["ConsoleUI", "MemeKit"], path: "Sources/Shared/ConsoleCore"),
         .target(
             name: "WorkerService",
             dependencies: [
-                "MemeKit", "NATS", "JetStream", "MemeImages", "RedisCache", "OpsHTTP",
+                "MemeKit", "NATS", "JetStream", "MemeStream", "MemeImages", "RedisCache", "OpsHTTP",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -100,7 +107,18 @@ let package = Package(
             path: "Sources/Shared/WorkerService"
         ),
         .target(name: "LocalScaler", dependencies: ["Autoscaling"], path: "Sources/Shared/LocalScaler"),
-        .target(name: "WebService", dependencies: ["MemeKit"], path: "Sources/Shared/WebService"),
+        .target(
+            name: "WebService",
+            dependencies: [
+                "MemeKit", "NATS", "JetStream", "MemeStream", "RedisCache",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Shared/WebService"
+        ),
         // Starts real servers (nats-server, redis-server, prometheus) on free loopback ports for tests and benchmarks.
         .target(name: "TestServers", dependencies: ["ChildProcess"], path: "Sources/Shared/TestServers"),
         // posix_spawn with a clean signal mask, so children get SIGTERM (Foundation.Process blocks it on Linux).
@@ -125,7 +143,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "Web",
-            dependencies: ["WebService", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "WebService", "MemeKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/Web",
             exclude: ["Public"]
         ),
@@ -156,13 +178,22 @@ let package = Package(
         .testTarget(name: "RedisCacheTests", dependencies: ["RedisCache", "TestServers"]),
         .testTarget(name: "ClusterReadersTests", dependencies: ["ClusterReaders", "TestServers"], exclude: ["Resources"]),
         .testTarget(name: "LoadEngineTests", dependencies: ["LoadEngine", "TestServers", "NATS", "JetStream", "MemeKit"]),
-        .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"]),
+        .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"], resources: [.copy("Golden")]),
+        .testTarget(name: "TerminalScreenTests", dependencies: ["TerminalScreen", "ConsoleUI"]),
         .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "TestServers"]),
         .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "TestServers", "RedisCache", "NATS", "JetStream"]),
         .testTarget(name: "LocalScalerTests", dependencies: ["LocalScaler", "TestServers"]),
-        .testTarget(name: "WebServiceTests", dependencies: ["WebService", "TestServers"]),
+        .testTarget(
+            name: "WebServiceTests",
+            dependencies: [
+                "WebService", "TestServers", "NATS", "JetStream", "RedisCache",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ]
+        ),
         .testTarget(name: "TestServersTests", dependencies: ["TestServers"]),
         .testTarget(name: "ChildProcessTests", dependencies: ["ChildProcess"]),
+        .testTarget(name: "MemeStreamTests", dependencies: ["MemeStream", "TestServers"]),
         .testTarget(
             name: "OpsHTTPTests",
             dependencies: ["OpsHTTP", .product(name: "HummingbirdTesting", package: "hummingbird")]

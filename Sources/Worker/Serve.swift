@@ -9,7 +9,13 @@ import WorkerService
 
 /// `meme-worker [serve]`: consume and answer until SIGTERM/SIGINT, then drain.
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Consume meme requests (the default).")
+    static let configuration = CommandConfiguration(
+        abstract: "Consume meme requests (the default).",
+        discussion: """
+            Every option is also read from the environment variable named in its help; the flag wins. \
+            The Hugging Face token is a secret and never a flag: set it with (env: HF_API_TOKEN) or put it \
+            in a file named by (env: HF_API_TOKEN_FILE). Without a token, memes are made offline.
+            """)
 
     @Option(help: "NATS server URL(s), comma separated (env: NATS_URL, default \(MemeDefaults.natsURL)).") var natsUrl: String?
     @Option(help: "JetStream stream (env: NATS_STREAM, default \(MemeDefaults.stream)).") var natsStream: String?

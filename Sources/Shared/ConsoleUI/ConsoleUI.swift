@@ -1,1 +1,0 @@
-// The ConsoleUI module. See ../shared/DESIGN.md for what it holds.

@@ -1,0 +1,255 @@
+// snapshot + size + UI state → frame. Pure: the same input always gives the same frame, so the
+// layout is pinned by golden files. Layout: header, source status line, 1–3 columns of panels
+// (rows go to the most important panels first; the rest are condensed or dropped), notice, key bar.
+
+/// Renders the console. `clock` is the time of day to show in the header ("23:45:12"), if any.
+public func render(_ s: ConsoleSnapshot, size: TerminalSize, ui: UIState, clock: String? = nil) -> Frame {
+    var frame = Frame(size: size)
+    let width = size.columns, height = size.rows
+    guard width > 0, height > 0 else { return frame }
+
+    drawHeader(&frame, s, ui: ui, clock: clock)
+    if height >= 2 { drawKeyBar(&frame, row: height - 1, ui: ui) }
+    if height >= 3 { frame.draw(sourcesLine(s.sources, width: width), row: 1, column: 0, width: width) }
+
+    let bodyTop = 2
+    var bodyBottom = height - 1  // exclusive
+    if let notice = s.notice, height >= 12 {
+        bodyBottom -= 1
+        frame.draw([Span("▶ ", .accent), Span(sanitize(notice), .accent)], row: bodyBottom, column: 0, width: width)
+    }
+    if bodyBottom > bodyTop { drawBody(&frame, s, ui: ui, top: bodyTop, height: bodyBottom - bodyTop, width: width) }
+
+    switch ui.overlay {
+    case .none: break
+    case .help: drawHelp(&frame)
+    case .confirmPurge: drawConfirm(&frame, s)
+    }
+    return frame
+}
+
+// MARK: - Body layout
+
+private func drawBody(_ frame: inout Frame, _ s: ConsoleSnapshot, ui: UIState, top: Int, height: Int, width: Int) {
+    let columnCount = width >= 150 ? 3 : (width >= 72 ? 2 : 1)
+    let gap = 3
+    let columnWidth = (width - gap * (columnCount - 1)) / columnCount
+    // Panels of a stale source say so in their title.
+    let replicaSource = s.mode == .local ? s.sources.prometheus : s.sources.kubernetes
+    let workloadsPanel = { (w: Int) in ConsoleUI.workloadsPanel(s, width: w).marked(replicaSource) }
+    let queuePanel = { (w: Int) in ConsoleUI.queuePanel(s, width: w).marked(s.sources.nats) }
+    let autoscalersPanel = { (w: Int) in ConsoleUI.autoscalersPanel(s, width: w).marked(s.sources.kubernetes) }
+    let throughputPanel = { ConsoleUI.throughputPanel(s).marked(s.sources.prometheus) }
+    let columns: [[Panel]]
+    switch columnCount {
+    case 3:
+        columns = [
+            [workloadsPanel(columnWidth), autoscalersPanel(columnWidth)],
+            [queuePanel(columnWidth), throughputPanel(), loadPanel(s, ui: ui)],
+            [eventsPanel(s), recentPanel(s)],
+        ]
+    case 2:
+        columns = [
+            [workloadsPanel(columnWidth), autoscalersPanel(columnWidth), throughputPanel(),
+             loadPanel(s, ui: ui)],
+            [queuePanel(columnWidth), eventsPanel(s), recentPanel(s)],
+        ]
+    default:
+        columns = [[
+            workloadsPanel(width), queuePanel(width), autoscalersPanel(width),
+            throughputPanel(), loadPanel(s, ui: ui), eventsPanel(s), recentPanel(s),
+        ]]
+    }
+    for (i, panels) in columns.enumerated() {
+        let left = i * (columnWidth + gap)
+        let w = i == columnCount - 1 ? width - left : columnWidth
+        if i > 0 {
+            for r in top..<(top + height) { frame.put("│", row: r, column: left - 2, limit: 1, style: .dim) }
+        }
+        var row = top
+        for (panel, rows) in zip(panels, allocate(panels, height: height)) where rows > 0 {
+            drawPanel(&frame, panel, row: row, column: left, width: w, rows: rows)
+            row += rows
+        }
+    }
+}
+
+/// Rows per panel (0 = dropped). Every panel first gets its poorest variant, in priority order,
+/// while they fit (the first that does not fit gets what is left, cut, if that is 2 rows or more); then panels move up one variant at a time, taking turns in priority order, so
+/// the important panels grow first without starving the next ones; lists (recent memes, events)
+/// only take what is left.
+func allocate(_ panels: [Panel], height: Int) -> [Int] {
+    var rows = Array(repeating: 0, count: panels.count)
+    var level = Array(repeating: -1, count: panels.count)  // index into variants; -1 = dropped
+    var left = height
+    let order = panels.indices.sorted { panels[$0].priority < panels[$1].priority }
+    for i in order where !panels[i].isList {
+        let want = panels[i].minimumRows
+        if want <= left {
+            rows[i] = want
+        } else if left >= 2 {
+            rows[i] = left  // cut rather than give the rows to a less important panel
+        } else {
+            continue
+        }
+        left -= rows[i]
+        level[i] = panels[i].variants.count - 1
+    }
+    var grew = true
+    while grew {
+        grew = false
+        for i in order where level[i] > 0 && !panels[i].isList {
+            let next = 1 + panels[i].variants[level[i] - 1].count
+            if next - rows[i] <= left {
+                left -= next - rows[i]
+                rows[i] = next
+                level[i] -= 1
+                grew = true
+            }
+        }
+    }
+    for i in order where panels[i].isList && left >= panels[i].minimumRows {
+        rows[i] = min(left, panels[i].preferredRows)
+        left -= rows[i]
+    }
+    return rows
+}
+
+private func drawPanel(_ frame: inout Frame, _ panel: Panel, row: Int, column: Int, width: Int, rows: Int) {
+    let title = " " + panel.title + " "
+    let note = panel.staleness.map { $0 + " " } ?? ""
+    let rule = String(repeating: "─", count: max(0, width - 1 - displayWidth(title) - displayWidth(note)))
+    frame.draw([Span("─", .dim), Span(title, .accent), Span(note, .warn), Span(rule, .dim)],
+               row: row, column: column, width: width)
+    for (i, line) in panel.content(rows: rows).enumerated() {
+        frame.draw(line, row: row + 1 + i, column: column, width: width)
+    }
+}
+
+// MARK: - Header, sources, key bar
+
+private func drawHeader(_ frame: inout Frame, _ s: ConsoleSnapshot, ui: UIState, clock: String?) {
+    let width = frame.size.columns
+    let bar = CellStyle(.accent, bold: true, reverse: true)
+    frame.fill(row: 0, column: 0, width: width, height: 1, style: bar)
+    let paused = ui.paused || s.paused
+    let right: Span = paused ? Span(" ‖ PAUSED ", CellStyle(.warn, bold: true, reverse: true))
+        : Span(" ● live ", bar)
+    var left: Line = [Span(width >= 40 ? " MEME CONSOLE " : " MEME ", bar), Span(" " + s.mode.rawValue + " ", bar)]
+    if let clock { left.append(Span(" " + sanitize(clock) + " ", bar)) }
+    let rightWidth = displayWidth(right.text)
+    frame.draw(left, row: 0, column: 0, width: max(0, width - rightWidth))
+    if width >= rightWidth + 6 { frame.draw([right], row: 0, column: width - rightWidth, width: rightWidth) }
+}
+
+/// "nats ok │ prometheus stale 12 s │ kubernetes down: RBAC: cannot list hpa", condensed to fit.
+func sourcesLine(_ sources: SourceStatuses, width: Int) -> Line {
+    let named = [("nats", "nats", sources.nats), ("prometheus", "prom", sources.prometheus),
+                 ("kubernetes", "k8s", sources.kubernetes)]
+    func line(short: Bool, errorWidth: Int?) -> Line {
+        var out: Line = []
+        for (i, (long, abbrev, status)) in named.enumerated() {
+            if i > 0 { out.append(Span(errorWidth == 0 && short ? " " : " │ ", .dim)) }
+            let style: CellStyle
+            var text = (short ? abbrev : long) + " "
+            switch status.state {
+            case .ok: style = .ok; text += "ok"
+            case .disabled: style = .dim; text += "off"
+            case .stale:
+                style = .warn
+                text += "stale" + (status.ageSeconds.map { " " + Format.decimal($0) + (short ? "s" : " s") } ?? "")
+            case .down: style = .bad; text += "down"
+            }
+            if let error = status.error, status.state == .down || status.state == .stale, errorWidth != 0 {
+                let why = sanitize(error)
+                text += ": " + (errorWidth.map { truncate(why, toWidth: $0) } ?? why)
+            }
+            out.append(Span(text, style))
+        }
+        return out
+    }
+    let fits = { (l: Line) in l.reduce(0) { $0 + displayWidth($1.text) } <= width }
+    for candidate in [line(short: false, errorWidth: nil), line(short: false, errorWidth: 24),
+                      line(short: false, errorWidth: 16), line(short: true, errorWidth: 16),
+                      line(short: true, errorWidth: 8), line(short: true, errorWidth: 0)] where fits(candidate) {
+        return candidate
+    }
+    return line(short: true, errorWidth: 0)
+}
+
+private func drawKeyBar(_ frame: inout Frame, row: Int, ui: UIState) {
+    let width = frame.size.columns
+    let rate = Format.decimal(ui.rate) + "/s"
+    let items: [(key: String, long: String, short: String)] = [
+        ("s", "submit", ""),
+        ("b", "burst \(ui.burstSize)", "\(ui.burstSize)"),
+        ("+-", "N", ""),
+        ("l", ui.sustained ? "load ON \(rate)" : "load off \(rate)", ui.sustained ? "on" : "off"),
+        ("[]", "rate", ""),
+        ("p", "purge", ""),
+        ("␣", ui.paused ? "resume" : "pause", ""),
+        ("?", "help", "help"),
+        ("q", "quit", "quit"),
+    ]
+    func line(long: Bool, gap: String) -> Line {
+        var out: Line = []
+        for item in items {
+            out.append(Span(item.key, .key))
+            let label = long ? item.long : item.short
+            out.append(Span((label.isEmpty ? "" : " " + label) + gap))
+        }
+        return out
+    }
+    // Trailing gap spaces do not count: they may fall off the edge.
+    let candidates = [(line(long: true, gap: "  "), 2), (line(long: true, gap: " "), 1), (line(long: false, gap: " "), 1)]
+    let chosen = candidates.first { $0.0.reduce(0) { $0 + displayWidth($1.text) } - $0.1 <= width } ?? candidates[2]
+    frame.draw(chosen.0, row: row, column: 0, width: width)
+}
+
+// MARK: - Overlays
+
+/// Draws a bordered box centred on the frame, with `lines` inside; clipped on tiny terminals.
+private func drawBox(_ frame: inout Frame, title: String, lines: [Line], style: CellStyle = .plain) {
+    let inner = min(frame.size.columns - 4, max(displayWidth(title) + 4, lines.map { l in l.reduce(0) { $0 + displayWidth($1.text) } }.max() ?? 0))
+    let boxWidth = inner + 4
+    let boxHeight = min(frame.size.rows, lines.count + 2)
+    guard inner > 0, boxHeight >= 3 else {
+        // No room for a box: show the title alone on the middle row.
+        frame.fill(row: frame.size.rows / 2, column: 0, width: frame.size.columns, height: 1, style: .key)
+        frame.draw([Span(title, .key)], row: frame.size.rows / 2, column: 0, width: frame.size.columns)
+        return
+    }
+    let top = (frame.size.rows - boxHeight) / 2, left = (frame.size.columns - boxWidth) / 2
+    frame.fill(row: top, column: left, width: boxWidth, height: boxHeight, style: style)
+    let border = CellStyle(.accent, bold: true)
+    let titleText = " " + title + " "
+    frame.draw([Span("┌─", border), Span(titleText, .accent),
+                Span(String(repeating: "─", count: max(0, boxWidth - 3 - displayWidth(titleText))) + "┐", border)],
+               row: top, column: left, width: boxWidth)
+    for r in 1..<(boxHeight - 1) {
+        frame.put("│", row: top + r, column: left, limit: 1, style: border)
+        frame.put("│", row: top + r, column: left + boxWidth - 1, limit: 1, style: border)
+        frame.draw(lines[r - 1], row: top + r, column: left + 2, width: inner)
+    }
+    frame.put("└" + String(repeating: "─", count: max(0, boxWidth - 2)) + "┘", row: top + boxHeight - 1, column: left,
+              limit: boxWidth, style: border)
+}
+
+private func drawHelp(_ frame: inout Frame) {
+    let keyWidth = keyHelp.map { displayWidth($0.keys) }.max() ?? 0
+    let lines: [Line] = keyHelp.map { [Span(pad($0.keys, keyWidth), .key), Span("  " + $0.meaning)] }
+    drawBox(&frame, title: "KEYS — ? or Esc to close", lines: lines)
+}
+
+private func drawConfirm(_ frame: inout Frame, _ s: ConsoleSnapshot) {
+    var lines: [Line] = []
+    if let q = s.queue {
+        lines.append([Span("Delete every message in stream "), Span(sanitize(q.stream), .accent), Span("?")])
+        lines.append([Span("\(q.pending) pending, \(q.ackPending) ack-pending will be lost.", .warn)])
+    } else {
+        lines.append([Span("Delete every message in the queue?")])
+    }
+    lines.append([])
+    lines.append([Span("y", .key), Span(" purge    "), Span("n", .key), Span(" / "), Span("Esc", .key), Span(" cancel")])
+    drawBox(&frame, title: "PURGE QUEUE?", lines: lines)
+}

@@ -1,0 +1,462 @@
+// The console's model: one value holding everything the screen shows, already computed.
+// Its JSON encoding is the `meme-console --once --json` output, so the coding keys are a contract.
+// Units: CPU in millicores, memory in bytes, ages and rates in seconds. A section that could not be
+// read is nil (its source's status says why); render shows "—" with the reason.
+
+/// Everything the console shows at one instant.
+public struct ConsoleSnapshot: Codable, Sendable, Equatable {
+    public var sources: SourceStatuses
+    public var mode: ConsoleMode
+    /// nil when the replica source (Kubernetes, or the local scaler in local mode) is unavailable.
+    public var workloads: [Workload]?
+    /// nil when NATS is unavailable.
+    public var queue: QueueStats?
+    /// nil when Kubernetes is unavailable (or in local mode without a scaler).
+    public var autoscalers: Autoscalers?
+    /// nil when Prometheus is unavailable.
+    public var throughput: Throughput?
+    public var load: LoadStats
+    public var recent: [RecentMeme]
+    public var events: [ScalingEvent]
+    public var paused: Bool
+    public var notice: String?
+
+    public init(
+        sources: SourceStatuses, mode: ConsoleMode, workloads: [Workload]? = nil, queue: QueueStats? = nil,
+        autoscalers: Autoscalers? = nil, throughput: Throughput? = nil, load: LoadStats = LoadStats(),
+        recent: [RecentMeme] = [], events: [ScalingEvent] = [], paused: Bool = false, notice: String? = nil
+    ) {
+        self.sources = sources
+        self.mode = mode
+        self.workloads = workloads
+        self.queue = queue
+        self.autoscalers = autoscalers
+        self.throughput = throughput
+        self.load = load
+        self.recent = recent
+        self.events = events
+        self.paused = paused
+        self.notice = notice
+    }
+}
+
+public enum ConsoleMode: String, Codable, Sendable, Equatable {
+    case cluster, local
+}
+
+// MARK: - Sources
+
+public enum SourceState: String, Codable, Sendable, Equatable {
+    case ok, stale, down, disabled
+}
+
+/// Health of one data source.
+public struct SourceStatus: Codable, Sendable, Equatable {
+    public var state: SourceState
+    /// Why the source is stale or down ("RBAC: cannot list hpa"); never holds secrets.
+    public var error: String?
+    /// Seconds since the last successful read; nil if it never succeeded.
+    public var ageSeconds: Double?
+
+    public init(state: SourceState, error: String? = nil, ageSeconds: Double? = nil) {
+        self.state = state
+        self.error = error
+        self.ageSeconds = ageSeconds
+    }
+
+    public static let ok = SourceStatus(state: .ok, ageSeconds: 0)
+    public static let disabled = SourceStatus(state: .disabled)
+
+    enum CodingKeys: String, CodingKey {
+        case state, error
+        case ageSeconds = "age_s"
+    }
+}
+
+public struct SourceStatuses: Codable, Sendable, Equatable {
+    public var nats: SourceStatus
+    public var prometheus: SourceStatus
+    public var kubernetes: SourceStatus
+
+    public init(nats: SourceStatus, prometheus: SourceStatus, kubernetes: SourceStatus) {
+        self.nats = nats
+        self.prometheus = prometheus
+        self.kubernetes = kubernetes
+    }
+}
+
+// MARK: - Workloads and queue
+
+/// Replica counts of one Deployment/StatefulSet (web, worker, redis).
+public struct Workload: Codable, Sendable, Equatable {
+    public var name: String
+    /// "Deployment", "StatefulSet", or "Process" in local mode.
+    public var kind: String
+    public var replicas: Int
+    public var ready: Int
+    public var desired: Int
+    /// Recent replica counts, oldest first, for the sparkline.
+    public var history: [Int]?
+
+    public init(name: String, kind: String, replicas: Int, ready: Int, desired: Int, history: [Int]? = nil) {
+        self.name = name
+        self.kind = kind
+        self.replicas = replicas
+        self.ready = ready
+        self.desired = desired
+        self.history = history
+    }
+}
+
+/// The JetStream work queue as KEDA sees it.
+public struct QueueStats: Codable, Sendable, Equatable {
+    public var stream: String
+    public var consumer: String
+    public var pending: Int
+    public var ackPending: Int
+    public var redelivered: Int
+    /// The lag KEDA's NATS JetStream scaler computes.
+    public var lag: Int
+    /// KEDA's lagThreshold; nil when the ScaledObject is unknown.
+    public var lagThreshold: Int?
+
+    public init(
+        stream: String, consumer: String, pending: Int, ackPending: Int, redelivered: Int, lag: Int,
+        lagThreshold: Int? = nil
+    ) {
+        self.stream = stream
+        self.consumer = consumer
+        self.pending = pending
+        self.ackPending = ackPending
+        self.redelivered = redelivered
+        self.lag = lag
+        self.lagThreshold = lagThreshold
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case stream, consumer, pending, redelivered, lag
+        case ackPending = "ack_pending"
+        case lagThreshold = "lag_threshold"
+    }
+}
+
+// MARK: - Autoscalers
+
+public struct Autoscalers: Codable, Sendable, Equatable {
+    public var hpa: [HPAStatus]
+    public var keda: [KEDAStatus]
+    public var vpa: [VPAStatus]
+
+    public init(hpa: [HPAStatus] = [], keda: [KEDAStatus] = [], vpa: [VPAStatus] = []) {
+        self.hpa = hpa
+        self.keda = keda
+        self.vpa = vpa
+    }
+}
+
+/// A HorizontalPodAutoscaler and the reasoning behind its desired count.
+public struct HPAStatus: Codable, Sendable, Equatable {
+    public var name: String
+    /// "Deployment/meme-web".
+    public var targetRef: String
+    public var min: Int
+    public var max: Int
+    public var current: Int
+    public var desired: Int
+    public var metrics: [HPAMetric]
+    public var conditions: [HPACondition]
+    /// RFC 3339 time of the last scale, as the API reports it.
+    public var lastScaleTime: String?
+
+    public init(
+        name: String, targetRef: String, min: Int, max: Int, current: Int, desired: Int,
+        metrics: [HPAMetric] = [], conditions: [HPACondition] = [], lastScaleTime: String? = nil
+    ) {
+        self.name = name
+        self.targetRef = targetRef
+        self.min = min
+        self.max = max
+        self.current = current
+        self.desired = desired
+        self.metrics = metrics
+        self.conditions = conditions
+        self.lastScaleTime = lastScaleTime
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, min, max, current, desired, metrics, conditions
+        case targetRef = "target_ref"
+        case lastScaleTime = "last_scale_time"
+    }
+}
+
+/// One HPA metric: its current value against its target and the replica count that implies.
+public struct HPAMetric: Codable, Sendable, Equatable {
+    /// "cpu", "memory", or an external metric name.
+    public var name: String
+    /// nil while the metric is unknown (the API's "<unknown>").
+    public var current: Double?
+    public var target: Double
+    /// "Utilization" (percent of requests), "AverageValue" or "Value".
+    public var kind: String
+    /// Replicas this metric alone asks for; nil when current is unknown.
+    public var replicas: Int?
+    /// One-line arithmetic, e.g. "ceil(3 × 85/70) = 4".
+    public var explanation: String
+
+    public init(name: String, current: Double?, target: Double, kind: String, replicas: Int?, explanation: String) {
+        self.name = name
+        self.current = current
+        self.target = target
+        self.kind = kind
+        self.replicas = replicas
+        self.explanation = explanation
+    }
+}
+
+public struct HPACondition: Codable, Sendable, Equatable {
+    public var type: String
+    public var status: String
+    public var reason: String
+    public var message: String
+
+    public init(type: String, status: String, reason: String, message: String) {
+        self.type = type
+        self.status = status
+        self.reason = reason
+        self.message = message
+    }
+}
+
+/// A KEDA ScaledObject on the NATS JetStream trigger.
+public struct KEDAStatus: Codable, Sendable, Equatable {
+    public var name: String
+    public var targetRef: String
+    public var active: Bool
+    /// nil while the scaler cannot read the lag.
+    public var lag: Int?
+    public var lagThreshold: Int
+    public var activationThreshold: Int
+    public var min: Int
+    public var max: Int
+    public var desired: Int
+    public var fallback: KEDAFallback?
+    public var explanation: String
+
+    public init(
+        name: String, targetRef: String, active: Bool, lag: Int?, lagThreshold: Int, activationThreshold: Int,
+        min: Int, max: Int, desired: Int, fallback: KEDAFallback? = nil, explanation: String
+    ) {
+        self.name = name
+        self.targetRef = targetRef
+        self.active = active
+        self.lag = lag
+        self.lagThreshold = lagThreshold
+        self.activationThreshold = activationThreshold
+        self.min = min
+        self.max = max
+        self.desired = desired
+        self.fallback = fallback
+        self.explanation = explanation
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, active, lag, min, max, desired, fallback, explanation
+        case targetRef = "target_ref"
+        case lagThreshold = "lag_threshold"
+        case activationThreshold = "activation_threshold"
+    }
+}
+
+/// KEDA's fallback: after `failureThreshold` failed reads it holds `replicas`.
+public struct KEDAFallback: Codable, Sendable, Equatable {
+    public var failureThreshold: Int
+    public var replicas: Int
+
+    public init(failureThreshold: Int, replicas: Int) {
+        self.failureThreshold = failureThreshold
+        self.replicas = replicas
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case replicas
+        case failureThreshold = "failure_threshold"
+    }
+}
+
+/// A VerticalPodAutoscaler's recommendation per container.
+public struct VPAStatus: Codable, Sendable, Equatable {
+    public var name: String
+    public var targetRef: String
+    /// "Off", "Initial", "Recreate", "InPlaceOrRecreate", "Auto".
+    public var updateMode: String
+    public var containers: [VPAContainer]
+
+    public init(name: String, targetRef: String, updateMode: String, containers: [VPAContainer]) {
+        self.name = name
+        self.targetRef = targetRef
+        self.updateMode = updateMode
+        self.containers = containers
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, containers
+        case targetRef = "target_ref"
+        case updateMode = "update_mode"
+    }
+}
+
+public struct VPAContainer: Codable, Sendable, Equatable {
+    public var name: String
+    public var target: Resources?
+    public var lowerBound: Resources?
+    public var upperBound: Resources?
+    public var uncappedTarget: Resources?
+    /// The container's current requests.
+    public var requests: Resources?
+    /// One line, e.g. "requests below lower bound: would evict".
+    public var verdict: String?
+
+    public init(
+        name: String, target: Resources? = nil, lowerBound: Resources? = nil, upperBound: Resources? = nil,
+        uncappedTarget: Resources? = nil, requests: Resources? = nil, verdict: String? = nil
+    ) {
+        self.name = name
+        self.target = target
+        self.lowerBound = lowerBound
+        self.upperBound = upperBound
+        self.uncappedTarget = uncappedTarget
+        self.requests = requests
+        self.verdict = verdict
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, target, requests, verdict
+        case lowerBound = "lower_bound"
+        case upperBound = "upper_bound"
+        case uncappedTarget = "uncapped_target"
+    }
+}
+
+/// CPU and memory; either may be absent.
+public struct Resources: Codable, Sendable, Equatable {
+    public var cpuMillicores: Int?
+    public var memoryBytes: Int?
+
+    public init(cpuMillicores: Int? = nil, memoryBytes: Int? = nil) {
+        self.cpuMillicores = cpuMillicores
+        self.memoryBytes = memoryBytes
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case cpuMillicores = "cpu_millicores"
+        case memoryBytes = "memory_bytes"
+    }
+}
+
+// MARK: - Throughput, load, recent, events
+
+/// Rates and latency quantiles from Prometheus.
+public struct Throughput: Codable, Sendable, Equatable {
+    public var completedPerSecond: Double
+    public var errorsPerSecond: Double
+    /// nil when there is no data in the window (Prometheus answers NaN).
+    public var p50Seconds: Double?
+    public var p95Seconds: Double?
+    public var submittedPerSecond: Double?
+
+    public init(
+        completedPerSecond: Double, errorsPerSecond: Double, p50Seconds: Double? = nil, p95Seconds: Double? = nil,
+        submittedPerSecond: Double? = nil
+    ) {
+        self.completedPerSecond = completedPerSecond
+        self.errorsPerSecond = errorsPerSecond
+        self.p50Seconds = p50Seconds
+        self.p95Seconds = p95Seconds
+        self.submittedPerSecond = submittedPerSecond
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case completedPerSecond = "completed_per_s"
+        case errorsPerSecond = "errors_per_s"
+        case p50Seconds = "p50_s"
+        case p95Seconds = "p95_s"
+        case submittedPerSecond = "submitted_per_s"
+    }
+}
+
+/// Counters of the load the console itself generated.
+public struct LoadStats: Codable, Sendable, Equatable {
+    public var sent: Int
+    public var acked: Int
+    public var answered: Int
+    public var errors: Int
+    public var inFlight: Int
+    public var p50Milliseconds: Double?
+    public var p95Milliseconds: Double?
+    /// Requests per second while sustained load runs; nil when it is off.
+    public var sustainedRate: Double?
+    public var burstSize: Int
+
+    public init(
+        sent: Int = 0, acked: Int = 0, answered: Int = 0, errors: Int = 0, inFlight: Int = 0,
+        p50Milliseconds: Double? = nil, p95Milliseconds: Double? = nil, sustainedRate: Double? = nil,
+        burstSize: Int = UIState.defaultBurstSize
+    ) {
+        self.sent = sent
+        self.acked = acked
+        self.answered = answered
+        self.errors = errors
+        self.inFlight = inFlight
+        self.p50Milliseconds = p50Milliseconds
+        self.p95Milliseconds = p95Milliseconds
+        self.sustainedRate = sustainedRate
+        self.burstSize = burstSize
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sent, acked, answered, errors
+        case inFlight = "in_flight"
+        case p50Milliseconds = "p50_ms"
+        case p95Milliseconds = "p95_ms"
+        case sustainedRate = "sustained_rate"
+        case burstSize = "burst_size"
+    }
+}
+
+public struct RecentMeme: Codable, Sendable, Equatable {
+    public var id: String
+    /// Audience text: may hold anything (wide characters, control characters); render sanitises it.
+    public var prompt: String
+    public var latencyMilliseconds: Double?
+    public var ok: Bool
+    public var error: String?
+
+    public init(id: String, prompt: String, latencyMilliseconds: Double? = nil, ok: Bool, error: String? = nil) {
+        self.id = id
+        self.prompt = prompt
+        self.latencyMilliseconds = latencyMilliseconds
+        self.ok = ok
+        self.error = error
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, prompt, ok, error
+        case latencyMilliseconds = "latency_ms"
+    }
+}
+
+/// One line of the scaling event log.
+public struct ScalingEvent: Codable, Sendable, Equatable {
+    /// RFC 3339 timestamp (only the time of day is shown).
+    public var time: String
+    /// "hpa", "keda", "vpa", "scale", "load", "warning"…
+    public var kind: String
+    public var message: String
+
+    public init(time: String, kind: String, message: String) {
+        self.time = time
+        self.kind = kind
+        self.message = message
+    }
+}

@@ -1,1 +1,0 @@
-// The TerminalScreen module. See ../shared/DESIGN.md for what it holds.

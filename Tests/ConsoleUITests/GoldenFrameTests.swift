@@ -1,0 +1,69 @@
+// Golden-frame tests: the plain-text view of rendered frames, compared with Golden/<name>.txt.
+// Regenerate after an intended layout change with:
+//   UPDATE_GOLDEN=1 swift test --filter ConsoleUITests
+// then review the diff of Tests/ConsoleUITests/Golden with git before committing.
+import Foundation
+import Testing
+@testable import ConsoleUI
+
+struct GoldenCase: CustomTestStringConvertible, Sendable {
+    let name: String
+    let snapshot: ConsoleSnapshot
+    let size: TerminalSize
+    var ui = UIState()
+
+    var testDescription: String { name }
+}
+
+let goldenCases: [GoldenCase] = [
+    GoldenCase(name: "busy-80x24", snapshot: Samples.busy, size: .init(columns: 80, rows: 24)),
+    GoldenCase(name: "busy-120x40", snapshot: Samples.busy, size: .init(columns: 120, rows: 40),
+               ui: UIState(burstSize: 500, rate: 20, sustained: true)),
+    GoldenCase(name: "busy-200x60", snapshot: Samples.busy, size: .init(columns: 200, rows: 60)),
+    GoldenCase(name: "down-80x24", snapshot: Samples.allDown, size: .init(columns: 80, rows: 24)),
+    GoldenCase(name: "down-120x40", snapshot: Samples.allDown, size: .init(columns: 120, rows: 40)),
+    GoldenCase(name: "local-paused-80x24", snapshot: Samples.local, size: .init(columns: 80, rows: 24),
+               ui: UIState(paused: true)),
+    GoldenCase(name: "busy-60x20", snapshot: Samples.busy, size: .init(columns: 60, rows: 20)),
+    GoldenCase(name: "busy-40x10", snapshot: Samples.busy, size: .init(columns: 40, rows: 10)),
+    GoldenCase(name: "wide-80x24", snapshot: Samples.wide, size: .init(columns: 80, rows: 24)),
+    GoldenCase(name: "help-80x24", snapshot: Samples.busy, size: .init(columns: 80, rows: 24),
+               ui: UIState(overlay: .help)),
+    GoldenCase(name: "confirm-80x24", snapshot: Samples.busy, size: .init(columns: 80, rows: 24),
+               ui: UIState(overlay: .confirmPurge)),
+    GoldenCase(name: "help-40x10", snapshot: Samples.busy, size: .init(columns: 40, rows: 10),
+               ui: UIState(overlay: .help)),
+]
+
+/// Where golden files live in the source tree (written by UPDATE_GOLDEN=1).
+private let goldenSourceDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("Golden")
+
+@Suite("Golden frames")
+struct GoldenFrameTests {
+    @Test(arguments: goldenCases)
+    func matchesGolden(_ c: GoldenCase) throws {
+        let frame = render(c.snapshot, size: c.size, ui: c.ui, clock: "23:45:12")
+        let text = frame.lines.joined(separator: "\n") + "\n"
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+            try FileManager.default.createDirectory(at: goldenSourceDirectory, withIntermediateDirectories: true)
+            try text.write(to: goldenSourceDirectory.appendingPathComponent(c.name + ".txt"), atomically: true, encoding: .utf8)
+            return
+        }
+        let url = try #require(
+            Bundle.module.url(forResource: c.name, withExtension: "txt", subdirectory: "Golden"),
+            "missing Golden/\(c.name).txt: run UPDATE_GOLDEN=1 swift test --filter ConsoleUITests"
+        )
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        if text != expected {
+            let got = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let want = expected.split(separator: "\n", omittingEmptySubsequences: false)
+            let firstDiff = zip(got, want).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(got.count, want.count)
+            Issue.record("""
+                \(c.name) differs from Golden/\(c.name).txt at line \(firstDiff + 1) \
+                (UPDATE_GOLDEN=1 regenerates it); rendered:
+                \(text)
+                """)
+        }
+    }
+}

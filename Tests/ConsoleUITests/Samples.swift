@@ -1,0 +1,115 @@
+// Snapshots used by the tests: a busy cluster scaling up, every source failing, a quiet local run.
+@testable import ConsoleUI
+
+enum Samples {
+    static let busy = ConsoleSnapshot(
+        sources: SourceStatuses(
+            nats: .ok,
+            prometheus: SourceStatus(state: .stale, error: "timeout after 2 s", ageSeconds: 12),
+            kubernetes: .ok
+        ),
+        mode: .cluster,
+        workloads: [
+            Workload(name: "web", kind: "Deployment", replicas: 4, ready: 4, desired: 4,
+                     history: [2, 2, 2, 3, 3, 4, 4, 4]),
+            Workload(name: "worker", kind: "Deployment", replicas: 12, ready: 9, desired: 20,
+                     history: [0, 0, 1, 1, 3, 6, 6, 12, 12]),
+            Workload(name: "redis", kind: "StatefulSet", replicas: 1, ready: 1, desired: 1,
+                     history: [1, 1, 1, 1, 1, 1]),
+        ],
+        queue: QueueStats(stream: "MEMES", consumer: "meme-generator", pending: 1180, ackPending: 24,
+                          redelivered: 3, lag: 1204, lagThreshold: 10),
+        autoscalers: Autoscalers(
+            hpa: [
+                HPAStatus(
+                    name: "meme-web", targetRef: "Deployment/meme-web", min: 2, max: 4, current: 4, desired: 4,
+                    metrics: [
+                        HPAMetric(name: "cpu", current: 85, target: 70, kind: "Utilization", replicas: 5,
+                                  explanation: "ceil(4 × 85/70) = 5"),
+                        HPAMetric(name: "memory", current: 201_326_592, target: 268_435_456, kind: "AverageValue",
+                                  replicas: 3, explanation: "ceil(4 × 192Mi/256Mi) = 3"),
+                    ],
+                    conditions: [
+                        HPACondition(type: "AbleToScale", status: "True", reason: "ReadyForNewScale",
+                                     message: "recommended size matches current size"),
+                        HPACondition(type: "ScalingActive", status: "True", reason: "ValidMetricFound",
+                                     message: "the HPA was able to compute the replica count"),
+                        HPACondition(type: "ScalingLimited", status: "True", reason: "TooManyReplicas",
+                                     message: "the desired replica count is more than the maximum"),
+                    ],
+                    lastScaleTime: "2026-11-28T23:41:07Z"
+                )
+            ],
+            keda: [
+                KEDAStatus(name: "meme-worker", targetRef: "Deployment/meme-worker", active: true, lag: 1204,
+                           lagThreshold: 10, activationThreshold: 1, min: 0, max: 20, desired: 20,
+                           fallback: KEDAFallback(failureThreshold: 3, replicas: 2),
+                           explanation: "ceil(1204 / 10) = 121, capped at max 20")
+            ],
+            vpa: [
+                VPAStatus(name: "redis-vpa", targetRef: "StatefulSet/redis", updateMode: "Off", containers: [
+                    VPAContainer(
+                        name: "redis",
+                        target: Resources(cpuMillicores: 120, memoryBytes: 268_435_456),
+                        lowerBound: Resources(cpuMillicores: 60, memoryBytes: 201_326_592),
+                        upperBound: Resources(cpuMillicores: 400, memoryBytes: 536_870_912),
+                        uncappedTarget: Resources(cpuMillicores: 120, memoryBytes: 268_435_456),
+                        requests: Resources(cpuMillicores: 100, memoryBytes: 134_217_728),
+                        verdict: "memory request below lower bound"
+                    )
+                ])
+            ]
+        ),
+        throughput: Throughput(completedPerSecond: 38.4, errorsPerSecond: 0.2, p50Seconds: 0.84, p95Seconds: 2.6,
+                               submittedPerSecond: 52),
+        load: LoadStats(sent: 1500, acked: 1500, answered: 310, errors: 2, inFlight: 1188, p50Milliseconds: 910,
+                        p95Milliseconds: 2750, sustainedRate: 20, burstSize: 500),
+        recent: [
+            RecentMeme(id: "m-301", prompt: "one does not simply scale to zero", latencyMilliseconds: 812, ok: true),
+            RecentMeme(id: "m-302", prompt: "cat in a hat", ok: false, error: "timeout"),
+            RecentMeme(id: "m-303", prompt: "this is fine (the queue is on fire)", latencyMilliseconds: 1430, ok: true),
+        ],
+        events: [
+            ScalingEvent(time: "2026-11-28T23:40:12Z", kind: "keda", message: "worker 0 → 3 (lag 37 > 1)"),
+            ScalingEvent(time: "2026-11-28T23:40:42Z", kind: "keda", message: "worker 3 → 12 (lag 611)"),
+            ScalingEvent(time: "2026-11-28T23:41:07Z", kind: "hpa", message: "web 3 → 4 (cpu 85% > 70%)"),
+            ScalingEvent(time: "2026-11-28T23:41:30Z", kind: "warning", message: "web HPA at max 4"),
+        ],
+        paused: false,
+        notice: "burst of 500 sent"
+    )
+
+    static let allDown = ConsoleSnapshot(
+        sources: SourceStatuses(
+            nats: SourceStatus(state: .down, error: "connection refused (127.0.0.1:4222)"),
+            prometheus: SourceStatus(state: .stale, ageSeconds: 12),
+            kubernetes: SourceStatus(state: .down, error: "RBAC: cannot list hpa")
+        ),
+        mode: .cluster
+    )
+
+    static let local = ConsoleSnapshot(
+        sources: SourceStatuses(nats: .ok, prometheus: .ok, kubernetes: .disabled),
+        mode: .local,
+        workloads: [
+            Workload(name: "web", kind: "Process", replicas: 1, ready: 1, desired: 1),
+            Workload(name: "worker", kind: "Process", replicas: 0, ready: 0, desired: 0, history: [0, 1, 2, 1, 0]),
+        ],
+        queue: QueueStats(stream: "MEMES", consumer: "meme-generator", pending: 0, ackPending: 0, redelivered: 0,
+                          lag: 0, lagThreshold: 10),
+        throughput: Throughput(completedPerSecond: 0, errorsPerSecond: 0),
+        paused: true
+    )
+
+    /// Audience text with wide characters, emoji and an escape sequence.
+    static var wide: ConsoleSnapshot {
+        var s = local
+        s.paused = false
+        s.recent = [
+            RecentMeme(id: "a", prompt: "猫がキーボードの上で寝ている", latencyMilliseconds: 640, ok: true),
+            RecentMeme(id: "b", prompt: "deploy on friday 🔥🚀 👨‍👩‍👧 🇫🇷", latencyMilliseconds: 1200, ok: true),
+            RecentMeme(id: "c", prompt: "\u{1B}[2Jgotcha\tbell\u{7}", ok: false, error: "rejected: 不正な入力"),
+        ]
+        return s
+    }
+}
