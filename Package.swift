@@ -60,7 +60,7 @@ let package = Package(
         // MARK: Feature modules
         .target(
             name: "MemeImages",
-            dependencies: ["MemeKit", "CPangoCairo", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["MemeKit", "CPangoCairo", "CurlHTTP", .product(name: "NIOPosix", package: "swift-nio")],
             path: "Sources/Shared/MemeImages"
         ),
         .target(
@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "WorkerService",
             dependencies: [
-                "MemeKit", "NATS", "JetStream", "MemeImages", "RedisCache", "OpsHTTP",
+                "MemeKit", "NATS", "JetStream", "MemeImages", "RedisCache", "OpsHTTP", "CurlHTTP",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(name: "LoadEngineTests", dependencies: ["LoadEngine", "TestServers"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"]),
         .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "TestServers"]),
-        .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "TestServers", "RedisCache", "NATS", "JetStream"]),
+        .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "TestServers", "RedisCache", "NATS", "JetStream", "MemeImages", "CurlHTTP"], exclude: ["Resources"]),
         .testTarget(name: "LocalScalerTests", dependencies: ["LocalScaler", "TestServers"]),
         .testTarget(name: "WebServiceTests", dependencies: ["WebService", "TestServers"]),
         .testTarget(name: "TestServersTests", dependencies: ["TestServers"]),
