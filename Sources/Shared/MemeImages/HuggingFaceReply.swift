@@ -70,7 +70,8 @@ enum HuggingFaceReply: Equatable {
     /// `estimated_time` (seconds) of a 503 "model is loading" body.
     static func estimatedTime(_ body: [UInt8]) -> Duration? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-              let seconds = (object["estimated_time"] as? NSNumber)?.doubleValue, seconds.isFinite, seconds >= 0 else { return nil }
+              let seconds = (object["estimated_time"] as? Double) ?? (object["estimated_time"] as? NSNumber)?.doubleValue,
+              seconds.isFinite, seconds >= 0 else { return nil }
         return .milliseconds(Int64(min(seconds, 3600) * 1000))
     }
 
