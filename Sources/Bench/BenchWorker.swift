@@ -155,19 +155,13 @@ struct BenchWorker: AsyncParsableCommand {
         for (subject, ok) in [("meme.response", true), ("meme.response.error", false)] {
             let sub = try await client.subscribe(subject, capacity: 100_000)
             tasks.append(Task {
-                struct Answer: Decodable {
-                    var requestId: String
-                    var cached: Bool?
-                    var generationMs: Double?
-                    enum CodingKeys: String, CodingKey {
-                        case requestId = "request_id", cached, generationMs = "generation_ms"
-                    }
-                }
                 do {
                     for try await message in sub {
                         let now = ContinuousClock.now
-                        guard let a = try? JSONDecoder().decode(Answer.self, from: Data(message.bytes)) else { continue }
-                        book.answered(a.requestId, at: now, ok: ok, cached: a.cached ?? false, generationMs: a.generationMs ?? 0)
+                        let bytes = message.bytes
+                        guard let id = ResponseFields.string("request_id", in: bytes) else { continue }
+                        book.answered(id, at: now, ok: ok, cached: ResponseFields.literal("cached", in: bytes) == "true",
+                                      generationMs: ResponseFields.literal("generation_ms", in: bytes).flatMap(Double.init) ?? 0)
                     }
                 } catch {}
             })
@@ -333,5 +327,51 @@ private final class AnswerBook: Sendable {
                 return s.answers[id]
             }
         }
+    }
+}
+
+/// Reads a few small fields of a response without decoding its ~100–700 KB base64 image, so the
+/// bench process spends little CPU next to the worker it measures (both share the machine).
+private enum ResponseFields {
+    /// The value of `"key":"…"` (no escapes expected in ids).
+    static func string(_ key: String, in bytes: [UInt8]) -> String? {
+        guard var i = valueStart(key, in: bytes), i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
+        i += 1
+        guard let end = bytes[i...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+        return String(decoding: bytes[i..<end], as: UTF8.self)
+    }
+
+    /// The raw text of a number or literal value, e.g. `12.0` or `true`.
+    static func literal(_ key: String, in bytes: [UInt8]) -> String? {
+        guard let i = valueStart(key, in: bytes) else { return nil }
+        let end = bytes[i...].firstIndex { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "}") } ?? bytes.endIndex
+        return String(decoding: bytes[i..<end], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Index just after `"key":` (and spaces). Skips over string values while searching, so a key
+    /// name inside the prompt or the image cannot match.
+    private static func valueStart(_ key: String, in bytes: [UInt8]) -> Int? {
+        let needle = Array("\"\(key)\"".utf8)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "\"") {
+                if bytes.count - i >= needle.count, bytes[i..<i + needle.count].elementsEqual(needle) {
+                    var j = i + needle.count
+                    while j < bytes.count, bytes[j] == UInt8(ascii: " ") { j += 1 }
+                    if j < bytes.count, bytes[j] == UInt8(ascii: ":") {
+                        j += 1
+                        while j < bytes.count, bytes[j] == UInt8(ascii: " ") { j += 1 }
+                        return j
+                    }
+                }
+                // Not the key: skip this whole string (honouring escapes).
+                i += 1
+                while i < bytes.count, bytes[i] != UInt8(ascii: "\"") {
+                    i += bytes[i] == UInt8(ascii: "\\") ? 2 : 1
+                }
+            }
+            i += 1
+        }
+        return nil
     }
 }
