@@ -154,7 +154,8 @@ import WorkerService
 
     @Test func rateLimitedThenReadyHonoursRetryAfter() async throws {
         let started = ContinuousClock.now
-        _ = try await source(fast: "/ratelimited/b?times=1&retry_after=1").image(for: MemeRequest(prompt: "wait", smallImage: true))
+        // A roomy budget: on a busy machine the first try alone can take seconds.
+        _ = try await source(fast: "/ratelimited/b?times=1&retry_after=1", timeout: .seconds(60)).image(for: MemeRequest(prompt: "wait", smallImage: true))
         #expect(ContinuousClock.now - started >= .milliseconds(950), "Retry-After: 1 was not honoured")
         #expect(try stub.requests().count == 2)
     }
@@ -196,10 +197,11 @@ import WorkerService
 
     @Test func aSlowAnswerTimesOutAsTransient() async throws {
         let started = ContinuousClock.now
-        let slow = try #require(await failure(source(fast: "/slow/f?seconds=5", timeout: .seconds(1))))
+        // The body takes 30 s; the budget is 1 s. Only "well before 30 s" is asserted (busy machines).
+        let slow = try #require(await failure(source(fast: "/slow/f?seconds=30", timeout: .seconds(1))))
         #expect(slow.kind == .transient && slow.retryAfter == nil)
         #expect(slow.message.hasPrefix("no answer from Hugging Face within 1.0 s"))
-        #expect(ContinuousClock.now - started < .seconds(4.5), "the time budget was not enforced")
+        #expect(ContinuousClock.now - started < .seconds(20), "the time budget was not enforced")
         #expect(!slow.description.contains(stub.token))
     }
 }
