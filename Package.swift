@@ -80,7 +80,11 @@ let package = Package(
         .target(name: "LoadEngine", dependencies: ["MemeKit"], path: "Sources/Shared/LoadEngine"),
         .target(name: "ConsoleUI", path: "Sources/Shared/ConsoleUI"),
         .target(name: "TerminalScreen", dependencies: ["ConsoleUI", "CNcurses"], path: "Sources/Shared/TerminalScreen"),
-        .target(name: "ConsoleCore", dependencies: ["ConsoleUI", "MemeKit"], path: "Sources/Shared/ConsoleCore"),
+        .target(
+            name: "ConsoleCore",
+            dependencies: ["ConsoleUI", "MemeKit", "NATS", "JetStream", "ClusterReaders", "Autoscaling", "CurlHTTP"],
+            path: "Sources/Shared/ConsoleCore"
+        ),
         .target(
             name: "WorkerService",
             dependencies: [
@@ -123,7 +127,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "Console",
-            dependencies: ["ConsoleCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "ConsoleCore", "ConsoleUI", "TerminalScreen", "ClusterReaders",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Sources/Console"
         ),
         .executableTarget(
@@ -147,7 +154,10 @@ let package = Package(
         .testTarget(name: "LoadEngineTests", dependencies: ["LoadEngine", "TestServers"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"], resources: [.copy("Golden")]),
         .testTarget(name: "TerminalScreenTests", dependencies: ["TerminalScreen", "ConsoleUI"]),
-        .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "TestServers"]),
+        .testTarget(
+            name: "ConsoleCoreTests",
+            dependencies: ["ConsoleCore", "ConsoleUI", "ClusterReaders", "Autoscaling", "NATS", "JetStream", "TestServers"]
+        ),
         .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "TestServers", "RedisCache", "NATS", "JetStream"]),
         .testTarget(name: "LocalScalerTests", dependencies: ["LocalScaler", "TestServers"]),
         .testTarget(name: "WebServiceTests", dependencies: ["WebService", "TestServers"]),
