@@ -14,7 +14,7 @@ struct Dashboard: AsyncParsableCommand {
         abstract: "The presenter's dashboard (the default), or one snapshot with --once --json.",
         discussion: """
             Every option falls back to the environment variable named in its help, then to the default.
-            --once --json exits 0 when every required source answered, 1 otherwise (required: NATS always,
+            --once exits 0 when every required source answered, 1 otherwise (required: NATS always, \
             Kubernetes in cluster mode; Prometheus is shown but never required).
             """
     )
@@ -73,7 +73,7 @@ struct Dashboard: AsyncParsableCommand {
     @Flag(help: "With --once: print the snapshot as JSON (the documented keys); without it the screen as text.")
     var json = false
 
-    @Option(help: "With --once: seconds to wait for the sources. (default 5)")
+    @Option(help: "With --once: seconds to wait for the sources.")
     var timeout: Double = 5
 
     @Flag(name: .customLong("no-color"), help: "Monochrome screen (bold/reverse/dim instead of colours).")

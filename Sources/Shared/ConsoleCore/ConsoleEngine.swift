@@ -140,6 +140,8 @@ public final class ConsoleEngine: Sendable {
                     do {
                         let purged = try await JetStream(connection, timeout: .seconds(5)).purgeStream(stream)
                         self.setNotice("purged \(purged) messages from \(stream)")
+                    } catch let error as JetStreamError {
+                        self.setNotice("purge failed: \(jetStreamProblem(error, stream: stream, consumer: self.settings.consumer))")
                     } catch {
                         self.setNotice("purge failed: \(describe(error))")
                     }

@@ -26,6 +26,16 @@ public struct MetricsSource: Sendable {
     }
 
     public func read() async throws -> MetricsReading {
+        do {
+            return try await readAll()
+        } catch {
+            // The status line already says "prometheus": drop the reader's own prefix.
+            let text = describe(error)
+            throw ConsoleError(text.hasPrefix("Prometheus: ") ? String(text.dropFirst("Prometheus: ".count)) : text)
+        }
+    }
+
+    private func readAll() async throws -> MetricsReading {
         async let completed = reader.query(ConsoleQueries.completed)
         async let errors = reader.query(ConsoleQueries.errors)
         async let submitted = reader.query(ConsoleQueries.submitted)

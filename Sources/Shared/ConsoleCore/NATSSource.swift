@@ -50,7 +50,12 @@ public final class NATSSource: Sendable {
         let box = self.box
         queue = Poller(name: "nats", backoff: backoff, fetch: queueFetch ?? {
             let js = JetStream(try box.require(), timeout: .seconds(2))
-            let info = try await js.consumerInfo(stream: stream, consumer: consumer)
+            let info: ConsumerInfo
+            do {
+                info = try await js.consumerInfo(stream: stream, consumer: consumer)
+            } catch let error as JetStreamError {
+                throw ConsoleError(jetStreamProblem(error, stream: stream, consumer: consumer))
+            }
             return QueueReading(stream: stream, consumer: consumer, pending: Int(info.numPending), ackPending: info.numAckPending,
                                 redelivered: info.numRedelivered)
         })
@@ -82,7 +87,7 @@ public final class NATSSource: Sendable {
                 failures = 0
             } catch {
                 failures += 1
-                box.set(nil, NATSLink(connected: false, reason: "cannot connect to \(redacted(url)): \(describe(error))"))
+                box.set(nil, NATSLink(connected: false, reason: Self.connectFailure(url: url, error)))
                 try? await Task.sleep(for: .milliseconds(Int(backoff.delay(afterFailures: failures, random: .random(in: 0..<1)) * 1000)))
                 continue
             }
@@ -97,6 +102,15 @@ public final class NATSSource: Sendable {
             box.set(nil, NATSLink(connected: false, reason: Task.isCancelled ? "stopped" : "connection closed"))
             await connection.close()
         }
+    }
+
+    /// "cannot connect to nats://127.0.0.1:4222: connection refused" rather than NIO's nested error text.
+    static func connectFailure(url: String, _ error: any Error) -> String {
+        let text = describe(error)
+        let short = text.localizedCaseInsensitiveContains("connection refused") ? "connection refused"
+            : text.localizedCaseInsensitiveContains("timed out") || text.localizedCaseInsensitiveContains("timeout") ? "timeout"
+            : text
+        return "cannot connect to \(redacted(url)): \(short)"
     }
 
     private func follow(_ connection: NATSConnection) async {
@@ -154,4 +168,14 @@ public final class NATSSource: Sendable {
 func redacted(_ url: String) -> String {
     guard let scheme = url.range(of: "://"), let at = url.range(of: "@", range: scheme.upperBound..<url.endIndex) else { return url }
     return String(url[..<scheme.upperBound]) + String(url[at.upperBound...])
+}
+
+/// JetStream API errors the presenter meets, said plainly.
+func jetStreamProblem(_ error: JetStreamError, stream: String, consumer: String) -> String {
+    switch error.errorCode {
+    case JetStreamError.streamNotFound: "stream \(stream) not found (no meme-worker has created it yet?)"
+    case JetStreamError.consumerNotFound: "consumer \(stream)/\(consumer) not found"
+    case JetStreamError.jetStreamNotEnabled: "JetStream is not enabled on this nats-server"
+    default: error.errorDescription
+    }
 }
