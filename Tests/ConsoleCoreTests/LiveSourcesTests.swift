@@ -94,14 +94,21 @@ import Testing
         #expect(s.recent.count == 20 && s.recent.allSatisfy { $0.ok && $0.latencyMilliseconds != nil && !$0.prompt.isEmpty })
         #expect(s.queue?.stream == "MEMES" && s.queue?.consumer == "meme-generator" && s.queue?.lagThreshold == 5)
 
-        // 2. Prometheus scraping the real worker: throughput and latency appear.
-        let source = MetricsSource(baseURL: stack.prometheus.url, client: CurlHTTPClient(), includeLocalScaler: true)
+        // 2. Prometheus scraping the real worker: throughput and latency appear. A rate needs the counters
+        // to move between two scrapes, so keep a trickle of memes going while waiting.
+        let client = CurlHTTPClient()
+        let source = MetricsSource(baseURL: stack.prometheus.url, client: client, includeLocalScaler: true)
         try await Self.eventually(40, "completed/s > 0 in prometheus") {
+            engine.perform(.submit(count: 2))
             let m = try await source.read()
             return m.completedPerSecond > 0 && m.p50Seconds != nil && m.submittedPerSecond.map { $0 > 0 } == true
         }
         #expect(try await source.read().localScaler == nil, "no supervise running: no stand-in gauges")
         #expect(try await source.read().errorsPerSecond == 0)
+        try await Self.eventually(20, "prometheus in the engine's snapshot") {
+            engine.snapshot(ui: UIState()).throughput.map { $0.completedPerSecond > 0 } == true
+        }
+        await client.shutdown()
 
         // 3. Purge through the effect; the queue reads back empty.
         #expect(engine.perform(.purgeQueue))

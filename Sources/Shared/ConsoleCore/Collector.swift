@@ -93,7 +93,8 @@ public func assemble(_ inputs: CollectorInputs, state: inout CollectorState, now
     if var list = workloads {
         if replicaSequence != state.replicaSequence {
             state.replicaSequence = replicaSequence
-            recordReplicas(list, autoscalers: autoscalers, lag: inputs.nats.value?.lag, state: &state, now: now)
+            let names = inputs.mode == .cluster ? Dictionary(inputs.watched.map { ($0.label, $0.name) }) { first, _ in first } : [:]
+            recordReplicas(list, names: names, autoscalers: autoscalers, lag: inputs.nats.value?.lag, state: &state, now: now)
         }
         for i in list.indices { list[i].history = state.history[list[i].name] }
         workloads = list
@@ -162,8 +163,11 @@ func clusterWorkloads(_ cluster: ClusterReading, watched: [WatchedWorkload]) -> 
     }
 }
 
-private func recordReplicas(_ list: [ConsoleUI.Workload], autoscalers: Autoscalers?, lag: Int?, state: inout CollectorState, now: Double) {
+/// `names`: screen label → object name (the autoscalers' targetRefs use object names).
+private func recordReplicas(_ list: [ConsoleUI.Workload], names: [String: String], autoscalers: Autoscalers?, lag: Int?,
+                            state: inout CollectorState, now: Double) {
     for w in list {
+        let name = names[w.name] ?? w.name
         var h = state.history[w.name] ?? []
         h.append(w.replicas)
         if h.count > CollectorState.historyLength { h.removeFirst(h.count - CollectorState.historyLength) }
@@ -171,9 +175,9 @@ private func recordReplicas(_ list: [ConsoleUI.Workload], autoscalers: Autoscale
         let before = state.lastReplicas[w.name]
         state.lastReplicas[w.name] = w.replicas
         if let before, before != w.replicas {
-            state.log(scalerKind(w, autoscalers), "\(w.name) \(before) → \(w.replicas)" + reason(w, autoscalers, lag: lag), at: now)
+            state.log(scalerKind(name, autoscalers), "\(w.name) \(before) → \(w.replicas)" + reason(name, autoscalers, lag: lag), at: now)
         }
-        if let hpa = autoscalers?.hpa.first(where: { matches($0.targetRef, w) }) {
+        if let hpa = autoscalers?.hpa.first(where: { matches($0.targetRef, name) }) {
             let atMax = hpa.current >= hpa.max
             if atMax && !state.atMax.contains(w.name) { state.log("warning", "\(w.name) HPA at max \(hpa.max)", at: now) }
             if atMax { state.atMax.insert(w.name) } else { state.atMax.remove(w.name) }
@@ -181,20 +185,19 @@ private func recordReplicas(_ list: [ConsoleUI.Workload], autoscalers: Autoscale
     }
 }
 
-private func matches(_ targetRef: String, _ w: ConsoleUI.Workload) -> Bool {
-    let target = targetRef.split(separator: "/").last.map(String.init) ?? targetRef
-    return target == w.name || target.hasSuffix("-" + w.name)
+private func matches(_ targetRef: String, _ name: String) -> Bool {
+    (targetRef.split(separator: "/").last.map(String.init) ?? targetRef) == name
 }
 
-private func scalerKind(_ w: ConsoleUI.Workload, _ a: Autoscalers?) -> String {
-    if a?.keda.contains(where: { matches($0.targetRef, w) }) == true { return "keda" }
-    if a?.hpa.contains(where: { matches($0.targetRef, w) }) == true { return "hpa" }
+private func scalerKind(_ name: String, _ a: Autoscalers?) -> String {
+    if a?.keda.contains(where: { matches($0.targetRef, name) }) == true { return "keda" }
+    if a?.hpa.contains(where: { matches($0.targetRef, name) }) == true { return "hpa" }
     return "scale"
 }
 
-private func reason(_ w: ConsoleUI.Workload, _ a: Autoscalers?, lag: Int?) -> String {
-    if a?.keda.contains(where: { matches($0.targetRef, w) }) == true, let lag { return " (lag \(lag))" }
-    if let hpa = a?.hpa.first(where: { matches($0.targetRef, w) }), let m = hpa.metrics.first(where: { $0.current != nil }) {
+private func reason(_ name: String, _ a: Autoscalers?, lag: Int?) -> String {
+    if a?.keda.contains(where: { matches($0.targetRef, name) }) == true, let lag { return " (lag \(lag))" }
+    if let hpa = a?.hpa.first(where: { matches($0.targetRef, name) }), let m = hpa.metrics.first(where: { $0.current != nil }) {
         return " (\(m.explanation))"
     }
     return ""
@@ -203,7 +206,9 @@ private func reason(_ w: ConsoleUI.Workload, _ a: Autoscalers?, lag: Int?) -> St
 // MARK: - Autoscalers
 
 func clusterAutoscalers(_ cluster: ClusterReading, lag: Int?, now: Double) -> Autoscalers {
-    let hpas = cluster.hpas.filter { $0.scaledObject == nil }.map(hpaStatus)
+    // KEDA's own HPA is explained by its ScaledObject's lines; shown as an HPA only when that ScaledObject was not read.
+    let scaledObjectNames = Set(cluster.scaledObjects.map(\.name))
+    let hpas = cluster.hpas.filter { $0.scaledObject.map { !scaledObjectNames.contains($0) } ?? true }.map(hpaStatus)
     let keda = cluster.scaledObjects.map { so in
         let target = cluster.workloads.first { $0.name == so.scaleTargetName && $0.namespace == so.namespace }
         return kedaStatus(so, lag: lag, currentReplicas: target?.replicas, now: now)

@@ -77,8 +77,10 @@ public final class ConsoleEngine: Sendable {
     }
 
     /// One round for `--once`: connect to NATS, then read every source once, all within `timeout`.
+    /// The connection stays up (so the snapshot shows it) until `shutdown`.
     public func pollOnce(timeout: Duration) async {
         let listener = Task { await self.nats.run(backoff: self.settings.backoff) }
+        tasks.withLock { $0.append(listener) }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 let deadline = ContinuousClock.now + timeout
@@ -96,8 +98,6 @@ public final class ConsoleEngine: Sendable {
             while remaining > 1, await group.next() != nil { remaining -= 1 }
             group.cancelAll()
         }
-        listener.cancel()
-        await listener.value
     }
 
     /// The snapshot for the current UI state, from the latest readings (never waits for I/O).
