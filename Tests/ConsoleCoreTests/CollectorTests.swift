@@ -134,6 +134,16 @@ import Testing
         #expect(back.events.map(\.message).contains("nats ok again"))
     }
 
+    @Test func theFirstSuccessfulReadIsNotLoggedAsARecovery() throws {
+        var state = CollectorState()
+        var inputs = Self.inputs(cluster: try Self.cluster(), queue: nil, at: 1000)
+        _ = assemble(inputs, state: &state, now: 1000)
+        inputs.nats.succeeded(QueueReading(stream: "MEMES", consumer: "c", pending: 0, ackPending: 0, redelivered: 0), at: 1001)
+        let s = assemble(inputs, state: &state, now: 1001)
+        #expect(s.sources.nats.state == .ok)
+        #expect(s.events.isEmpty, "\(s.events)")
+    }
+
     @Test func kubernetesAddOnNotesShowOnAnOkSource() throws {
         var cluster = try Self.cluster()
         cluster.scaledObjects = []

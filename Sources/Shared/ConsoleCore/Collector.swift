@@ -51,6 +51,8 @@ public struct CollectorState: Sendable {
     public var events: [ScalingEvent] = []
     var lastReplicas: [String: Int] = [:]
     var lastStates: [String: SourceState] = [:]
+    /// Sources that were ok at least once: only those can be "ok again".
+    var everOK: Set<String> = []
     var atMax: Set<String> = []
     var replicaSequence = -1
 
@@ -130,9 +132,11 @@ private func logSourceChanges(_ s: SourceStatuses, state: inout CollectorState, 
     for (name, status) in [("nats", s.nats), ("prometheus", s.prometheus), ("kubernetes", s.kubernetes)] {
         let before = state.lastStates[name]
         state.lastStates[name] = status.state
+        let wasOK = state.everOK.contains(name)
+        if status.state == .ok { state.everOK.insert(name) }
         guard let before, before != status.state else { continue }
         switch status.state {
-        case .ok: state.log("source", "\(name) ok again", at: now)
+        case .ok: if wasOK { state.log("source", "\(name) ok again", at: now) }
         case .stale: state.log("warning", "\(name) stale: \(status.error ?? "no update")", at: now)
         case .down: state.log("warning", "\(name) down: \(status.error ?? "unknown")", at: now)
         case .disabled: break
