@@ -136,7 +136,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "TestServers", "NATS", "JetStream", "MemeImages",
+                "TestServers", "NATS", "JetStream", "MemeImages", "ConsoleCore", "ConsoleUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Bench"
