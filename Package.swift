@@ -58,6 +58,12 @@ let package = Package(
         .target(name: "Autoscaling", path: "Sources/Shared/Autoscaling"),
 
         // MARK: Feature modules
+        // The meme queue's stream and consumer, created by whichever program starts first.
+        .target(
+            name: "MemeStream",
+            dependencies: ["MemeKit", "NATS", "JetStream", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Shared/MemeStream"
+        ),
         .target(
             name: "MemeImages",
             dependencies: ["MemeKit", "CPangoCairo", .product(name: "NIOPosix", package: "swift-nio")],
@@ -88,7 +94,7 @@ let package = Package(
         .target(
             name: "WorkerService",
             dependencies: [
-                "MemeKit", "NATS", "JetStream", "MemeImages", "RedisCache", "OpsHTTP",
+                "MemeKit", "NATS", "JetStream", "MemeStream", "MemeImages", "RedisCache", "OpsHTTP",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -96,7 +102,18 @@ let package = Package(
             path: "Sources/Shared/WorkerService"
         ),
         .target(name: "LocalScaler", dependencies: ["Autoscaling"], path: "Sources/Shared/LocalScaler"),
-        .target(name: "WebService", dependencies: ["MemeKit"], path: "Sources/Shared/WebService"),
+        .target(
+            name: "WebService",
+            dependencies: [
+                "MemeKit", "NATS", "JetStream", "MemeStream", "RedisCache",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Shared/WebService"
+        ),
         // Starts real servers (nats-server, redis-server, prometheus) on free loopback ports for tests and benchmarks.
         .target(name: "TestServers", dependencies: ["ChildProcess"], path: "Sources/Shared/TestServers"),
         // posix_spawn with a clean signal mask, so children get SIGTERM (Foundation.Process blocks it on Linux).
@@ -121,7 +138,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "Web",
-            dependencies: ["WebService", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "WebService", "MemeKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/Web",
             exclude: ["Public"]
         ),
@@ -160,9 +181,17 @@ let package = Package(
         ),
         .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "TestServers", "RedisCache", "NATS", "JetStream"]),
         .testTarget(name: "LocalScalerTests", dependencies: ["LocalScaler", "TestServers"]),
-        .testTarget(name: "WebServiceTests", dependencies: ["WebService", "TestServers"]),
+        .testTarget(
+            name: "WebServiceTests",
+            dependencies: [
+                "WebService", "TestServers", "NATS", "JetStream", "RedisCache",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ]
+        ),
         .testTarget(name: "TestServersTests", dependencies: ["TestServers"]),
         .testTarget(name: "ChildProcessTests", dependencies: ["ChildProcess"]),
+        .testTarget(name: "MemeStreamTests", dependencies: ["MemeStream", "TestServers"]),
         .testTarget(
             name: "OpsHTTPTests",
             dependencies: ["OpsHTTP", .product(name: "HummingbirdTesting", package: "hummingbird")]

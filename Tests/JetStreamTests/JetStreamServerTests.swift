@@ -121,7 +121,7 @@ import TestServers
         let first = try await consumer.fetch(batch: 1, expires: .seconds(2))
         #expect(first.count == 1)
         let start = ContinuousClock.now
-        try await first[0].nak(delay: .milliseconds(700))
+        try await first[0].nak(delay: .milliseconds(1500))
         // not before the delay…
         let early = try await consumer.fetch(batch: 1, expires: .milliseconds(300))
         #expect(early.isEmpty)
@@ -129,7 +129,7 @@ import TestServers
         let again = try await consumer.fetch(batch: 1, expires: .seconds(3))
         #expect(again.count == 1)
         #expect(again.first?.metadata.numDelivered == 2)
-        #expect(ContinuousClock.now - start >= .milliseconds(600))
+        #expect(ContinuousClock.now - start >= .milliseconds(1400))
         try await again.first?.ack()
         // plain NAK redelivers at once
         try await f.publish(1, from: 1)
@@ -141,20 +141,20 @@ import TestServers
     }
 
     @Test func unackedIsRedeliveredAfterAckWaitAndInProgressExtends() async throws {
-        let f = try await Fixture(ackWait: .seconds(1))
+        let f = try await Fixture(ackWait: .seconds(2))
         try await f.publish(1)
         let consumer = try await f.js.consumer(stream: "MEMES", name: "gen")
         let first = try await consumer.fetch(batch: 1, expires: .seconds(2))
         #expect(first.first?.metadata.numDelivered == 1)
-        // +WPI twice keeps it ours past one ack_wait
-        try await Task.sleep(for: .milliseconds(600))
+        // +WPI twice keeps it ours past one ack_wait (2 s)
+        try await Task.sleep(for: .milliseconds(800))
         try await first[0].inProgress()
-        try await Task.sleep(for: .milliseconds(600))
+        try await Task.sleep(for: .milliseconds(800))
         try await first[0].inProgress()
-        let none = try await consumer.fetch(batch: 1, expires: .milliseconds(500))
+        let none = try await consumer.fetch(batch: 1, expires: .milliseconds(800))
         #expect(none.isEmpty)
         // then we go silent: redelivered after ack_wait
-        let again = try await consumer.fetch(batch: 1, expires: .seconds(3))
+        let again = try await consumer.fetch(batch: 1, expires: .seconds(4))
         #expect(again.first?.metadata.numDelivered == 2)
         let info = try await consumer.info()
         #expect(info.numRedelivered == 1)

@@ -161,6 +161,21 @@ import Testing
         }
     }
 
+    @Test func printingOptionsHidesSecrets() {
+        var options = NATSOptions(servers: ["nats://u:url-secret@127.0.0.1:4222"], user: "u", password: "opt-secret", token: "tok-secret")
+        options.name = "x"
+        for text in [String(describing: options), String(reflecting: options), "\(options)"] {
+            #expect(!text.contains("secret"))
+        }
+        var dumped = ""
+        dump(options, to: &dumped)
+        #expect(!dumped.contains("secret"))
+        let address = try? NATSServerAddress(parsing: "nats://u:url-secret@h:1")
+        var dumpedAddress = ""
+        dump(address, to: &dumpedAddress)
+        #expect(!dumpedAddress.contains("secret") && !String(reflecting: address).contains("secret"))
+    }
+
     @Test func headersMultiMap() {
         var h = NATSHeaders()
         h.append("A", "1")
@@ -171,5 +186,20 @@ import Testing
         #expect(h.values(for: "a") == ["x"] && h.count == 2 && h.fields.first?.name == "A")
         h["b"] = nil
         #expect(h.count == 1)
+    }
+}
+
+@Suite struct ReconnectPolicyTests {
+    @Test func backoffDoublesCapsAndAddsJitter() {
+        var options = NATSOptions()
+        options.reconnectWait = .milliseconds(100)
+        options.maxReconnectWait = .seconds(2)
+        options.reconnectJitter = .milliseconds(100)
+        #expect(NATSConnection.backoff(attempt: 1, options: options, jitterFraction: 0) == .milliseconds(100))
+        #expect(NATSConnection.backoff(attempt: 2, options: options, jitterFraction: 0) == .milliseconds(200))
+        #expect(NATSConnection.backoff(attempt: 4, options: options, jitterFraction: 0) == .milliseconds(800))
+        #expect(NATSConnection.backoff(attempt: 10, options: options, jitterFraction: 0) == .seconds(2))
+        #expect(NATSConnection.backoff(attempt: 1000, options: options, jitterFraction: 1) == .milliseconds(2100))
+        #expect(NATSConnection.backoff(attempt: 1, options: options, jitterFraction: 0.5) == .milliseconds(150))
     }
 }

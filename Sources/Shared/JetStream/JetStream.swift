@@ -117,6 +117,7 @@ public struct JetStream: Sendable {
         }
     }
 
+    @discardableResult
     public func publish(_ subject: String, payload: [UInt8], headers: NATSHeaders? = nil, messageID: String? = nil) async throws -> PubAck {
         try await publish(subject, payload: ByteBuffer(bytes: payload), headers: headers, messageID: messageID)
     }

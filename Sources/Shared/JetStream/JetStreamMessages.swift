@@ -9,11 +9,12 @@ public final class JetStreamMessages: AsyncSequence, Sendable {
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         var inner: AsyncThrowingStream<JetStreamMessage, any Error>.AsyncIterator
-        let pump: Pump
+        /// Keeps the flow alive while someone iterates it (its deinit stops the pulls).
+        let owner: JetStreamMessages
 
         public mutating func next() async throws -> JetStreamMessage? {
             let message = try await inner.next()
-            if message != nil { pump.consumed() }
+            if message != nil { owner.pump.consumed() }
             return message
         }
     }
@@ -29,7 +30,10 @@ public final class JetStreamMessages: AsyncSequence, Sendable {
         pump.start()
     }
 
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(inner: stream.makeAsyncIterator(), pump: pump) }
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(inner: stream.makeAsyncIterator(), owner: self) }
+
+    /// Nobody can read it any more: stop pulling (unacked messages get redelivered after ack_wait).
+    deinit { pump.stop() }
 
     /// Ends the flow; messages already received can still be read.
     public func stop() { pump.stop() }
@@ -38,10 +42,7 @@ public final class JetStreamMessages: AsyncSequence, Sendable {
 /// Keeps pull requests outstanding and moves messages from the inbox to the output stream.
 final class Pump: Sendable {
     struct State {
-        /// Messages asked for and not yet received.
-        var requested = 0
-        /// Received and not yet taken by the consumer.
-        var buffered = 0
+        var budget: PullBudget
         var lastActivity = ContinuousClock.now
         var stopped = false
         var tasks: [Task<Void, Never>] = []
@@ -53,7 +54,7 @@ final class Pump: Sendable {
     let expires: Duration
     let heartbeat: Duration
     let output: AsyncThrowingStream<JetStreamMessage, any Error>.Continuation
-    let state = Mutex(State())
+    let state: Mutex<State>
     let inbox = NATSConnection.newInbox()
 
     init(consumer: PullConsumer, batch: Int, expires: Duration, heartbeat: Duration,
@@ -63,6 +64,7 @@ final class Pump: Sendable {
         self.expires = expires
         self.heartbeat = heartbeat
         self.output = output
+        state = Mutex(State(budget: PullBudget(batch: batch)))
     }
 
     var connection: NATSConnection { consumer.js.connection }
@@ -92,7 +94,7 @@ final class Pump: Sendable {
                 try? await Task.sleep(for: heartbeat)
                 let stale = state.withLock { s in
                     guard !s.stopped, ContinuousClock.now - s.lastActivity > heartbeat * 2 else { return false }
-                    s.requested = 0
+                    s.budget.reset()
                     s.lastActivity = ContinuousClock.now
                     return true
                 }
@@ -103,7 +105,7 @@ final class Pump: Sendable {
             for await event in events {
                 if case .reconnected = event {
                     state.withLock { s in
-                        s.requested = 0
+                        s.budget.reset()
                         s.lastActivity = ContinuousClock.now
                     }
                     pullIfNeeded()
@@ -119,13 +121,10 @@ final class Pump: Sendable {
         case nil:
             do {
                 let jsMessage = try JetStreamMessage(message, connection: connection)
-                state.withLock { s in
-                    s.requested = max(0, s.requested - 1)
-                    s.buffered += 1
-                }
+                state.withLock { $0.budget.received() }
                 output.yield(jsMessage)
             } catch {
-                state.withLock { s in s.requested = max(0, s.requested - 1) }
+                state.withLock { $0.budget.discarded() }
             }
         case 100:
             // Idle heartbeat; may carry flow control (push consumers only), nothing to answer for pull.
@@ -139,7 +138,7 @@ final class Pump: Sendable {
             }
             // The request ended; the messages it did not deliver are no longer coming.
             let undelivered = message.headers?[NATSHeaderName.pendingMessages].flatMap(Int.init)
-            state.withLock { s in s.requested = undelivered.map { max(0, s.requested - $0) } ?? 0 }
+            state.withLock { $0.budget.requestEnded(undelivered: undelivered) }
             pullIfNeeded()
         default:
             break
@@ -147,21 +146,17 @@ final class Pump: Sendable {
     }
 
     func consumed() {
-        state.withLock { $0.buffered = max(0, $0.buffered - 1) }
+        state.withLock { $0.budget.consumed() }
         pullIfNeeded()
     }
 
-    /// Re-pull at half the batch: ask for what brings requested + buffered back to `batch`.
+    /// Re-pull at half the batch (see `PullBudget`).
     func pullIfNeeded() {
-        let want: Int = state.withLock { s in
-            guard !s.stopped, s.subscription != nil else { return 0 }
-            let outstanding = s.requested + s.buffered
-            guard outstanding <= batch / 2 else { return 0 }
-            let n = batch - outstanding
-            s.requested += n
-            return n
+        let pull: Int? = state.withLock { s in
+            guard !s.stopped, s.subscription != nil else { return nil }
+            return s.budget.nextPull()
         }
-        guard want > 0 else { return }
+        guard let want = pull else { return }
         let request = PullRequest(batch: want, expires: expires.nanoseconds, noWait: nil, idleHeartbeat: heartbeat.nanoseconds)
         let subject = consumer.nextSubject
         let inbox = self.inbox
@@ -172,7 +167,7 @@ final class Pump: Sendable {
                 try await connection.publish(subject, payload: ByteBuffer(bytes: body), replyTo: inbox)
             } catch {
                 // Not sent (e.g. reconnect buffer full): forget it, the watchdog asks again.
-                self.state.withLock { s in s.requested = max(0, s.requested - want) }
+                self.state.withLock { $0.budget.notSent(want) }
             }
         }
     }

@@ -49,6 +49,9 @@ struct ConnectionState {
     var requests: [String: Request] = [:]
     var nextRequestID: UInt64 = 0
 
+    /// Why the current channel is going away (server -ERR, stale PINGs, protocol error), for the event.
+    var closeReason: String?
+
     var listeners: [Int: AsyncStream<NATSEvent>.Continuation] = [:]
     var nextListener = 0
 

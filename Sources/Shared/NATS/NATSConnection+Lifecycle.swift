@@ -69,6 +69,7 @@ extension NATSConnection {
                 self.keepalive(generation: generation)
             }
             s.flushScheduled = true
+            s.closeReason = nil
             return true
         }
         guard activated else {
@@ -82,7 +83,10 @@ extension NATSConnection {
     private func keepalive(generation: Int) {
         let action: (Channel, Bool)? = state.withLock { s in
             guard s.generation == generation, let channel = s.channel else { return nil }
-            if s.pingsOutstanding >= options.maxPingsOutstanding { return (channel, true) }
+            if s.pingsOutstanding >= options.maxPingsOutstanding {
+                s.closeReason = "stale connection: \(s.pingsOutstanding) PINGs unanswered"
+                return (channel, true)
+            }
             s.pingsOutstanding += 1
             ClientEncoder.ping(into: &s.pending)
             s.pingsInPending += 1
@@ -118,6 +122,7 @@ extension NATSConnection {
             break
         case .err(let text):
             logger.warning("server error", metadata: ["error": "\(text)"])
+            state.withLock { s in if s.generation == generation { s.closeReason = "server error: \(text)" } }
             emit(.serverError(text))
         case .info(let info):
             state.withLock { $0.serverInfo = info }
@@ -166,17 +171,21 @@ extension NATSConnection {
 
     func protocolFailure(_ message: String, generation: Int) {
         logger.error("protocol error from server", metadata: ["error": "\(message)"])
+        state.withLock { s in if s.generation == generation { s.closeReason = "protocol error: \(message)" } }
         emit(.serverError(message))
     }
 
     func noteError(_ message: String, generation: Int) {
         logger.debug("channel error", metadata: ["error": "\(message)"])
+        state.withLock { s in if s.generation == generation && s.closeReason == nil { s.closeReason = message } }
     }
 
     /// The channel of `generation` closed. If it was the current one and we are not closing: reconnect.
     func channelClosed(generation: Int) {
-        let lost: (Bool, [CheckedContinuation<Void, any Error>])? = state.withLock { s in
+        let lost: (Bool, [CheckedContinuation<Void, any Error>], String)? = state.withLock { s in
             guard s.generation == generation, s.channel != nil else { return nil }
+            let reason = s.closeReason ?? "connection closed by the server"
+            s.closeReason = nil
             s.channel = nil
             s.keepalive?.cancel()
             s.keepalive = nil
@@ -189,20 +198,28 @@ extension NATSConnection {
             }
             let waiters = s.backpressureWaiters
             s.backpressureWaiters = []
-            failed.append(contentsOf: [])
             for waiter in waiters { waiter.resume() }  // they may now fill the reconnect buffer (bounded)
             let reconnect = s.status == .connected && options.allowReconnect
             s.status = reconnect ? .reconnecting : (s.status == .draining ? .draining : .closed)
-            return (reconnect, failed)
+            return (reconnect, failed, reason)
         }
-        guard let (reconnect, failed) = lost else { return }
+        guard let (reconnect, failed, reason) = lost else { return }
         for c in failed { c.resume(throwing: NATSError(.disconnected, "connection lost before the server answered")) }
-        emit(.disconnected(reason: "connection lost"))
+        logger.info("disconnected", metadata: ["reason": "\(reason)"])
+        emit(.disconnected(reason: reason))
         if reconnect {
             Task { await self.reconnectLoop() }
         } else {
             Task { await self.close() }
         }
+    }
+
+    /// Exponential backoff from `reconnectWait`, capped at `maxReconnectWait`, plus a share of `reconnectJitter`
+    /// so that many clients losing one server do not come back in lockstep.
+    static func backoff(attempt: Int, options: NATSOptions, jitterFraction: Double) -> Duration {
+        let base = options.reconnectWait * (1 << Swift.min(Swift.max(attempt, 1) - 1, 16))
+        let capped = Swift.min(base, options.maxReconnectWait)
+        return capped + options.reconnectJitter * Swift.min(Swift.max(jitterFraction, 0), 1)
     }
 
     private func reconnectLoop() async {
@@ -217,12 +234,7 @@ extension NATSConnection {
             }
             guard state.withLock({ $0.status == .reconnecting }) else { return }
             emit(.reconnecting(attempt: attempt))
-            // Exponential backoff from reconnectWait, capped, plus jitter so clients do not stampede.
-            let base = options.reconnectWait * (1 << Swift.min(attempt - 1, 16))
-            let capped = Swift.min(base, options.maxReconnectWait)
-            let jitterNanos = options.reconnectJitter.components.attoseconds / 1_000_000_000 + options.reconnectJitter.components.seconds * 1_000_000_000
-            let jitter = Duration.nanoseconds(jitterNanos > 0 ? Int64.random(in: 0...jitterNanos) : 0)
-            try? await Task.sleep(for: capped + jitter)
+            try? await Task.sleep(for: Self.backoff(attempt: attempt, options: options, jitterFraction: Double.random(in: 0...1)))
             guard state.withLock({ $0.status == .reconnecting }) else { return }
             // Start with the server we lost (it may just be restarting), then walk the list.
             let serverIndex = index % servers.count

@@ -225,7 +225,7 @@ public final class NATSConnection: Sendable {
     }
 
     /// The consumer stopped iterating: tell the server, quietly.
-    private func forget(sid: UInt64) {
+    func forget(sid: UInt64) {
         let channel: Channel? = state.withLock { s in
             guard s.subscriptions.removeValue(forKey: sid) != nil, s.status != .closed, s.channel != nil else { return nil }
             ClientEncoder.unsubscribe(sid: sid, max: nil, into: &s.pending)

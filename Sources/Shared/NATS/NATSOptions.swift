@@ -40,7 +40,7 @@ public struct NATSOptions: Sendable {
 }
 
 /// A parsed server address. `description` never shows credentials.
-public struct NATSServerAddress: Sendable, Equatable, CustomStringConvertible {
+public struct NATSServerAddress: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var host: String
     public var port: Int
     var user: String?
@@ -48,6 +48,8 @@ public struct NATSServerAddress: Sendable, Equatable, CustomStringConvertible {
     var token: String?
 
     public var description: String { "nats://\(host):\(port)" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["host": host, "port": port]) }
 
     public init(parsing text: String) throws(NATSError) {
         var rest = text.trimmingCharacters(in: .whitespaces)
@@ -97,4 +99,14 @@ public struct NATSServerAddress: Sendable, Equatable, CustomStringConvertible {
         let prefix = text.range(of: "://").map { String(text[..<$0.upperBound]) } ?? ""
         return prefix + "***@" + text[text.index(after: at)...]
     }
+}
+
+/// Printing or dumping options never shows the password or token.
+extension NATSOptions: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String {
+        let servers = servers.map { NATSServerAddress.redact($0) }
+        return "NATSOptions(servers: \(servers), name: \(name ?? "nil"), user: \(user ?? "nil"), password: \(password == nil ? "nil" : "***"), token: \(token == nil ? "nil" : "***"))"
+    }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
 }

@@ -3,10 +3,17 @@ import NIOCore
 /// A subscription: an AsyncSequence of messages. Its buffer is bounded (`NATSOptions.subscriptionCapacity`
 /// or the `capacity` given to `subscribe`); when full, new messages are dropped and counted
 /// (`droppedMessages`, `.slowConsumer` event). Ends when unsubscribed, drained or the connection closes;
-/// stopping iteration (e.g. cancelling the task) unsubscribes.
+/// cancelling the iterating task, or dropping the subscription and its iterators, unsubscribes.
 public final class NATSSubscription: AsyncSequence, Sendable {
     public typealias Element = NATSMessage
-    public typealias AsyncIterator = AsyncThrowingStream<NATSMessage, any Error>.AsyncIterator
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var inner: AsyncThrowingStream<NATSMessage, any Error>.AsyncIterator
+        /// Keeps the subscription alive while someone iterates it (its deinit unsubscribes).
+        let subscription: NATSSubscription
+
+        public mutating func next() async throws -> NATSMessage? { try await inner.next() }
+    }
 
     public let sid: UInt64
     public let subject: String
@@ -23,7 +30,10 @@ public final class NATSSubscription: AsyncSequence, Sendable {
         self.connection = connection
     }
 
-    public func makeAsyncIterator() -> AsyncIterator { stream.makeAsyncIterator() }
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(inner: stream.makeAsyncIterator(), subscription: self) }
+
+    /// Nobody can read it any more: stop the server sending.
+    deinit { connection.forget(sid: sid) }
 
     /// Stops delivery now; messages already buffered can still be read.
     public func unsubscribe() async throws {

@@ -3,6 +3,7 @@ import JetStream
 import Logging
 import MemeImages
 import MemeKit
+import MemeStream
 import NATS
 import RedisCache
 import ServiceLifecycle
@@ -50,7 +51,9 @@ public final class MemeWorker: Service, Sendable {
         defer { events.cancel() }
 
         let js = JetStream(connection)
-        let maxDeliver = try await ensureStreamAndConsumer(js)
+        let setup = MemeStreamSetup(stream: settings.stream, consumer: settings.consumer, requestSubject: settings.requestSubject,
+                                    ackWaitSeconds: settings.ackWaitSeconds, maxDeliver: settings.maxDeliver)
+        let maxDeliver = try await setup.ensure(js, updateConsumer: true, logger: logger)
         let consumer = try await js.consumer(stream: settings.stream, name: settings.consumer)
         let cache = makeRedis()
         let handler = MessageHandler(
@@ -127,22 +130,6 @@ public final class MemeWorker: Service, Sendable {
                 delay = min(delay * 2, .seconds(5))
             }
         }
-    }
-
-    /// Creates what is missing; returns the consumer's effective max_deliver.
-    private func ensureStreamAndConsumer(_ js: JetStream) async throws -> Int {
-        do {
-            _ = try await js.streamInfo(settings.stream)
-        } catch let error as JetStreamError where error.errorCode == JetStreamError.streamNotFound {
-            _ = try await js.createOrUpdateStream(StreamConfig(
-                name: settings.stream, subjects: [settings.requestSubject], retention: .workQueue, storage: .file,
-                duplicateWindow: .seconds(MemeDefaults.duplicateWindowSeconds)))
-            logger.info("created stream", metadata: ["stream": "\(settings.stream)"])
-        }
-        let info = try await js.createOrUpdateConsumer(stream: settings.stream, ConsumerConfig(
-            durable: settings.consumer, ackPolicy: .explicit, ackWait: .seconds(settings.ackWaitSeconds),
-            maxDeliver: settings.maxDeliver, filterSubject: settings.requestSubject))
-        return info.config.maxDeliver.flatMap { $0 > 0 ? $0 : nil } ?? settings.maxDeliver
     }
 
     private func makeRedis() -> RedisClient? {

@@ -1,0 +1,73 @@
+import JetStream
+import Logging
+import MemeKit
+import NATS
+
+/// The meme queue's JetStream objects, created idempotently by whichever program starts first.
+///
+/// Both the worker and the web service call this: with KEDA scaling the worker to zero, the web
+/// service may be the only program running, and it must still be able to store requests (and give
+/// KEDA a consumer whose lag it can read).
+public struct MemeStreamSetup: Sendable {
+    public var stream = MemeDefaults.stream
+    public var consumer = MemeDefaults.consumer
+    public var requestSubject = MemeDefaults.requestSubject
+    public var ackWaitSeconds = MemeDefaults.ackWaitSeconds
+    public var maxDeliver = MemeDefaults.maxDeliver
+
+    public init(stream: String = MemeDefaults.stream, consumer: String = MemeDefaults.consumer,
+                requestSubject: String = MemeDefaults.requestSubject, ackWaitSeconds: Int = MemeDefaults.ackWaitSeconds,
+                maxDeliver: Int = MemeDefaults.maxDeliver) {
+        self.stream = stream
+        self.consumer = consumer
+        self.requestSubject = requestSubject
+        self.ackWaitSeconds = ackWaitSeconds
+        self.maxDeliver = maxDeliver
+    }
+
+    public var streamConfig: StreamConfig {
+        StreamConfig(name: stream, subjects: [requestSubject], retention: .workQueue, storage: .file,
+                     duplicateWindow: .seconds(MemeDefaults.duplicateWindowSeconds))
+    }
+
+    public var consumerConfig: ConsumerConfig {
+        ConsumerConfig(durable: consumer, ackPolicy: .explicit, ackWait: .seconds(ackWaitSeconds),
+                       maxDeliver: maxDeliver, filterSubject: requestSubject)
+    }
+
+    /// Creates the stream if missing (an existing stream is left as its operator configured it).
+    public func ensureStream(_ js: JetStream, logger: Logger) async throws {
+        do {
+            _ = try await js.streamInfo(stream)
+        } catch let error as JetStreamError where error.errorCode == JetStreamError.streamNotFound {
+            _ = try await js.createOrUpdateStream(streamConfig)
+            logger.info("created stream", metadata: ["stream": "\(stream)", "subject": "\(requestSubject)"])
+        }
+    }
+
+    /// Creates the consumer if missing. With `update` (the worker, which owns ack_wait and
+    /// max_deliver) an existing consumer takes these settings; without it (the web service) an
+    /// existing consumer is left alone. Returns the consumer's effective max_deliver.
+    @discardableResult
+    public func ensureConsumer(_ js: JetStream, update: Bool = false, logger: Logger) async throws -> Int {
+        let info: ConsumerInfo
+        if update {
+            info = try await js.createOrUpdateConsumer(stream: stream, consumerConfig)
+            return info.config.maxDeliver.flatMap { $0 > 0 ? $0 : nil } ?? maxDeliver
+        }
+        do {
+            info = try await js.consumerInfo(stream: stream, consumer: consumer)
+        } catch let error as JetStreamError where error.errorCode == JetStreamError.consumerNotFound {
+            info = try await js.createOrUpdateConsumer(stream: stream, consumerConfig)
+            logger.info("created consumer", metadata: ["stream": "\(stream)", "consumer": "\(consumer)"])
+        }
+        return info.config.maxDeliver.flatMap { $0 > 0 ? $0 : nil } ?? maxDeliver
+    }
+
+    /// Both, in order; returns the consumer's effective max_deliver.
+    @discardableResult
+    public func ensure(_ js: JetStream, updateConsumer: Bool = false, logger: Logger) async throws -> Int {
+        try await ensureStream(js, logger: logger)
+        return try await ensureConsumer(js, update: updateConsumer, logger: logger)
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import MemeKit
+import Synchronization
+
+/// The service's bookkeeping: records what was accepted, applies workers' outcomes, answers
+/// lookups (recent cache first, then the durable store) and tells live viewers.
+final class MemeBook: Sendable {
+    struct Counts: Sendable, Equatable {
+        /// Accepted by this instance and not finished yet.
+        var queued = 0
+        var done = 0
+        var errors = 0
+    }
+
+    let cache: InMemoryResultStore
+    /// The shared store (Redis in production); nil when only the cache is used.
+    let durable: (any ResultStore)?
+    let ttlSeconds: Int
+    let hub: LiveHub
+    let metrics: WebMetrics
+    let logger: Logger
+    private let counts = Mutex(Counts())
+
+    init(cache: InMemoryResultStore, durable: (any ResultStore)?, ttlSeconds: Int, hub: LiveHub, metrics: WebMetrics, logger: Logger) {
+        self.cache = cache
+        self.durable = durable
+        self.ttlSeconds = ttlSeconds
+        self.hub = hub
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    var currentCounts: Counts { counts.withLock { $0 } }
+
+    static func now() -> Double { Date().timeIntervalSince1970 }
+
+    /// Records a request the queue has acknowledged.
+    func accepted(_ record: MemeRecord) async {
+        cache.store(record, ttlSeconds: ttlSeconds)
+        counts.withLock { $0.queued += 1 }
+        metrics.memesSubmitted.increment()
+        await persist(record)
+    }
+
+    /// Applies one worker outcome and pushes it to live viewers.
+    func apply(_ outcome: MemeOutcome) async {
+        let id: String = switch outcome {
+        case .done(let r): r.requestId
+        case .failed(let e): e.requestId
+        }
+        let previous = await find(id: id)
+        guard let record = MemeRecord.finished(outcome, previous: previous, now: Self.now()) else {
+            logger.warning("worker response has unreadable image data", metadata: ["id": "\(id)"])
+            return
+        }
+        if previous?.status == .done, record.status == .error {
+            // A redelivery failed after an earlier success: keep the meme.
+            return
+        }
+        cache.store(record, ttlSeconds: ttlSeconds)
+        let wasQueued = previous?.status == .queued
+        counts.withLock { counts in
+            if wasQueued, counts.queued > 0 { counts.queued -= 1 }
+            if record.status == .done { counts.done += 1 } else { counts.errors += 1 }
+        }
+        if record.status == .done { metrics.memesDone.increment() } else { metrics.memesFailed.increment() }
+        // The worker also writes results to Redis; writing ours keeps captions and creation time.
+        await persist(record)
+        hub.broadcast(LiveMessage.event(for: record))
+    }
+
+    func find(id: String) async -> MemeRecord? {
+        if let record = cache.lookup(id), record.status != .done || record.image != nil { return record }
+        guard let durable else { return cache.lookup(id) }
+        do {
+            if let record = try await durable.get(id: id) {
+                cache.store(record, ttlSeconds: ttlSeconds)
+                return record
+            }
+        } catch {
+            logger.warning("result store read failed", metadata: ["id": "\(id)", "error": "\(error)"])
+        }
+        return cache.lookup(id)
+    }
+
+    /// Newest first. Merges the durable store (other replicas, before a restart) with the cache.
+    func recent(limit: Int) async -> [MemeRecord] {
+        var byID: [String: MemeRecord] = [:]
+        if let durable {
+            do {
+                for record in try await durable.recent(limit: limit) { byID[record.id] = record }
+            } catch {
+                logger.warning("result store list failed", metadata: ["error": "\(error)"])
+            }
+        }
+        for record in cache.newest(limit) { byID[record.id] = record }
+        return byID.values.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }.prefix(limit).map { $0 }
+    }
+
+    func statsMessage() -> String {
+        let counts = currentCounts
+        return LiveMessage.stats(queued: counts.queued, done: counts.done, errors: counts.errors, viewers: hub.viewerCount)
+    }
+
+    private func persist(_ record: MemeRecord) async {
+        guard let durable else { return }
+        do {
+            try await durable.put(record, ttlSeconds: ttlSeconds)
+        } catch {
+            // The cache still has it; readers on other replicas fall back to the worker's copy.
+            logger.warning("result store write failed", metadata: ["id": "\(record.id)", "error": "\(error)"])
+        }
+    }
+}
+
+/// The JSON messages sent on /api/live.
+enum LiveMessage {
+    private struct Meme: Encodable {
+        let view: MemeView
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: TypeKey.self)
+            try c.encode(view.status == .done ? "meme" : "error", forKey: .type)
+            try view.encode(to: encoder)
+        }
+    }
+    private enum TypeKey: String, CodingKey { case type }
+    private struct Stats: Encodable {
+        let type = "stats"
+        let queued, done, errors, viewers: Int
+    }
+
+    static func event(for record: MemeRecord) -> String {
+        encode(Meme(view: record.view))
+    }
+
+    static func stats(queued: Int, done: Int, errors: Int, viewers: Int) -> String {
+        encode(Stats(queued: queued, done: done, errors: errors, viewers: viewers))
+    }
+
+    static func encode(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "{}"
+    }
+}

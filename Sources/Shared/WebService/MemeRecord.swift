@@ -1,0 +1,146 @@
+import Foundation
+import MemeKit
+
+/// What meme-web knows about one request: kept in its own recent cache and in the `ResultStore`.
+/// Codable so a durable store (Redis) can keep it as JSON.
+public struct MemeRecord: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable {
+        case queued, done, error
+    }
+
+    public var id: String
+    public var status: Status
+    public var prompt: String
+    public var topText: String?
+    public var bottomText: String?
+    public var fastMode: Bool?
+    public var smallImage: Bool?
+    /// Unix seconds.
+    public var createdAt: Double
+    /// Unix seconds; set when the worker answered.
+    public var finishedAt: Double?
+    public var error: String?
+    /// The image bytes (base64 in JSON), present when `status == .done`.
+    public var image: Data?
+    public var contentType: String?
+    public var worker: String?
+
+    public init(
+        id: String, status: Status, prompt: String, topText: String? = nil, bottomText: String? = nil,
+        fastMode: Bool? = nil, smallImage: Bool? = nil, createdAt: Double, finishedAt: Double? = nil,
+        error: String? = nil, image: Data? = nil, contentType: String? = nil, worker: String? = nil
+    ) {
+        self.id = id
+        self.status = status
+        self.prompt = prompt
+        self.topText = topText
+        self.bottomText = bottomText
+        self.fastMode = fastMode
+        self.smallImage = smallImage
+        self.createdAt = createdAt
+        self.finishedAt = finishedAt
+        self.error = error
+        self.image = image
+        self.contentType = contentType
+        self.worker = worker
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, status, prompt, error, image, worker
+        case topText = "top_text"
+        case bottomText = "bottom_text"
+        case fastMode = "fast_mode"
+        case smallImage = "small_image"
+        case createdAt = "created_at"
+        case finishedAt = "finished_at"
+        case contentType = "content_type"
+    }
+
+    /// A freshly accepted request.
+    public init(queued request: MemeRequest, id: String, at time: Double) {
+        self.init(
+            id: id, status: .queued, prompt: request.prompt, topText: request.topText,
+            bottomText: request.bottomText, fastMode: request.fastMode, smallImage: request.smallImage,
+            createdAt: time)
+    }
+
+    /// Applies a worker's outcome. `previous` (what we knew at submit time) keeps the captions
+    /// and creation time; without it the record is built from the response alone.
+    /// Returns nil when the image data is not valid base64.
+    public static func finished(_ outcome: MemeOutcome, previous: MemeRecord?, now: Double) -> MemeRecord? {
+        switch outcome {
+        case .done(let response):
+            guard let bytes = Data(base64Encoded: response.imageData, options: .ignoreUnknownCharacters),
+                !bytes.isEmpty
+            else { return nil }
+            var record = previous ?? MemeRecord(
+                id: response.requestId, status: .queued, prompt: response.prompt,
+                createdAt: response.submittedAt ?? Double(response.timestamp))
+            record.status = .done
+            record.error = nil
+            record.finishedAt = now
+            record.image = bytes
+            record.contentType = response.contentType ?? ImageType.sniff(bytes)
+            record.worker = response.worker
+            return record
+        case .failed(let failure):
+            var record = previous ?? MemeRecord(
+                id: failure.requestId, status: .queued, prompt: "", createdAt: Double(failure.timestamp))
+            record.status = .error
+            record.error = failure.error
+            record.finishedAt = now
+            record.image = nil
+            return record
+        }
+    }
+
+    /// The JSON shape of `GET /api/memes/{id}` and list items: never the image bytes, a URL instead.
+    public var view: MemeView {
+        MemeView(
+            id: id, status: status, prompt: prompt, topText: topText, bottomText: bottomText,
+            imageURL: status == .done && image != nil ? "/api/memes/\(id.urlPathEscaped)/image" : nil,
+            error: error, createdAt: createdAt, finishedAt: finishedAt)
+    }
+}
+
+/// Public JSON view of a record.
+public struct MemeView: Codable, Sendable, Equatable {
+    public var id: String
+    public var status: MemeRecord.Status
+    public var prompt: String
+    public var topText: String?
+    public var bottomText: String?
+    public var imageURL: String?
+    public var error: String?
+    public var createdAt: Double
+    public var finishedAt: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case id, status, prompt, error
+        case topText = "top_text"
+        case bottomText = "bottom_text"
+        case imageURL = "image_url"
+        case createdAt = "created_at"
+        case finishedAt = "finished_at"
+    }
+}
+
+enum ImageType {
+    /// Workers may omit `content_type`; the original always sent PNG, the renderer may send JPEG.
+    static func sniff(_ bytes: Data) -> String {
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return "image/png" }
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
+        if bytes.starts(with: Array("GIF8".utf8)) { return "image/gif" }
+        if bytes.count > 12, bytes[bytes.startIndex + 8 ..< bytes.startIndex + 12].elementsEqual("WEBP".utf8) {
+            return "image/webp"
+        }
+        if let head = String(data: bytes.prefix(256), encoding: .utf8), head.contains("<svg") { return "image/svg+xml" }
+        return "application/octet-stream"
+    }
+}
+
+extension String {
+    var urlPathEscaped: String {
+        addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? self
+    }
+}

@@ -1,1 +1,0 @@
-// The WebService module. See ../shared/DESIGN.md for what it holds.
