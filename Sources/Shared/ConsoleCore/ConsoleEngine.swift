@@ -139,6 +139,7 @@ public final class ConsoleEngine: Sendable {
                 let task = Task {
                     do {
                         let purged = try await JetStream(connection, timeout: .seconds(5)).purgeStream(stream)
+                        load?.queuePurged()
                         self.setNotice("purged \(purged) messages from \(stream)")
                     } catch let error as JetStreamError {
                         self.setNotice("purge failed: \(jetStreamProblem(error, stream: stream, consumer: self.settings.consumer))")

@@ -90,6 +90,11 @@ public final class JetStreamLoad: LoadControl {
         }
     }
 
+    /// Requests still waiting were deleted with the queue: they leave "in flight" (and are not errors).
+    public func queuePurged() {
+        ledger.withLock { $0.waiting.removeAll() }
+    }
+
     public func shutdown() async {
         let all = tasks.withLock { t in
             let list = Array(t.bursts.values) + [t.sustained, t.listener].compactMap { $0 }

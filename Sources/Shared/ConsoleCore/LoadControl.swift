@@ -13,4 +13,10 @@ public protocol LoadControl: Sendable {
     func stats() -> LoadStats
     /// Stops publishing and waits for work in progress to end.
     func shutdown() async
+    /// The queue was purged: requests still waiting will never be answered.
+    func queuePurged()
+}
+
+extension LoadControl {
+    public func queuePurged() {}
 }
