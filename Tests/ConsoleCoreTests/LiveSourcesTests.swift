@@ -94,6 +94,19 @@ import Testing
         #expect(s.recent.count == 20 && s.recent.allSatisfy { $0.ok && $0.latencyMilliseconds != nil && !$0.prompt.isEmpty })
         #expect(s.queue?.stream == "MEMES" && s.queue?.consumer == "meme-generator" && s.queue?.lagThreshold == 5)
 
+        // Sustained load: on at 20/s, re-rated, off; every request acked, none lost to the re-rating.
+        #expect(engine.perform(.startSustained(perSecond: 20)))
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(engine.perform(.startSustained(perSecond: 50)))
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(engine.snapshot(ui: UIState()).load.sustainedRate == 50)
+        #expect(engine.perform(.stopSustained))
+        try await Self.eventually(30, "sustained load answered") {
+            let l = engine.snapshot(ui: UIState()).load
+            return l.sent > 30 && l.answered == l.sent && l.acked == l.sent
+        }
+        #expect(engine.snapshot(ui: UIState()).load.errors == 0 && engine.snapshot(ui: UIState()).load.sustainedRate == nil)
+
         // 2. Prometheus scraping the real worker: throughput and latency appear. A rate needs the counters
         // to move between two scrapes, so keep a trickle of memes going while waiting.
         let client = CurlHTTPClient()

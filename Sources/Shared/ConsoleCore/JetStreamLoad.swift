@@ -61,7 +61,8 @@ public final class JetStreamLoad: LoadControl {
             while !Task.isCancelled {
                 let owed = Int(Date().timeIntervalSince(start) * rate) + 1 - done
                 if owed > 0, let connection = try? box.require() {
-                    await publish(count: owed, on: connection)
+                    // Its own task: stopping or re-rating the load must not cancel publishes already under way.
+                    await Task { [self] in await publish(count: owed, on: connection) }.value
                     done += owed
                 }
                 try? await Task.sleep(for: .milliseconds(max(50, Int(1000 / rate))))
