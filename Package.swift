@@ -83,12 +83,21 @@ let package = Package(
             dependencies: ["Autoscaling", "CurlHTTP", .product(name: "Yams", package: "Yams")],
             path: "Sources/Shared/ClusterReaders"
         ),
-        .target(name: "LoadEngine", dependencies: ["MemeKit"], path: "Sources/Shared/LoadEngine"),
+        .target(
+            name: "LoadEngine",
+            dependencies: [
+                "MemeKit", "NATS", "JetStream", "MemeStream", "CurlHTTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Shared/LoadEngine"
+        ),
         .target(name: "ConsoleUI", path: "Sources/Shared/ConsoleUI"),
         .target(name: "TerminalScreen", dependencies: ["ConsoleUI", "CNcurses"], path: "Sources/Shared/TerminalScreen"),
         .target(
             name: "ConsoleCore",
-            dependencies: ["ConsoleUI", "MemeKit", "NATS", "JetStream", "ClusterReaders", "Autoscaling", "CurlHTTP"],
+            dependencies: ["ConsoleUI", "MemeKit", "NATS", "JetStream", "ClusterReaders", "Autoscaling", "CurlHTTP", "LoadEngine"],
             path: "Sources/Shared/ConsoleCore"
         ),
         .target(
@@ -101,7 +110,17 @@ let package = Package(
             ],
             path: "Sources/Shared/WorkerService"
         ),
-        .target(name: "LocalScaler", dependencies: ["Autoscaling"], path: "Sources/Shared/LocalScaler"),
+        .target(
+            name: "LocalScaler",
+            dependencies: [
+                "Autoscaling", "ClusterReaders", "CurlHTTP", "ChildProcess", "NATS", "JetStream", "MemeKit", "MemeStream",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Shared/LocalScaler"
+        ),
         .target(
             name: "WebService",
             dependencies: [
@@ -129,7 +148,7 @@ let package = Package(
         .executableTarget(
             name: "Worker",
             dependencies: [
-                "WorkerService", "MemeImages", "MemeKit", "OpsHTTP",
+                "WorkerService", "MemeImages", "MemeKit", "OpsHTTP", "LocalScaler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -149,7 +168,7 @@ let package = Package(
         .executableTarget(
             name: "Console",
             dependencies: [
-                "ConsoleCore", "ConsoleUI", "TerminalScreen", "ClusterReaders",
+                "ConsoleCore", "ConsoleUI", "TerminalScreen", "ClusterReaders", "LoadEngine", "NATS", "MemeKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Console"
@@ -172,7 +191,7 @@ let package = Package(
         .testTarget(name: "MemeImagesTests", dependencies: ["MemeImages"]),
         .testTarget(name: "RedisCacheTests", dependencies: ["RedisCache", "TestServers"]),
         .testTarget(name: "ClusterReadersTests", dependencies: ["ClusterReaders", "TestServers"], exclude: ["Resources"]),
-        .testTarget(name: "LoadEngineTests", dependencies: ["LoadEngine", "TestServers"]),
+        .testTarget(name: "LoadEngineTests", dependencies: ["LoadEngine", "TestServers", "NATS", "JetStream", "MemeKit"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"], resources: [.copy("Golden")]),
         .testTarget(name: "TerminalScreenTests", dependencies: ["TerminalScreen", "ConsoleUI"]),
         .testTarget(
@@ -180,7 +199,7 @@ let package = Package(
             dependencies: ["ConsoleCore", "ConsoleUI", "ClusterReaders", "Autoscaling", "NATS", "JetStream", "TestServers"]
         ),
         .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "TestServers", "RedisCache", "NATS", "JetStream"]),
-        .testTarget(name: "LocalScalerTests", dependencies: ["LocalScaler", "TestServers"]),
+        .testTarget(name: "LocalScalerTests", dependencies: ["LocalScaler", "TestServers", "Autoscaling", "NATS", "JetStream"]),
         .testTarget(
             name: "WebServiceTests",
             dependencies: [

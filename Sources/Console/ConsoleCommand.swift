@@ -6,7 +6,7 @@ struct ConsoleCommand: AsyncParsableCommand {
         commandName: "meme-console",
         abstract: "meme-generator: the presenter's terminal dashboard.",
         version: "0.1.0",
-        subcommands: [Dashboard.self],
+        subcommands: [Dashboard.self, Load.self],
         defaultSubcommand: Dashboard.self
     )
 }

@@ -4,7 +4,7 @@ Starts everything itself on free loopback ports (MEME_BIN = `swift build --show-
 console in a detached tmux session (own socket, LANG=C.UTF-8, 120x40), then: presses `b` while the
 worker is paused (SIGSTOP) and sees the queue rise, resumes the worker and sees the burst answered,
 kills nats-server and sees "nats down", restarts it and sees "nats ok" again, and quits with `q`.
-The burst goes through the console's own JetStream publisher (ConsoleCore.JetStreamLoad).
+The burst goes through the LoadEngine module (ConsoleCore.LoadEngineControl): JetStream publishes with acks.
 """
 import os
 import re

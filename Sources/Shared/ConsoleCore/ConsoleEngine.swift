@@ -3,6 +3,7 @@ import ConsoleUI
 import CurlHTTP
 import Foundation
 import JetStream
+import LoadEngine
 import Synchronization
 
 /// The console's data side: one poller per source (each on its own schedule, in the background),
@@ -21,6 +22,8 @@ public final class ConsoleEngine: Sendable {
     private let noticeText = Mutex<String?>(nil)
     private let loadControl = Mutex<(any LoadControl)?>(nil)
     private let tasks = Mutex<[Task<Void, Never>]>([])
+    /// The LoadEngine wrapper, which needs its own task to follow the NATS connection.
+    private let loadRunner: LoadEngineControl
 
     /// - Parameter kubernetes: the cluster to read in cluster mode (ignored in local mode).
     public init(settings: ConsoleSettings, mode: ConsoleMode, kubernetes connection: KubernetesConnection?) {
@@ -58,10 +61,14 @@ public final class ConsoleEngine: Sendable {
             kubeClient = nil
             kubernetes = nil
         }
-        setLoad(JetStreamLoad(box: self.nats.box, subject: settings.requestSubject, responseSubject: settings.responseSubject))
+        let load = LoadEngineControl(box: nats.box, configuration: LoadConfiguration(
+            requestSubject: settings.requestSubject, responseSubject: settings.responseSubject, stream: settings.stream,
+            consumer: settings.consumer, idPrefix: "console-"))
+        loadRunner = load
+        setLoad(load)
     }
 
-    /// Replaces the load generator (e.g. with the LoadEngine module's).
+    /// Replaces the load generator (the default is the LoadEngine module's, through `LoadEngineControl`).
     public func setLoad(_ load: any LoadControl) { loadControl.withLock { $0 = load } }
 
     /// Starts every poller and the NATS connection in the background.
@@ -73,6 +80,7 @@ public final class ConsoleEngine: Sendable {
             Task { await self.metrics.run(pause: self.pause) },
         ]
         if let kubernetes { list.append(Task { await kubernetes.run(pause: self.pause) }) }
+        list.append(Task { await self.loadRunner.run() })
         tasks.withLock { $0 += list }
     }
 
@@ -176,6 +184,7 @@ public final class ConsoleEngine: Sendable {
     public func shutdown() async {
         let load = loadControl.withLock { $0 }
         await load?.shutdown()
+        await loadRunner.shutdown()
         let all = tasks.withLock { t in defer { t = [] }; return t }
         for task in all { task.cancel() }
         for task in all { await task.value }

@@ -1,7 +1,6 @@
 import ConsoleUI
 
-/// What the dashboard needs from a load generator. The LoadEngine module's engine fits in a few
-/// lines of adapter; `JetStreamLoad` is the console's own minimal implementation.
+/// What the dashboard needs from a load generator; `LoadEngineControl` puts the LoadEngine module behind it.
 /// Every call returns at once: publishing happens in the background.
 public protocol LoadControl: Sendable {
     /// Publishes `count` meme requests (1 for a submit, N for a burst).
