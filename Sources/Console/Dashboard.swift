@@ -114,7 +114,8 @@ struct Dashboard: AsyncParsableCommand {
             cacheNamespace: cacheNamespace ?? env("MEME_CACHE_NAMESPACE") ?? "cache",
             messagingNamespace: messagingNamespace ?? env("MEME_MESSAGING_NAMESPACE") ?? "messaging")
         let (chosen, connection, why) = await chooseMode(settings)
-        let engine = ConsoleEngine(settings: settings, mode: chosen, kubernetes: connection)
+        let engine = ConsoleEngine(settings: settings, mode: chosen, kubernetes: connection,
+                                   kubernetesProblem: why.map { $0.hasPrefix("kubernetes: ") ? String($0.dropFirst(12)) : $0 })
         if let why { engine.setNotice(why) }
 
         if once {

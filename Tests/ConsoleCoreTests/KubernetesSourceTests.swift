@@ -90,4 +90,14 @@ import Testing
         #expect(status.state == .stale && status.ageSeconds == 2)
         await client.shutdown()
     }
+
+    @Test func clusterModeWithoutAConnectionSaysWhy() async throws {
+        let engine = ConsoleEngine(settings: ConsoleSettings(natsURL: "nats://127.0.0.1:1", prometheusURL: "http://127.0.0.1:1"),
+                                   mode: .cluster, kubernetes: nil, kubernetesProblem: "cannot read kubeconfig /nowhere")
+        await engine.kubernetes?.pollOnce()
+        let s = engine.snapshot(ui: UIState())
+        #expect(s.sources.kubernetes == SourceStatus(state: .down, error: "cannot read kubeconfig /nowhere"))
+        #expect(s.workloads == nil && s.autoscalers == nil)
+        await engine.shutdown()
+    }
 }

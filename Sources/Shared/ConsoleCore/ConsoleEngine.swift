@@ -25,8 +25,11 @@ public final class ConsoleEngine: Sendable {
     /// The LoadEngine wrapper, which needs its own task to follow the NATS connection.
     private let loadRunner: LoadEngineControl
 
-    /// - Parameter kubernetes: the cluster to read in cluster mode (ignored in local mode).
-    public init(settings: ConsoleSettings, mode: ConsoleMode, kubernetes connection: KubernetesConnection?) {
+    /// - Parameters:
+    ///   - kubernetes: the cluster to read in cluster mode (ignored in local mode).
+    ///   - kubernetesProblem: in cluster mode without a connection, why (shown as the source's error).
+    public init(settings: ConsoleSettings, mode: ConsoleMode, kubernetes connection: KubernetesConnection?,
+                kubernetesProblem: String? = nil) {
         self.settings = settings
         self.mode = mode
         let backoff = settings.backoff
@@ -57,6 +60,11 @@ public final class ConsoleEngine: Sendable {
             let kube = KubernetesSource(reader: reader, watched: settings.watched, appNamespace: settings.appNamespace,
                                         vpaNamespaces: [settings.cacheNamespace])
             kubernetes = Poller(name: "kubernetes", backoff: backoff) { try await kube.read() }
+        } else if mode == .cluster {
+            // Cluster mode was asked for but no connection could be built: say why on the status line.
+            kubeClient = nil
+            let problem = kubernetesProblem ?? "no Kubernetes connection"
+            kubernetes = Poller(name: "kubernetes", backoff: backoff) { throw ConsoleError(problem) }
         } else {
             kubeClient = nil
             kubernetes = nil
