@@ -66,7 +66,7 @@ let package = Package(
         ),
         .target(
             name: "MemeImages",
-            dependencies: ["MemeKit", "CPangoCairo", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["MemeKit", "CPangoCairo", "CurlHTTP", .product(name: "NIOPosix", package: "swift-nio")],
             path: "Sources/Shared/MemeImages"
         ),
         .target(
@@ -103,7 +103,7 @@ let package = Package(
         .target(
             name: "WorkerService",
             dependencies: [
-                "MemeKit", "NATS", "JetStream", "MemeStream", "MemeImages", "RedisCache", "OpsHTTP",
+                "MemeKit", "NATS", "JetStream", "MemeStream", "MemeImages", "RedisCache", "OpsHTTP", "CurlHTTP",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -198,7 +198,11 @@ let package = Package(
             name: "ConsoleCoreTests",
             dependencies: ["ConsoleCore", "ConsoleUI", "ClusterReaders", "Autoscaling", "NATS", "JetStream", "TestServers"]
         ),
-        .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "TestServers", "RedisCache", "NATS", "JetStream"]),
+        .testTarget(
+            name: "WorkerServiceTests",
+            dependencies: ["WorkerService", "TestServers", "RedisCache", "NATS", "JetStream", "MemeImages", "CurlHTTP"],
+            exclude: ["Resources"]
+        ),
         .testTarget(name: "LocalScalerTests", dependencies: ["LocalScaler", "TestServers", "Autoscaling", "NATS", "JetStream"]),
         .testTarget(
             name: "WebServiceTests",
