@@ -15,6 +15,9 @@ import Testing
         let redis: RedisServer
         let metricsPort: Int
         let worker: ProgramProcess
+        /// `meme-worker supervise`, the local stand-in for KEDA, whose gauges local mode reads.
+        let supervisor: ProgramProcess
+        let supervisorPort: Int
         let prometheus: PrometheusServer
 
         init() async throws {
@@ -29,7 +32,16 @@ import Testing
                 guard Date() < deadline else { throw TestServerError("worker not ready:\n\(worker.log)") }
                 try await Task.sleep(for: .milliseconds(50))
             }
-            prometheus = try PrometheusServer(targets: ["meme-worker": ["127.0.0.1:\(metricsPort)"]])
+            supervisorPort = try FreePort.next()
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            supervisor = try ProgramProcess("meme-worker", arguments: [
+                "supervise", "--scaled-object", root.appendingPathComponent("k8s/base/worker/scaledobject.yaml").path,
+                "--nats-monitor-url", nats.monitorURL, "--metrics-addr", "127.0.0.1:\(supervisorPort)",
+                "--worker-metrics-base-port", "\(try FreePort.next())",
+            ], environment: ["NATS_URL": nats.url, "REDIS_URL": redis.url])
+            prometheus = try PrometheusServer(targets: [
+                "meme-worker": ["127.0.0.1:\(metricsPort)"], "supervise": ["127.0.0.1:\(supervisorPort)"],
+            ])
         }
     }
 
@@ -116,12 +128,23 @@ import Testing
             let m = try await source.read()
             return m.completedPerSecond > 0 && m.p50Seconds != nil && m.submittedPerSecond.map { $0 > 0 } == true
         }
-        #expect(try await source.read().localScaler == nil, "no supervise running: no stand-in gauges")
+        #expect(try await source.read().localScaler?.lagThreshold == 5)
         #expect(try await source.read().errorsPerSecond == 0)
         try await Self.eventually(20, "prometheus in the engine's snapshot") {
             engine.snapshot(ui: UIState()).throughput.map { $0.completedPerSecond > 0 } == true
         }
         await client.shutdown()
+
+        // Local mode: the worker's replicas and the KEDA line come from supervise's gauges in Prometheus.
+        try await Self.eventually(30, "the stand-in's gauges in the snapshot") {
+            engine.snapshot(ui: UIState()).workloads?.first?.kind == "Process"
+        }
+        let standIn = engine.snapshot(ui: UIState())
+        #expect(standIn.workloads?.map(\.name) == ["worker"])
+        let keda = try #require(standIn.autoscalers?.keda.first, "\(stack.supervisor.log)")
+        #expect(keda.name == "local stand-in for KEDA" && keda.lagThreshold == 5 && keda.activationThreshold == 1)
+        #expect(keda.min == 0 && keda.max == 10 && !keda.explanation.isEmpty)
+        #expect(standIn.queue?.lagThreshold == 5)
 
         // 3. Purge through the effect.
         engine.setNotice(nil)
