@@ -95,7 +95,11 @@ let package = Package(
         ),
         .target(name: "ConsoleUI", path: "Sources/Shared/ConsoleUI"),
         .target(name: "TerminalScreen", dependencies: ["ConsoleUI", "CNcurses"], path: "Sources/Shared/TerminalScreen"),
-        .target(name: "ConsoleCore", dependencies: ["ConsoleUI", "MemeKit"], path: "Sources/Shared/ConsoleCore"),
+        .target(
+            name: "ConsoleCore",
+            dependencies: ["ConsoleUI", "MemeKit", "NATS", "JetStream", "ClusterReaders", "Autoscaling", "CurlHTTP", "LoadEngine"],
+            path: "Sources/Shared/ConsoleCore"
+        ),
         .target(
             name: "WorkerService",
             dependencies: [
@@ -164,7 +168,7 @@ let package = Package(
         .executableTarget(
             name: "Console",
             dependencies: [
-                "ConsoleCore", "LoadEngine", "NATS", "MemeKit",
+                "ConsoleCore", "ConsoleUI", "TerminalScreen", "ClusterReaders", "LoadEngine", "NATS", "MemeKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Console"
@@ -172,7 +176,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "TestServers", "NATS", "JetStream", "MemeImages",
+                "TestServers", "NATS", "JetStream", "MemeImages", "ConsoleCore", "ConsoleUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Bench"
@@ -190,7 +194,10 @@ let package = Package(
         .testTarget(name: "LoadEngineTests", dependencies: ["LoadEngine", "TestServers", "NATS", "JetStream", "MemeKit"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"], resources: [.copy("Golden")]),
         .testTarget(name: "TerminalScreenTests", dependencies: ["TerminalScreen", "ConsoleUI"]),
-        .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "TestServers"]),
+        .testTarget(
+            name: "ConsoleCoreTests",
+            dependencies: ["ConsoleCore", "ConsoleUI", "ClusterReaders", "Autoscaling", "NATS", "JetStream", "TestServers"]
+        ),
         .testTarget(
             name: "WorkerServiceTests",
             dependencies: ["WorkerService", "TestServers", "RedisCache", "NATS", "JetStream", "MemeImages", "CurlHTTP"],

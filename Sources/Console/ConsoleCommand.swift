@@ -5,11 +5,9 @@ struct ConsoleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "meme-console",
         abstract: "meme-generator: the presenter's terminal dashboard.",
+        discussion: "Without a subcommand the dashboard runs; `meme-console help dashboard` lists its options, each with its environment variable.",
         version: "0.1.0",
-        subcommands: [Load.self]
+        subcommands: [Dashboard.self, Load.self],
+        defaultSubcommand: Dashboard.self
     )
-
-    func run() async throws {
-        print("meme-console: the dashboard is not wired yet; `meme-console load --help` sends load headless.")
-    }
 }

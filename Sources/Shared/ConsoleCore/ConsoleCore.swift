@@ -1,1 +1,0 @@
-// The ConsoleCore module. See ../shared/DESIGN.md for what it holds.

@@ -1,0 +1,206 @@
+import ClusterReaders
+import ConsoleUI
+import CurlHTTP
+import Foundation
+import JetStream
+import LoadEngine
+import Synchronization
+
+/// The console's data side: one poller per source (each on its own schedule, in the background),
+/// the collector that turns their latest results into a `ConsoleSnapshot`, and the effects the
+/// keys ask for. `snapshot` never waits for I/O, so the render loop never stalls.
+public final class ConsoleEngine: Sendable {
+    public let settings: ConsoleSettings
+    public let mode: ConsoleMode
+    public let nats: NATSSource
+    public let metrics: Poller<MetricsReading>
+    public let kubernetes: Poller<ClusterReading>?
+    public let pause = PauseSwitch()
+    private let http: CurlHTTPClient
+    private let kubeClient: CurlHTTPClient?
+    private let collector = Mutex(CollectorState())
+    private let noticeText = Mutex<String?>(nil)
+    private let loadControl = Mutex<(any LoadControl)?>(nil)
+    private let tasks = Mutex<[Task<Void, Never>]>([])
+    /// The LoadEngine wrapper, which needs its own task to follow the NATS connection.
+    private let loadRunner: LoadEngineControl
+
+    /// - Parameters:
+    ///   - kubernetes: the cluster to read in cluster mode (ignored in local mode).
+    ///   - kubernetesProblem: in cluster mode without a connection, why (shown as the source's error).
+    public init(settings: ConsoleSettings, mode: ConsoleMode, kubernetes connection: KubernetesConnection?,
+                kubernetesProblem: String? = nil) {
+        self.settings = settings
+        self.mode = mode
+        let backoff = settings.backoff
+        let http = CurlHTTPClient()
+        self.http = http
+        var queueFetch: (@Sendable () async throws -> QueueReading)?
+        if let monitorURL = settings.natsMonitorURL {
+            // Read the queue from /jsz, the numbers KEDA's scaler uses; NATS itself stays the connection.
+            let monitor = JetStreamMonitor(monitorURL: monitorURL, client: http)
+            let (stream, consumer) = (settings.stream, settings.consumer)
+            queueFetch = {
+                guard let c = try await monitor.status().consumer(stream: stream, name: consumer) else {
+                    throw ConsoleError("no consumer \(stream)/\(consumer) in /jsz")
+                }
+                return QueueReading(stream: stream, consumer: consumer, pending: c.numPending, ackPending: c.numAckPending,
+                                    redelivered: c.numRedelivered)
+            }
+        }
+        nats = NATSSource(url: settings.natsURL, stream: settings.stream, consumer: settings.consumer,
+                          responseSubject: settings.responseSubject, backoff: backoff, queueFetch: queueFetch)
+        let source = MetricsSource(baseURL: settings.prometheusURL, client: http, includeLocalScaler: mode == .local)
+        metrics = Poller(name: "prometheus", backoff: backoff) { try await source.read() }
+        if mode == .cluster, let connection {
+            let client = KubernetesReader.makeClient(for: connection)
+            kubeClient = client
+            let reader = KubernetesReader(connection: connection, client: client,
+                                          timeouts: HTTPTimeouts(connect: .seconds(2), total: .seconds(5)))
+            let kube = KubernetesSource(reader: reader, watched: settings.watched, appNamespace: settings.appNamespace,
+                                        vpaNamespaces: [settings.cacheNamespace])
+            kubernetes = Poller(name: "kubernetes", backoff: backoff) { try await kube.read() }
+        } else if mode == .cluster {
+            // Cluster mode was asked for but no connection could be built: say why on the status line.
+            kubeClient = nil
+            let problem = kubernetesProblem ?? "no Kubernetes connection"
+            kubernetes = Poller(name: "kubernetes", backoff: backoff) { throw ConsoleError(problem) }
+        } else {
+            kubeClient = nil
+            kubernetes = nil
+        }
+        let load = LoadEngineControl(box: nats.box, configuration: LoadConfiguration(
+            requestSubject: settings.requestSubject, responseSubject: settings.responseSubject, stream: settings.stream,
+            consumer: settings.consumer, idPrefix: "console-"))
+        loadRunner = load
+        setLoad(load)
+    }
+
+    /// Replaces the load generator (the default is the LoadEngine module's, through `LoadEngineControl`).
+    public func setLoad(_ load: any LoadControl) { loadControl.withLock { $0 = load } }
+
+    /// Starts every poller and the NATS connection in the background.
+    public func start() {
+        let backoff = settings.backoff
+        var list: [Task<Void, Never>] = [
+            Task { await self.nats.run(backoff: backoff) },
+            Task { await self.nats.queue.run(pause: self.pause) },
+            Task { await self.metrics.run(pause: self.pause) },
+        ]
+        if let kubernetes { list.append(Task { await kubernetes.run(pause: self.pause) }) }
+        list.append(Task { await self.loadRunner.run() })
+        tasks.withLock { $0 += list }
+    }
+
+    /// One round for `--once`: connect to NATS, then read every source once, all within `timeout`.
+    /// The connection stays up (so the snapshot shows it) until `shutdown`.
+    public func pollOnce(timeout: Duration) async {
+        let listener = Task { await self.nats.run(backoff: self.settings.backoff) }
+        tasks.withLock { $0.append(listener) }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                let deadline = ContinuousClock.now + timeout
+                // The queue read needs the connection: wait for it (bounded), then read.
+                while self.nats.box.connection == nil, ContinuousClock.now < deadline {
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+                await self.nats.queue.pollOnce()
+            }
+            group.addTask { await self.metrics.pollOnce() }
+            if let kubernetes = self.kubernetes { group.addTask { await kubernetes.pollOnce() } }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            // Everything but the timer finishing ends the round early; the timer ends it at the latest.
+            var remaining = self.kubernetes == nil ? 3 : 4
+            while remaining > 1, await group.next() != nil { remaining -= 1 }
+            group.cancelAll()
+        }
+    }
+
+    /// The snapshot for the current UI state, from the latest readings (never waits for I/O).
+    public func snapshot(ui: UIState, now: Double = Date().timeIntervalSince1970) -> ConsoleSnapshot {
+        var load = loadControl.withLock { $0 }?.stats() ?? LoadStats()
+        load.burstSize = ui.burstSize
+        let inputs = CollectorInputs(
+            mode: mode, nats: nats.queue.current, natsLink: nats.box.link, metrics: metrics.current, kubernetes: kubernetes?.current,
+            watched: settings.watched, recent: nats.recent, load: load, paused: ui.paused, notice: noticeText.withLock { $0 },
+            defaultLagThreshold: settings.defaultLagThreshold, staleAfter: settings.staleAfter, downAfter: settings.downAfter)
+        return collector.withLock { assemble(inputs, state: &$0, now: now) }
+    }
+
+    public var notice: String? { noticeText.withLock { $0 } }
+    public func setNotice(_ text: String?) { noticeText.withLock { $0 = text } }
+
+    /// Performs what a key asked for, without waiting for any I/O. False when it could not start
+    /// (the notice says why), so the caller can undo its UI state (e.g. sustained load shown as on).
+    @discardableResult
+    public func perform(_ effect: Effect) -> Bool {
+        let load = loadControl.withLock { $0 }
+        do {
+            switch effect {
+            case .submit(let count):
+                guard let load else { throw ConsoleError("no load generator") }
+                try load.submit(count: count)
+                setNotice(count == 1 ? "1 meme submitted" : "burst of \(count) sent")
+            case .startSustained(let rate):
+                guard let load else { throw ConsoleError("no load generator") }
+                try load.startSustained(perSecond: rate)
+                setNotice("sustained load ON \(Format.rate(rate))/s")
+            case .stopSustained:
+                load?.stopSustained()
+                setNotice("sustained load off")
+            case .purgeQueue:
+                let connection = try nats.box.require()
+                let stream = settings.stream
+                setNotice("purging \(stream)…")
+                let task = Task {
+                    do {
+                        let purged = try await JetStream(connection, timeout: .seconds(5)).purgeStream(stream)
+                        load?.queuePurged()
+                        self.setNotice("purged \(purged) messages from \(stream)")
+                    } catch let error as JetStreamError {
+                        self.setNotice("purge failed: \(jetStreamProblem(error, stream: stream, consumer: self.settings.consumer))")
+                    } catch {
+                        self.setNotice("purge failed: \(describe(error))")
+                    }
+                }
+                tasks.withLock { $0.append(task) }
+            case .setPaused(let paused):
+                pause.set(paused)
+                setNotice(paused ? "paused: sources not refreshed (space resumes)" : "resumed")
+            case .quit:
+                break
+            }
+            return true
+        } catch {
+            setNotice("cannot \(Self.verb(effect)): \(describe(error))")
+            return false
+        }
+    }
+
+    private static func verb(_ effect: Effect) -> String {
+        switch effect {
+        case .submit: "submit"
+        case .startSustained: "start load"
+        case .stopSustained: "stop load"
+        case .purgeQueue: "purge"
+        case .setPaused: "pause"
+        case .quit: "quit"
+        }
+    }
+
+    /// Stops polling and load, closes the connection.
+    public func shutdown() async {
+        let load = loadControl.withLock { $0 }
+        await load?.shutdown()
+        await loadRunner.shutdown()
+        let all = tasks.withLock { t in defer { t = [] }; return t }
+        for task in all { task.cancel() }
+        for task in all { await task.value }
+        await http.shutdown()
+        await kubeClient?.shutdown()
+    }
+}
+
+enum Format {
+    static func rate(_ r: Double) -> String { r == r.rounded() ? String(Int(r)) : String(r) }
+}

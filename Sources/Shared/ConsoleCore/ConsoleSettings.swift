@@ -1,0 +1,47 @@
+import MemeKit
+
+/// Where the console reads from and how often. Built by the executable from flags and environment.
+public struct ConsoleSettings: Sendable {
+    public var natsURL: String
+    /// `/jsz` base URL of nats-server's monitor port; when set the queue is read there, exactly as KEDA reads it.
+    public var natsMonitorURL: String?
+    public var prometheusURL: String
+    public var stream: String
+    public var consumer: String
+    public var requestSubject: String
+    public var responseSubject: String
+    /// Seconds between reads of each source while it is healthy.
+    public var interval: Double
+    public var appNamespace: String
+    public var cacheNamespace: String
+    public var messagingNamespace: String
+    public var defaultLagThreshold: Int
+
+    public init(natsURL: String = MemeDefaults.natsURL, natsMonitorURL: String? = nil, prometheusURL: String = MemeDefaults.prometheusURL,
+                stream: String = MemeDefaults.stream, consumer: String = MemeDefaults.consumer,
+                requestSubject: String = MemeDefaults.requestSubject, responseSubject: String = MemeDefaults.responseSubject,
+                interval: Double = 1, appNamespace: String = "meme-generator", cacheNamespace: String = "cache",
+                messagingNamespace: String = "messaging", defaultLagThreshold: Int = MemeDefaults.lagThreshold) {
+        self.natsURL = natsURL
+        self.natsMonitorURL = natsMonitorURL
+        self.prometheusURL = prometheusURL
+        self.stream = stream
+        self.consumer = consumer
+        self.requestSubject = requestSubject
+        self.responseSubject = responseSubject
+        self.interval = interval
+        self.appNamespace = appNamespace
+        self.cacheNamespace = cacheNamespace
+        self.messagingNamespace = messagingNamespace
+        self.defaultLagThreshold = defaultLagThreshold
+    }
+
+    public var backoff: Backoff { Backoff(interval: interval, maximum: max(30, interval)) }
+    /// A source counts as stale after missing about three reads.
+    public var staleAfter: Double { max(3, interval * 3 + 1) }
+    public var downAfter: Double { max(60, interval * 30) }
+
+    public var watched: [WatchedWorkload] {
+        WatchedWorkload.defaults(app: appNamespace, cache: cacheNamespace, messaging: messagingNamespace)
+    }
+}

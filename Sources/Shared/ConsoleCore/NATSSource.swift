@@ -1,0 +1,181 @@
+import ConsoleUI
+import Foundation
+import JetStream
+import MemeKit
+import NATS
+import Synchronization
+
+/// The console's NATS connection, shared by the queue poller, the answer listener and the load publisher.
+public final class NATSLinkBox: Sendable {
+    private let state = Mutex<(connection: NATSConnection?, link: NATSLink)>((nil, NATSLink(connected: false, reason: "connecting")))
+    public init() {}
+    public var connection: NATSConnection? { state.withLock { $0.connection } }
+    public var link: NATSLink { state.withLock { $0.link } }
+    func set(_ connection: NATSConnection?, _ link: NATSLink) { state.withLock { $0 = (connection, link) } }
+    func setLink(_ link: NATSLink) { state.withLock { $0.link = link } }
+
+    /// The connection, or an error saying NATS is down.
+    public func require() throws -> NATSConnection {
+        let (connection, link) = state.withLock { ($0.connection, $0.link) }
+        guard let connection, link.connected else { throw ConsoleError("nats not connected" + (link.reason.map { ": " + $0 } ?? "")) }
+        return connection
+    }
+}
+
+public struct ConsoleError: Error, Sendable, CustomStringConvertible, Equatable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// NATS: connection state from the client's events, the queue from JetStream consumer info (polled),
+/// and recent answers from `meme.response` / `meme.response.error`.
+public final class NATSSource: Sendable {
+    public let url: String
+    public let stream: String
+    public let consumer: String
+    public let responseSubject: String
+    public let box = NATSLinkBox()
+    public let queue: Poller<QueueReading>
+    private let recentAnswers = Mutex<[RecentMeme]>([])
+    public static let recentLimit = 20
+
+    public init(url: String, stream: String = MemeDefaults.stream, consumer: String = MemeDefaults.consumer,
+                responseSubject: String = MemeDefaults.responseSubject, backoff: Backoff,
+                queueFetch: (@Sendable () async throws -> QueueReading)? = nil) {
+        self.url = url
+        self.stream = stream
+        self.consumer = consumer
+        self.responseSubject = responseSubject
+        let box = self.box
+        queue = Poller(name: "nats", backoff: backoff, fetch: queueFetch ?? {
+            let js = JetStream(try box.require(), timeout: .seconds(2))
+            let info: ConsumerInfo
+            do {
+                info = try await js.consumerInfo(stream: stream, consumer: consumer)
+            } catch let error as JetStreamError {
+                throw ConsoleError(jetStreamProblem(error, stream: stream, consumer: consumer))
+            }
+            return QueueReading(stream: stream, consumer: consumer, pending: Int(info.numPending), ackPending: info.numAckPending,
+                                redelivered: info.numRedelivered)
+        })
+    }
+
+    /// Newest last.
+    public var recent: [RecentMeme] { recentAnswers.withLock { $0 } }
+
+    /// Tries once to connect (for `--once`); true on success. Listeners start as in `run`.
+    func connect() async throws -> NATSConnection {
+        var options = NATSOptions(servers: [url], name: "meme-console")
+        options.maxReconnectAttempts = -1
+        options.connectTimeout = .seconds(2)
+        options.maxReconnectWait = .seconds(2)
+        options.reconnectJitter = .milliseconds(300)
+        let connection = try await NATSConnection.connect(options)
+        box.set(connection, NATSLink(connected: true))
+        return connection
+    }
+
+    /// Keeps a connection (the client reconnects by itself; a closed one is replaced after a backoff),
+    /// follows its events and listens for answers, until cancelled.
+    public func run(backoff: Backoff) async {
+        var failures = 0
+        while !Task.isCancelled {
+            let connection: NATSConnection
+            do {
+                connection = try await connect()
+                failures = 0
+            } catch {
+                failures += 1
+                box.set(nil, NATSLink(connected: false, reason: Self.connectFailure(url: url, error)))
+                try? await Task.sleep(for: .milliseconds(Int(backoff.delay(afterFailures: failures, random: .random(in: 0..<1)) * 1000)))
+                continue
+            }
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.follow(connection) }
+                group.addTask { await self.listen(connection, subject: self.responseSubject, ok: true) }
+                group.addTask { await self.listen(connection, subject: MemeDefaults.errorSubject(for: self.responseSubject), ok: false) }
+                // The events stream ends when the connection closes or we are cancelled; the listeners follow.
+                await group.next()
+                group.cancelAll()
+            }
+            box.set(nil, NATSLink(connected: false, reason: Task.isCancelled ? "stopped" : "connection closed"))
+            await connection.close()
+        }
+    }
+
+    /// "cannot connect to nats://127.0.0.1:4222: connection refused" rather than NIO's nested error text.
+    static func connectFailure(url: String, _ error: any Error) -> String {
+        let text = describe(error)
+        let short = text.localizedCaseInsensitiveContains("connection refused") ? "connection refused"
+            : text.localizedCaseInsensitiveContains("timed out") || text.localizedCaseInsensitiveContains("timeout") ? "timeout"
+            : text
+        return "cannot connect to \(redacted(url)): \(short)"
+    }
+
+    private func follow(_ connection: NATSConnection) async {
+        var lost = "disconnected"
+        for await event in connection.events {
+            switch event {
+            case .connected, .reconnected: box.setLink(NATSLink(connected: true))
+            case .disconnected(let reason):
+                lost = "disconnected: \(reason)"
+                box.setLink(NATSLink(connected: false, reason: lost))
+            case .reconnecting(let attempt): box.setLink(NATSLink(connected: false, reason: "\(lost) (reconnect attempt \(attempt))"))
+            case .closed: return
+            case .slowConsumer, .serverError, .lameDuckMode: break
+            }
+        }
+    }
+
+    private func listen(_ connection: NATSConnection, subject: String, ok: Bool) async {
+        guard let subscription = try? await connection.subscribe(subject) else { return }
+        do {
+            for try await message in subscription {
+                guard let meme = Self.decodeAnswer(message.bytes, ok: ok, now: Date().timeIntervalSince1970) else { continue }
+                recentAnswers.withLock {
+                    $0.append(meme)
+                    if $0.count > Self.recentLimit { $0.removeFirst($0.count - Self.recentLimit) }
+                }
+            }
+        } catch {}
+        try? await subscription.unsubscribe()
+    }
+
+    private struct Answer: Decodable {
+        var requestId: String?
+        var prompt: String?
+        var error: String?
+        var submittedAt: Double?
+        enum CodingKeys: String, CodingKey {
+            case prompt, error
+            case requestId = "request_id"
+            case submittedAt = "submitted_at"
+        }
+    }
+
+    /// A `meme.response` or `meme.response.error` body as a recent-meme line; latency from `submitted_at` when present.
+    static func decodeAnswer(_ bytes: [UInt8], ok: Bool, now: Double) -> RecentMeme? {
+        guard let a = try? JSONDecoder().decode(Answer.self, from: Data(bytes)) else { return nil }
+        let id = a.requestId ?? unknownRequestID
+        let latency = a.submittedAt.map { max(0, (now - $0) * 1000) }
+        return RecentMeme(id: id, prompt: a.prompt ?? "", latencyMilliseconds: latency, ok: ok,
+                          error: ok ? nil : (a.error ?? "error"))
+    }
+}
+
+/// A URL without user:password@ (status lines must never show credentials).
+func redacted(_ url: String) -> String {
+    guard let scheme = url.range(of: "://"), let at = url.range(of: "@", range: scheme.upperBound..<url.endIndex) else { return url }
+    return String(url[..<scheme.upperBound]) + String(url[at.upperBound...])
+}
+
+/// JetStream API errors the presenter meets, said plainly.
+func jetStreamProblem(_ error: JetStreamError, stream: String, consumer: String) -> String {
+    switch error.errorCode {
+    case JetStreamError.streamNotFound: "stream \(stream) not found (no meme-worker has created it yet?)"
+    case JetStreamError.consumerNotFound: "consumer \(stream)/\(consumer) not found"
+    case JetStreamError.jetStreamNotEnabled: "JetStream is not enabled on this nats-server"
+    default: error.errorDescription
+    }
+}
