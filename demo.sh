@@ -2,7 +2,7 @@
 # meme-generator: one entry point for the demo, its tests and its benchmarks.
 #   ./demo.sh            run the demo on this machine (local stack + console)
 #   ./demo.sh test       install what is missing, build, run every test
-#   ./demo.sh bench [nats|render|worker|web|console]
+#   ./demo.sh bench [NAME]  every benchmark, or one: nats|render|web|… (meme-bench --help lists them)
 #   ./demo.sh k8s up|down
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -74,11 +74,38 @@ cmd_test() {
   log "all tests passed"
 }
 
+# The benchmarks meme-bench registers, from its --help (test helpers such as nats-probe say
+# "Test helper" in their abstract and are skipped).
+bench_names() {
+  "$1/meme-bench" --help | awk '/^SUBCOMMANDS:/ { on = 1; next } on && /^[A-Z]/ { on = 0 }
+    on && /^  [a-z]/ && $1 != "help" && $0 !~ /Test helper/ { print $1 }'
+}
+
+# ./demo.sh bench NAME [args]: one benchmark. ./demo.sh bench: every registered benchmark in one
+# run, each table saved under $BENCH_OUT (default .build/bench/<UTC time>/) and all printed at the end.
 cmd_bench() {
   install_deps
   build release
   local bin; bin="$(swift build -c release --show-bin-path)"
-  MEME_BIN="$bin" "$bin/meme-bench" "$@"
+  if [ $# -gt 0 ]; then
+    MEME_BIN="$bin" "$bin/meme-bench" "$@"
+    return
+  fi
+  local out="${BENCH_OUT:-$ROOT/.build/bench/$(date -u +%Y%m%dT%H%M%SZ)}" name failed=()
+  mkdir -p "$out"
+  local names; names=$(bench_names "$bin")
+  [ -n "$names" ] || die "meme-bench lists no benchmarks"
+  for name in $names; do
+    log "meme-bench $name (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    MEME_BIN="$bin" "$bin/meme-bench" "$name" 2>&1 | tee "$out/$name.txt" || failed+=("$name")
+  done
+  log "all tables (full output in $out)"
+  for name in $names; do
+    printf '\n## %s\n\n' "$name"
+    # Table rows, plus the "date …" caption line the benchmarks print above their tables.
+    grep -E '^(\||date )' "$out/$name.txt" || echo "(no table: see $out/$name.txt)"
+  done | tee "$out/summary.md"
+  [ ${#failed[@]} = 0 ] || die "benchmarks failed: ${failed[*]} (see $out)"
 }
 
 usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; }
