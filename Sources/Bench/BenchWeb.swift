@@ -59,15 +59,19 @@ struct BenchWeb: AsyncParsableCommand {
 
         let load = Self.loadAverage()
         let wrkArgs = ["-t\(threads)", "-c\(connections)", "--latency"]
-        func get(_ port: Int) throws -> WrkResult {
+        /// wrk's result and the server's CPU seconds (user + system) during the measured run.
+        func get(_ port: Int, _ pids: () -> [Int32]) throws -> (WrkResult, Double) {
             let url = "http://127.0.0.1:\(port)/"
             if warmup > 0 { _ = try Self.runWrk(wrk, wrkArgs + ["-d\(warmup)s", url]) }
-            return try Self.runWrk(wrk, wrkArgs + ["-d\(duration)s", url])
+            let cpu = Self.cpuSeconds(pids())
+            let result = try Self.runWrk(wrk, wrkArgs + ["-d\(duration)s", url])
+            return (result, Self.cpuSeconds(pids()) - cpu)
         }
         print("GET / on meme-web …")
-        let webGet = try get(webPort)
+        let webPID = web.process.pid ?? 0
+        let (webGet, webCPU) = try get(webPort) { [webPID] }
         print("GET / on nginx …")
-        let nginxGet = try get(nginx.port)
+        let (nginxGet, nginxCPU) = try get(nginx.port) { nginx.pids }
 
         print("POST /api/memes on meme-web (no worker) …")
         let script = work.appendingPathComponent("post.lua")
@@ -75,19 +79,21 @@ struct BenchWeb: AsyncParsableCommand {
         let nc = try await NATSConnection.connect(NATSOptions(servers: [nats.url], name: "bench-web"))
         let js = JetStream(nc)
         let before = try await js.streamInfo(stream).state.messages
+        let postCPUBefore = Self.cpuSeconds([webPID])
         let post = try Self.runWrk(wrk, wrkArgs + ["-d\(duration)s", "-s", script.path, "http://127.0.0.1:\(webPort)/api/memes"])
         // Requests still in flight when wrk stopped may be stored without being counted: give them a moment.
         try await Task.sleep(for: .seconds(1))
+        let postCPU = Self.cpuSeconds([webPID]) - postCPUBefore
         let stored = try await js.streamInfo(stream).state.messages - before
         await nc.close()
 
-        guard let webPID = web.process.pid, let webPeak = Self.peakRSS(pid: webPID) else {
+        guard let webPeak = Self.peakRSS(pid: webPID) else {
             throw ValidationError("cannot read meme-web's VmHWM from /proc")
         }
         let nginxPeak = nginx.peakRSSOfAllProcesses()
         let table = Report(
             duration: duration, threads: threads, connections: connections, nginxWorkers: nginxWorkers, load: load, stream: stream,
-            webGet: webGet, nginxGet: nginxGet, post: post, stored: stored, webPeakKiB: webPeak, nginxPeakKiB: nginxPeak
+            webGet: webGet, nginxGet: nginxGet, post: post, webGetCPU: webCPU, nginxGetCPU: nginxCPU, postCPU: postCPU, stored: stored, webPeakKiB: webPeak, nginxPeakKiB: nginxPeak
         ).render()
         print("")
         print(table)
@@ -163,6 +169,22 @@ struct BenchWeb: AsyncParsableCommand {
         return nil
     }
 
+    /// utime + stime of these processes, in seconds (fields 14 and 15 of /proc/<pid>/stat).
+    static func cpuSeconds(_ pids: [Int32]) -> Double {
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        var total = 0.0
+        for pid in pids {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            // Fields after the command name, which may contain spaces: state is field 3.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) {
+                total += (user + system) / ticks
+            }
+        }
+        return total
+    }
+
     static func loadAverage() -> String {
         let raw = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
         return raw.split(separator: " ").prefix(3).joined(separator: " ")
@@ -182,7 +204,7 @@ enum WrkOutput {
             } else if words.count >= 4, words[1] == "requests", words[2] == "in" {
                 // "123456 requests in 10.00s, 1.23GB read"
                 requests = Int(words[0])
-                seconds = duration(String(words[3].dropLast()))
+                seconds = duration(words[3].trimmingCharacters(in: CharacterSet(charactersIn: ",")))
             } else if line.hasPrefix("50%"), words.count >= 2 {
                 p50 = millis(words[1])
             } else if line.hasPrefix("99%"), words.count >= 2 {
@@ -210,9 +232,9 @@ enum WrkOutput {
         return nil
     }
 
-    /// "10.00s" (the "requests in" figure, suffix already dropped) or "1.00m".
+    /// The "requests in 10.00s" figure ("10.00s", "1.00m") in seconds.
     static func duration(_ value: String) -> Double? {
-        Double(value) ?? Double(value.dropLast()).map { $0 * 60 }
+        millis(value).map { $0 / 1000 }
     }
 }
 
@@ -267,13 +289,18 @@ final class NginxServer: @unchecked Sendable {
 
     func stop() { process.stop() }
 
-    /// Sum of VmHWM over the master and its workers, in KiB (nil when /proc cannot be read).
-    func peakRSSOfAllProcesses() -> Int? {
-        guard let master = process.pid else { return nil }
+    /// The master and its workers.
+    var pids: [Int32] {
+        guard let master = process.pid else { return [] }
         var pids = [master]
         if let children = try? String(contentsOfFile: "/proc/\(master)/task/\(master)/children", encoding: .utf8) {
-            pids += children.split(separator: " ").compactMap { Int32($0) }
+            pids += children.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap { Int32($0) }
         }
+        return pids
+    }
+
+    /// Sum of VmHWM over the master and its workers, in KiB (nil when /proc cannot be read).
+    func peakRSSOfAllProcesses() -> Int? {
         let values = pids.compactMap(BenchWeb.peakRSS(pid:))
         return values.isEmpty ? nil : values.reduce(0, +)
     }
@@ -286,6 +313,8 @@ struct Report {
     var load: String
     var stream: String
     var webGet, nginxGet, post: BenchWeb.WrkResult
+    /// Server CPU seconds during each measured run.
+    var webGetCPU, nginxGetCPU, postCPU: Double
     var stored: UInt64
     var webPeakKiB: Int
     var nginxPeakKiB: Int?
@@ -304,6 +333,9 @@ struct Report {
         let storedMatches = stored >= UInt64(accepted) && stored - UInt64(accepted) <= UInt64(connections)
         func rate(_ v: Double) -> String { String(format: "%.0f/s", v) }
         func ms(_ v: Double?) -> String { v.map { String(format: "%.2f ms", $0) } ?? "–" }
+        func us(_ cpu: Double, _ requests: Int) -> String {
+            requests > 0 ? String(format: "%.0f µs", cpu / Double(requests) * 1e6) : "–"
+        }
         func met(_ ok: Bool) -> String { ok ? "yes" : "**no**" }
         let date = ISO8601DateFormatter().string(from: Date())
         var lines = [
@@ -317,9 +349,11 @@ struct Report {
                 + String(format: "%.0f %%", ratio * 100) + " of nginx | ≥ 50 % of nginx | \(met(ratio >= 0.5)) |",
             "| GET / latency p50 / p99 | \(ms(webGet.latencyP50Millis)) / \(ms(webGet.latencyP99Millis)) | "
                 + "nginx \(ms(nginxGet.latencyP50Millis)) / \(ms(nginxGet.latencyP99Millis)) | – | – |",
+            "| GET / server CPU per request | \(us(webGetCPU, webGet.requests)) | nginx \(us(nginxGetCPU, nginxGet.requests)) | – | – |",
             "| POST /api/memes 202s/s | \(rate(acceptedRate)) | \(accepted) × 202, \(post.otherStatus ?? 0) other"
                 + (post.socketErrors.map { ", socket errors: \($0)" } ?? "") + " | ≥ 2,000/s | \(met(acceptedRate >= 2000)) |",
             "| POST latency p50 / p99 | \(ms(post.latencyP50Millis)) / \(ms(post.latencyP99Millis)) | – | – | – |",
+            "| POST meme-web CPU per request | \(us(postCPU, post.requests)) | – | – | – |",
             "| messages stored in stream \(stream) | \(stored) | \(accepted) × 202 (+ ≤ \(connections) cut off by wrk's stop) "
                 + "| stored = 202s | \(met(storedMatches)) |",
             "| meme-web peak RSS (VmHWM) | " + String(format: "%.1f MiB", peakMiB) + " | nginx master + workers "
