@@ -6,7 +6,7 @@
 #   ./demo.sh logs [service]    follow the logs (nats redis redis-exporter prometheus web supervise worker-N)
 #   ./demo.sh stop              stop what `up` started (by recorded PID)
 #   ./demo.sh test              install what is missing, build, run every test
-#   ./demo.sh bench [nats|render|worker|web|console]
+#   ./demo.sh bench [NAME]      every benchmark in one run, or one: nats|render|worker|web|console
 #   ./demo.sh k8s up|down       the same demo on a Kubernetes cluster (k8s/demo-k8s.sh)
 # Ports and places (environment): DEMO_NATS_PORT=4222 DEMO_NATS_MONITOR_PORT=8222 DEMO_REDIS_PORT=6379
 #   DEMO_REDIS_EXPORTER_PORT=9121 DEMO_PROMETHEUS_PORT=9090 DEMO_WEB_PORT=8080 DEMO_SUPERVISE_PORT=9190
@@ -85,11 +85,39 @@ cmd_test() {
   log "all tests passed"
 }
 
+# The benchmarks meme-bench registers, from its --help (test helpers such as nats-probe say
+# "Test helper" in their abstract and are skipped).
+bench_names() {
+  "$1/meme-bench" --help | awk '/^SUBCOMMANDS:/ { on = 1; next } on && /^[A-Z]/ { on = 0 }
+    on && /^  [a-z]/ && $1 != "help" && $0 !~ /Test helper/ { print $1 }'
+}
+
+# ./demo.sh bench NAME [args]: one benchmark. ./demo.sh bench: every registered benchmark in one
+# run, each table saved under $BENCH_OUT (default .build/bench/<UTC time>/) and all printed at the end.
 cmd_bench() {
   install_deps
   build release
   local bin; bin="$(swift build -c release --show-bin-path)"
-  MEME_BIN="$bin" "$bin/meme-bench" "$@"
+  if [ $# -gt 0 ]; then
+    MEME_BIN="$bin" "$bin/meme-bench" "$@"
+    return
+  fi
+  local out="${BENCH_OUT:-$ROOT/.build/bench/$(date -u +%Y%m%dT%H%M%SZ)}" name failed=()
+  mkdir -p "$out"
+  local names; names=$(bench_names "$bin")
+  [ -n "$names" ] || die "meme-bench lists no benchmarks"
+  for name in $names; do
+    log "meme-bench $name (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    MEME_BIN="$bin" "$bin/meme-bench" "$name" 2>&1 | tee "$out/$name.txt"
+    [ "${PIPESTATUS[0]}" = 0 ] || failed+=("$name")
+  done
+  log "all tables (full output in $out)"
+  for name in $names; do
+    printf '\n## %s\n\n' "$name"
+    # Table rows, plus the "date …" caption line the benchmarks print above their tables.
+    grep -E '^(\||date )' "$out/$name.txt" || echo "(no table: see $out/$name.txt)"
+  done | tee "$out/summary.md"
+  [ ${#failed[@]} = 0 ] || die "benchmarks failed: ${failed[*]} (see $out)"
 }
 
 # ---------------------------------------------------------------------------------------------
