@@ -61,22 +61,25 @@ install_deps() {
 
 build() {
   log "building ($1)"
-  swift build -c "$1" 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }
-  [ "${PIPESTATUS[0]}" = 0 ] || die "swift build failed"
+  if ! swift build -c "$1" 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\]' || true; }; then
+    die "swift build failed"
+  fi
 }
 
 cmd_test() {
   install_deps
   log "building debug"
-  # The filter is a group that always succeeds, so PIPESTATUS[0] is swift's own status.
-  swift build --build-tests 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking)' || true; }
-  [ "${PIPESTATUS[0]}" = 0 ] || die "swift build --build-tests failed"
+  # pipefail (set above) makes a pipeline fail with swift's status; the filter itself never fails.
+  if ! swift build --build-tests 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking)' || true; }; then
+    die "swift build --build-tests failed"
+  fi
   local rc=0
   log "swift test"
   # One test at a time: the tests start real servers and processes, and a 2-core CI machine
   # running them all at once turns generous timeouts into flakes.
-  swift test --skip-build --no-parallel 2>&1 | tee "${TMPDIR:-/tmp}/meme-swift-test.log" | { grep -vE '^(Test Case|◇|↳)' || true; }
-  [ "${PIPESTATUS[0]}" = 0 ] || rc=1
+  if ! swift test --skip-build --no-parallel 2>&1 | tee "${TMPDIR:-/tmp}/meme-swift-test.log" | { grep -vE '^(Test Case|◇|↳)' || true; }; then
+    rc=1
+  fi
   if [ -d Tests/System ] && ls Tests/System/test_*.py >/dev/null 2>&1; then
     log "system tests (pytest)"
     MEME_BIN="$(swift build --show-bin-path)" python3 -m pytest -q Tests/System || rc=1
@@ -108,8 +111,7 @@ cmd_bench() {
   [ -n "$names" ] || die "meme-bench lists no benchmarks"
   for name in $names; do
     log "meme-bench $name (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-    MEME_BIN="$bin" "$bin/meme-bench" "$name" 2>&1 | tee "$out/$name.txt"
-    [ "${PIPESTATUS[0]}" = 0 ] || failed+=("$name")
+    if ! MEME_BIN="$bin" "$bin/meme-bench" "$name" 2>&1 | tee "$out/$name.txt"; then failed+=("$name"); fi
   done
   log "all tables (full output in $out)"
   for name in $names; do

@@ -50,7 +50,8 @@ import TestServers
         #expect(h.supervisor.log.contains("→ 0"))
         try await h.waitFor("workers exited", timeout: 40) { h.childPIDs().isEmpty }
         #expect(h.metric("meme_local_scaler_child_restarts_total") == 0)
-        #expect(h.supervisor.log.contains("exited (status 0) after SIGTERM"))
+        // The supervisor notices exits on its next status poll, a moment after the processes are gone.
+        try await h.waitFor("exit logged", timeout: 15) { h.supervisor.log.contains("exited (status 0) after SIGTERM") }
         #expect(h.seenChildren.allSatisfy { !SupervisorHarness.alive($0) })
         let page = try #require(h.metricsPage)
         #expect(page.contains(#"meme_local_scaler_replicas{workload="worker"} 0"#))
