@@ -142,7 +142,7 @@ jetstream {{
 """)
     p = procs.start(f"nats-{port}", [shutil.which("nats-server"), "-c", conf], dict(os.environ), d)
     wait_until("nats-server", lambda: http_ok(f"http://127.0.0.1:{monitor}/healthz"), 20, p)
-    return f"nats://127.0.0.1:{port}", f"http://127.0.0.1:{monitor}"
+    return f"nats://127.0.0.1:{port}", f"http://127.0.0.1:{monitor}", p
 
 
 def child_env(nats_url, **extra):
@@ -176,12 +176,22 @@ def run_load(bin_dir, nats_url, count, prefix, timeout, tmp):
     args = [os.path.join(bin_dir, "meme-console"), "load", "--count", str(count), "--json", "--small",
             "--prompts", prompts, "--nats-url", nats_url, "--timeout", str(timeout), "--id-prefix", prefix]
     t0 = time.monotonic()
-    r = subprocess.run(args, capture_output=True, text=True, timeout=timeout + 60)
-    wall = time.monotonic() - t0
+    with tempfile.TemporaryFile(dir=tmp) as out, tempfile.TemporaryFile(dir=tmp) as err:
+        p = subprocess.Popen(args, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        killer = threading.Timer(timeout + 60, p.kill)
+        killer.start()
+        _, status, usage = os.wait4(p.pid, 0)  # wait4 for the load tool's own CPU time
+        killer.cancel()
+        p.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.monotonic() - t0
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
     try:
-        summary = json.loads(r.stdout.strip().splitlines()[-1])
+        summary = json.loads(stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
-        raise ReportError(f"meme-console load printed no JSON summary (exit {r.returncode}): {r.stderr[-500:]}")
+        raise ReportError(f"meme-console load printed no JSON summary (exit {p.returncode}): {stderr[-500:]}")
+    summary["_cpu_seconds"] = usage.ru_utime + usage.ru_stime
     return summary, wall
 
 
@@ -190,7 +200,7 @@ def throughput(bin_dir, tmp, workers, count, concurrency):
     for n in workers:
         procs = Processes()
         try:
-            nats_url, _ = start_nats(procs, tmp)
+            nats_url, _, nats = start_nats(procs, tmp)
             log_dir = tempfile.mkdtemp(prefix=f"workers{n}-", dir=tmp)
             ws = []
             for i in range(1, n + 1):
@@ -202,13 +212,19 @@ def throughput(bin_dir, tmp, workers, count, concurrency):
             for i, (p, mport) in enumerate(ws, 1):
                 wait_until(f"worker w{i} /readyz", lambda m=mport: http_ok(f"http://127.0.0.1:{m}/readyz"), 60, p)
             cpu0 = sum(cpu_seconds(p.pid) for p, _ in ws)
+            nats0 = cpu_seconds(nats.pid)
             la0 = loadavg()
             summary, wall = run_load(bin_dir, nats_url, count, f"tp{n}-", 180, tmp)
             cpu = sum(cpu_seconds(p.pid) for p, _ in ws) - cpu0
+            nats_cpu = cpu_seconds(nats.pid) - nats0
             answered = summary_answered(summary)
             rate = summary_rate(summary, answered, wall)
+            total = cpu + nats_cpu + summary["_cpu_seconds"]
+            seconds = (summary.get("snapshot") or {}).get("answering_s") or wall
             rows.append(dict(workers=n, answered=answered, sent=count, rate=rate,
                              cpu_per_meme=cpu / answered if answered else float("nan"),
+                             other_per_meme=(nats_cpu + summary["_cpu_seconds"]) / answered if answered else float("nan"),
+                             cores_busy=total / seconds if seconds else float("nan"),
                              cpu=cpu, load_start=la0, load_end=loadavg(), summary=summary))
             print(f"  {n} worker(s): {answered}/{count} answered, {rate:.1f}/s, worker CPU {cpu:.1f} s",
                   file=sys.stderr)
@@ -263,7 +279,7 @@ def burst(bin_dir, tmp, count, scaled_object, polling, cooldown, stabilization, 
     procs = Processes()
     samples = []
     try:
-        nats_url, monitor_url = start_nats(procs, tmp)
+        nats_url, monitor_url, _ = start_nats(procs, tmp)
         sport, base = free_port(), free_port_block(12)
         log_dir = tempfile.mkdtemp(prefix="supervise-", dir=tmp)
         sup = procs.start("supervise", [
@@ -431,12 +447,13 @@ def main():
             base = rows[0]["rate"]
             print(f"\nThroughput: burst of {a.count} small (512 px) offline memes, no Redis, "
                   f"WORKER_CONCURRENCY={a.concurrency}\n")
-            print("| workers | answered | answered/s | speed-up vs 1 | worker CPU-s per meme | load avg start → end |")
-            print("|---:|---:|---:|---:|---:|---|")
+            print("| workers | answered | answered/s | speed-up vs 1 | worker CPU-s per meme | "
+                  "nats-server + load tool CPU-s per meme | cores busy (workers + nats + tool) | load avg start → end |")
+            print("|---:|---:|---:|---:|---:|---:|---:|---|")
             for r in rows:
                 print(f"| {r['workers']} | {r['answered']}/{r['sent']} | {r['rate']:.1f} | "
-                      f"{r['rate'] / base:.2f}× | {r['cpu_per_meme']:.3f} | "
-                      f"{r['load_start']:.1f} → {r['load_end']:.1f} |")
+                      f"{r['rate'] / base:.2f}× | {r['cpu_per_meme']:.3f} | {r['other_per_meme']:.3f} | "
+                      f"{r['cores_busy']:.2f} | {r['load_start']:.1f} → {r['load_end']:.1f} |")
         if not a.skip_burst:
             b = burst(a.bin, tmp, a.burst, a.scaled_object, a.polling_interval, a.cooldown_period,
                       a.scale_down_stabilization, 150)
