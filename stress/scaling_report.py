@@ -178,7 +178,7 @@ def run_load(bin_dir, nats_url, count, prefix, timeout, tmp):
     t0 = time.monotonic()
     with tempfile.TemporaryFile(dir=tmp) as out, tempfile.TemporaryFile(dir=tmp) as err:
         p = subprocess.Popen(args, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        killer = threading.Timer(timeout + 60, p.kill)
+        killer = threading.Timer(timeout + 30, p.kill)
         killer.start()
         _, status, usage = os.wait4(p.pid, 0)  # wait4 for the load tool's own CPU time
         killer.cancel()
@@ -214,7 +214,7 @@ def throughput(bin_dir, tmp, workers, count, concurrency):
             cpu0 = sum(cpu_seconds(p.pid) for p, _ in ws)
             nats0 = cpu_seconds(nats.pid)
             la0 = loadavg()
-            summary, wall = run_load(bin_dir, nats_url, count, f"tp{n}-", 180, tmp)
+            summary, wall = run_load(bin_dir, nats_url, count, f"tp{n}-", 75, tmp)
             cpu = sum(cpu_seconds(p.pid) for p, _ in ws) - cpu0
             nats_cpu = cpu_seconds(nats.pid) - nats0
             answered = summary_answered(summary)
@@ -318,14 +318,14 @@ def burst(bin_dir, tmp, count, scaled_object, polling, cooldown, stabilization, 
         sampler.start()
         time.sleep(2)  # a baseline at zero replicas before the burst
         burst_at = time.monotonic() - t0
-        summary, wall = run_load(bin_dir, nats_url, count, "burst-", 180, tmp)
+        summary, wall = run_load(bin_dir, nats_url, count, "burst-", 75, tmp)
         answered_at = time.monotonic() - t0
         # Drain and cooldown: wait until the supervisor is back at zero replicas (and a little after).
         deadline = time.monotonic() + max_seconds
         zero_since = None
         while time.monotonic() < deadline:
             last = samples[-1] if samples else None
-            if last and last["replicas"] == 0 and last["desired"] == 0 and last["terminating"] in (0, float("nan")):
+            if last and last["replicas"] == 0 and last["desired"] == 0 and not last["terminating"] > 0:
                 zero_since = zero_since or time.monotonic()
                 if time.monotonic() - zero_since > 3:
                     break
@@ -456,7 +456,7 @@ def main():
                       f"{r['cores_busy']:.2f} | {r['load_start']:.1f} → {r['load_end']:.1f} |")
         if not a.skip_burst:
             b = burst(a.bin, tmp, a.burst, a.scaled_object, a.polling_interval, a.cooldown_period,
-                      a.scale_down_stabilization, 150)
+                      a.scale_down_stabilization, 60)
             os.makedirs(os.path.dirname(os.path.abspath(a.png)), exist_ok=True)
             csv_path = a.csv or os.path.splitext(a.png)[0] + ".csv"
             write_csv(csv_path, b["samples"])
