@@ -6,7 +6,7 @@
 #   ./demo.sh logs [service]    follow the logs (nats redis redis-exporter prometheus web supervise worker-N)
 #   ./demo.sh stop              stop what `up` started (by recorded PID)
 #   ./demo.sh test              install what is missing, build, run every test
-#   ./demo.sh bench [NAME]      every benchmark in one run, or one: nats|render|worker|web|console
+#   ./demo.sh bench [NAME]      every benchmark in one run, or one: nats|render|worker|web|console|scaling
 #   ./demo.sh k8s up|down       the same demo on a Kubernetes cluster (k8s/demo-k8s.sh)
 # Ports and places (environment): DEMO_NATS_PORT=4222 DEMO_NATS_MONITOR_PORT=8222 DEMO_REDIS_PORT=6379
 #   DEMO_REDIS_EXPORTER_PORT=9121 DEMO_PROMETHEUS_PORT=9090 DEMO_WEB_PORT=8080 DEMO_SUPERVISE_PORT=9190
@@ -101,6 +101,12 @@ cmd_bench() {
   install_deps
   build release
   local bin; bin="$(swift build -c release --show-bin-path)"
+  python3 -c 'import matplotlib' 2>/dev/null || python3 -m pip install -q matplotlib
+  if [ "${1:-}" = scaling ]; then
+    shift
+    MEME_BIN="$bin" python3 stress/scaling_report.py "$@"
+    return
+  fi
   if [ $# -gt 0 ]; then
     MEME_BIN="$bin" "$bin/meme-bench" "$@"
     return
@@ -113,6 +119,10 @@ cmd_bench() {
     log "meme-bench $name (load average $(cut -d' ' -f1-3 /proc/loadavg))"
     if ! MEME_BIN="$bin" "$bin/meme-bench" "$name" 2>&1 | tee "$out/$name.txt"; then failed+=("$name"); fi
   done
+  # Throughput with 1/2/4 workers and the local-autoscaler burst plot (docs/img/).
+  log "scaling (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  if ! MEME_BIN="$bin" python3 stress/scaling_report.py 2>&1 | tee "$out/scaling.txt"; then failed+=(scaling); fi
+  names="$names scaling"
   log "all tables (full output in $out)"
   for name in $names; do
     printf '\n## %s\n\n' "$name"
