@@ -83,7 +83,15 @@ let package = Package(
             dependencies: ["Autoscaling", "CurlHTTP", .product(name: "Yams", package: "Yams")],
             path: "Sources/Shared/ClusterReaders"
         ),
-        .target(name: "LoadEngine", dependencies: ["MemeKit"], path: "Sources/Shared/LoadEngine"),
+        .target(
+            name: "LoadEngine",
+            dependencies: [
+                "MemeKit", "NATS", "JetStream", "CurlHTTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            path: "Sources/Shared/LoadEngine"
+        ),
         .target(name: "ConsoleUI", path: "Sources/Shared/ConsoleUI"),
         .target(name: "TerminalScreen", dependencies: ["ConsoleUI", "CNcurses"], path: "Sources/Shared/TerminalScreen"),
         .target(name: "ConsoleCore", dependencies: ["ConsoleUI", "MemeKit"], path: "Sources/Shared/ConsoleCore"),
@@ -144,7 +152,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "Console",
-            dependencies: ["ConsoleCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "ConsoleCore", "LoadEngine", "NATS", "MemeKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Sources/Console"
         ),
         .executableTarget(
@@ -165,7 +176,7 @@ let package = Package(
         .testTarget(name: "MemeImagesTests", dependencies: ["MemeImages"]),
         .testTarget(name: "RedisCacheTests", dependencies: ["RedisCache", "TestServers"]),
         .testTarget(name: "ClusterReadersTests", dependencies: ["ClusterReaders", "TestServers"], exclude: ["Resources"]),
-        .testTarget(name: "LoadEngineTests", dependencies: ["LoadEngine", "TestServers"]),
+        .testTarget(name: "LoadEngineTests", dependencies: ["LoadEngine", "TestServers", "NATS", "JetStream", "MemeKit"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"], resources: [.copy("Golden")]),
         .testTarget(name: "TerminalScreenTests", dependencies: ["TerminalScreen", "ConsoleUI"]),
         .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "TestServers"]),

@@ -5,10 +5,11 @@ struct ConsoleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "meme-console",
         abstract: "meme-generator: the presenter's terminal dashboard.",
-        version: "0.1.0"
+        version: "0.1.0",
+        subcommands: [Load.self]
     )
 
     func run() async throws {
-        print("meme-console: not wired yet; see README.md (status).")
+        print("meme-console: the dashboard is not wired yet; `meme-console load --help` sends load headless.")
     }
 }
