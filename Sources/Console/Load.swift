@@ -199,10 +199,9 @@ struct Load: AsyncParsableCommand {
             "answered    \(s.answered)   errors \(s.errors) (publish \(s.publishErrors), answer \(s.answerErrors))   unanswered \(s.inFlight)",
             "latency     p50 \(ms(l.p50))  p95 \(ms(l.p95))  p99 \(ms(l.p99))  max \(ms(l.max))",
         ]
-        let sendRate = s.elapsedSeconds > 0 ? Double(s.sent) / s.elapsedSeconds : 0
         lines.append(
             "throughput  " + (s.answersPerSecond.map { "\(number($0)) answers/s over \(number(s.answeringSeconds)) s" } ?? "no answers")
-                + "; sent \(number(sendRate))/s")
+                + (s.publishesPerSecond.map { "; published \(number($0))/s" } ?? ""))
         if let error = s.lastError { lines.append("last error  \(error)") }
         return lines.joined(separator: "\n")
     }
@@ -253,25 +252,28 @@ private final class ProgressPrinter {
 }
 
 /// Ctrl-C (or SIGTERM) ends the run early with a summary instead of killing it.
-private final class Interrupt: Sendable {
-    private let flag = Atomic<Bool>(false)
-    private let sources: [any DispatchSourceSignal]
+private final class Interrupt {
+    private final class Flag: Sendable {
+        private let value = Atomic<Bool>(false)
+        func set() { value.store(true, ordering: .relaxed) }
+        var isSet: Bool { value.load(ordering: .relaxed) }
+    }
+
+    private let flag = Flag()
+    /// Kept so the handlers stay installed for the whole run.
+    private var sources: [any DispatchSourceSignal] = []
 
     init() {
-        var made: [any DispatchSourceSignal] = []
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            made.append(source)
-        }
-        sources = made
-        for source in sources {
-            source.setEventHandler { [flag] in flag.store(true, ordering: .relaxed) }
+            source.setEventHandler { [flag] in flag.set() }
             source.resume()
+            sources.append(source)
         }
     }
 
-    var isSet: Bool { flag.load(ordering: .relaxed) }
+    var isSet: Bool { flag.isSet }
 }
 
 /// `--json` output.
@@ -282,7 +284,7 @@ private struct Summary: Encodable {
 
     var json: String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 }

@@ -33,6 +33,20 @@ final class LoadHarness: @unchecked Sendable {
         throw TestServerError("worker not ready within 30 s:\n\(worker?.log ?? "")")
     }
 
+    /// Runs `body` with a fresh harness and always stops the servers afterwards (a `defer { Task { … } }`
+    /// may never run before the test process exits, leaving nats-server behind).
+    static func with<T>(worker: Bool = true, concurrency: Int = 4, _ body: (LoadHarness) async throws -> T) async throws -> T {
+        let h = try await LoadHarness(worker: worker, concurrency: concurrency)
+        do {
+            let result = try await body(h)
+            await h.shutdown()
+            return result
+        } catch {
+            await h.shutdown()
+            throw error
+        }
+    }
+
     func shutdown() async {
         worker?.process.stop()
         await connection.close()

@@ -17,15 +17,16 @@ struct LoadLedgerTests {
         #expect(jobs.map(\.id) == ["id-1", "id-2", "id-3"])
         #expect(jobs.map(\.prompt) == ["a / b", "c / d", "a / b"])
         #expect(l.queued == 2 && l.publishing == 3 && l.sent == 3)
-        l.published(jobs[0], duplicate: false)
-        l.published(jobs[1], duplicate: true)
-        l.publishFailed(jobs[2], error: "publish id-3: timeout")
+        l.published(jobs[0], duplicate: false, now: t0)
+        l.published(jobs[1], duplicate: true, now: t0)
+        l.publishFailed(jobs[2], error: "publish id-3: timeout", now: t0)
         while let job = l.takeJob(limit: 3, now: t0, register: true, makeID: { n += 1; return "id-\(n)" }) { jobs.append(job) }
         #expect(jobs.count == 5)
-        for job in jobs[3...] { l.published(job, duplicate: false) }
-        #expect(l.answer(id: "id-1", ok: true, error: nil, now: t0 + .milliseconds(40)))
-        #expect(l.answer(id: "id-4", ok: false, error: "render failed", now: t0 + .milliseconds(90)))
-        #expect(!l.answer(id: "id-1", ok: true, error: nil, now: t0 + .milliseconds(95)))  // a second answer is not counted
+        for job in jobs[3...] { l.published(job, duplicate: false, now: t0) }
+        let first = l.answer(id: "id-1", ok: true, error: nil, now: t0 + .milliseconds(40))
+        let failed = l.answer(id: "id-4", ok: false, error: "render failed", now: t0 + .milliseconds(90))
+        let again = l.answer(id: "id-1", ok: true, error: nil, now: t0 + .milliseconds(95))  // a second answer is not counted
+        #expect(first && failed && !again)
         let s = l.snapshot(now: t0 + .seconds(1), sustainedRate: nil)
         #expect(s.sent == 5 && s.stored == 3 && s.duplicates == 1 && s.publishErrors == 1)
         #expect(s.answered == 1 && s.answerErrors == 1 && s.errors == 2)
@@ -42,13 +43,15 @@ struct LoadLedgerTests {
     @Test func webAnswersArrivingBeforeTheIdIsKnownAreMatched() throws {
         var l = try ledger()
         l.enqueue(1)
-        let job = try #require(l.takeJob(limit: 8, now: t0, register: false, makeID: { "local-1" }))
+        let jobTaken = l.takeJob(limit: 8, now: t0, register: false, makeID: { "local-1" })
+        let job = try #require(jobTaken)
         #expect(l.inFlight == 1)
         // The worker is faster than the 202.
-        #expect(!l.answer(id: "server-7", ok: true, error: nil, now: t0 + .milliseconds(30)))
+        let early = l.answer(id: "server-7", ok: true, error: nil, now: t0 + .milliseconds(30))
+        #expect(!early)
         var accepted = job
         accepted.id = "server-7"
-        l.published(accepted, duplicate: false, register: true)
+        l.published(accepted, duplicate: false, register: true, now: t0)
         let s = l.snapshot(now: t0 + .seconds(1), sustainedRate: 5)
         #expect(s.answered == 1 && s.inFlight == 0 && s.stored == 1)
         #expect(s.latency.p50 == 30)
@@ -58,13 +61,16 @@ struct LoadLedgerTests {
     @Test func resetIgnoresResultsOfEarlierJobs() throws {
         var l = try ledger()
         l.enqueue(2)
-        let a = try #require(l.takeJob(limit: 8, now: t0, register: true, makeID: { "a" }))
+        let aTaken = l.takeJob(limit: 8, now: t0, register: true, makeID: { "a" })
+        let a = try #require(aTaken)
         l.reset()
         #expect(l.publishing == 1 && l.sent == 0 && l.queued == 1)
-        l.published(a, duplicate: false)
-        #expect(!l.answer(id: "a", ok: true, error: nil, now: t0))
+        l.published(a, duplicate: false, now: t0)
+        let late = l.answer(id: "a", ok: true, error: nil, now: t0)
+        #expect(!late)
         #expect(l.publishing == 0 && l.stored == 0 && l.answered == 0 && l.inFlight == 0)
-        #expect(l.dropQueued() == 1 && l.queued == 0)
+        let dropped = l.dropQueued()
+        #expect(dropped == 1 && l.queued == 0)
     }
 
     @Test func trackingIsBoundedAndOrphansAreForgotten() throws {
@@ -72,7 +78,7 @@ struct LoadLedgerTests {
         var n = 0
         l.enqueue(10)
         while let job = l.takeJob(limit: 100, now: t0, register: true, makeID: { n += 1; return "id-\(n)" }) {
-            l.published(job, duplicate: false)
+            l.published(job, duplicate: false, now: t0)
         }
         let s = l.snapshot(now: t0, sustainedRate: nil)
         #expect(s.untracked == 7 && s.inFlight == 3)
@@ -90,8 +96,9 @@ struct LoadLedgerTests {
         var n = 0
         for _ in 0..<5000 {
             l.enqueue(1)
-            let job = try #require(l.takeJob(limit: 1, now: t0, register: true, makeID: { n += 1; return "id-\(n)" }))
-            l.published(job, duplicate: false)
+            let jobTaken = l.takeJob(limit: 1, now: t0, register: true, makeID: { n += 1; return "id-\(n)" })
+        let job = try #require(jobTaken)
+            l.published(job, duplicate: false, now: t0)
             l.answer(id: job.id, ok: true, error: nil, now: t0 + .milliseconds(5))
         }
         #expect(l.answered == 5000 && l.inFlight == 0 && l.untracked == 0)

@@ -43,7 +43,10 @@ public struct LatencyHistogram: Sendable, Equatable {
         var seen = 0
         for (index, n) in buckets.enumerated() where n > 0 {
             seen += Int(n)
-            if seen >= rank { return Swift.min(Swift.max(Self.upperEdge(of: index), minimum), maximum) }
+            guard seen >= rank else { continue }
+            // The last bucket is open-ended: its best estimate is the exact maximum.
+            let edge = index == Self.bucketCount - 1 ? maximum : Self.upperEdge(of: index)
+            return Swift.min(Swift.max(edge, minimum), maximum)
         }
         return maximum
     }

@@ -204,7 +204,8 @@ public final class LoadEngine: Sendable {
         }
     }
 
-    /// Waits until nothing is queued, publishing or waiting for an answer; false if `timeout` passed first.
+    /// Waits until nothing is queued, publishing or waiting for an answer and sustained load is off;
+    /// false if `timeout` passed first.
     public func waitUntilIdle(timeout: Duration, poll: Duration = .milliseconds(20)) async -> Bool {
         let deadline = clock.now + timeout
         while true {
@@ -278,10 +279,10 @@ public final class LoadEngine: Sendable {
         do {
             let payload = try JSONEncoder().encode(request)
             let ack = try await js.publish(c.requestSubject, payload: ByteBuffer(bytes: payload), messageID: job.id)
-            ledger.withLock { $0.published(job, duplicate: ack.duplicate) }
+            ledger.withLock { $0.published(job, duplicate: ack.duplicate, now: clock.now) }
         } catch {
             let message = "publish \(job.id): \(Self.describe(error))"
-            ledger.withLock { $0.publishFailed(job, error: message) }
+            ledger.withLock { $0.publishFailed(job, error: message, now: clock.now) }
         }
     }
 
@@ -312,9 +313,9 @@ public final class LoadEngine: Sendable {
             }
             var registered = job
             registered.id = accepted.id
-            ledger.withLock { $0.published(registered, duplicate: false, register: true) }
+            ledger.withLock { $0.published(registered, duplicate: false, register: true, now: clock.now) }
         } catch {
-            ledger.withLock { $0.publishFailed(job, error: "POST /api/memes: \(Self.describe(error))") }
+            ledger.withLock { $0.publishFailed(job, error: "POST /api/memes: \(Self.describe(error))", now: clock.now) }
         }
     }
 

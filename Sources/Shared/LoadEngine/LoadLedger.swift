@@ -53,6 +53,8 @@ struct LoadLedger {
     private var nextPrompt: Int
     private var firstSend: ContinuousClock.Instant?
     private var lastAnswer: ContinuousClock.Instant?
+    /// When the latest publish finished (acked or failed).
+    private var lastPublished: ContinuousClock.Instant?
 
     init(prompts: PromptList, maxTracked: Int = 100_000, recentLimit: Int = 20, orphanLimit: Int = 4096, firstPrompt: Int = 0) {
         self.prompts = prompts
@@ -100,16 +102,18 @@ struct LoadLedger {
     }
 
     /// The publish of `job` was acked (web path: accepted); registers it when `register` is set.
-    mutating func published(_ job: Job, duplicate: Bool, register: Bool = false) {
+    mutating func published(_ job: Job, duplicate: Bool, register: Bool = false, now: ContinuousClock.Instant) {
         publishing -= 1
         guard job.generation == generation else { return }
+        lastPublished = now
         if duplicate { duplicates += 1 } else { stored += 1 }
         if register { self.register(id: job.id, prompt: job.prompt, submitted: job.submitted) }
     }
 
-    mutating func publishFailed(_ job: Job, error: String) {
+    mutating func publishFailed(_ job: Job, error: String, now: ContinuousClock.Instant) {
         publishing -= 1
         guard job.generation == generation else { return }
+        lastPublished = now
         publishErrors += 1
         pending.removeValue(forKey: job.id)
         if failedIDs.count < failedIDLimit { failedIDs.append(job.id) }
@@ -154,7 +158,7 @@ struct LoadLedger {
         answered = 0; answerErrors = 0; untracked = 0
         pending = [:]; order = []; orphans = [:]; orphanOrder = []; failedIDs = []; recent = []
         latency = LatencyHistogram()
-        lastError = nil; firstSend = nil; lastAnswer = nil
+        lastError = nil; firstSend = nil; lastAnswer = nil; lastPublished = nil
     }
 
     func snapshot(now: ContinuousClock.Instant, sustainedRate: Double?) -> LoadSnapshot {
@@ -176,6 +180,7 @@ struct LoadLedger {
         if let firstSend {
             s.elapsedSeconds = Self.milliseconds(now - firstSend) / 1000
             if let lastAnswer { s.answeringSeconds = max(0, Self.milliseconds(lastAnswer - firstSend) / 1000) }
+            if let lastPublished { s.publishingSeconds = max(0, Self.milliseconds(lastPublished - firstSend) / 1000) }
         }
         return s
     }

@@ -34,6 +34,8 @@ public struct LoadSnapshot: Sendable, Equatable, Codable {
     public var elapsedSeconds = 0.0
     /// Seconds from the first send to the latest answer (0 before any answer).
     public var answeringSeconds = 0.0
+    /// Seconds from the first send to the latest finished publish (0 before any).
+    public var publishingSeconds = 0.0
 
     public init() {}
 
@@ -45,8 +47,12 @@ public struct LoadSnapshot: Sendable, Equatable, Codable {
     public var answersPerSecond: Double? {
         answeringSeconds > 0 ? Double(answered + answerErrors) / answeringSeconds : nil
     }
-    /// Nothing queued, publishing or waiting for an answer.
-    public var isIdle: Bool { queued == 0 && publishing == 0 && inFlight == 0 }
+    /// Publishes finished (acked or failed) per second between the first send and the latest one.
+    public var publishesPerSecond: Double? {
+        publishingSeconds > 0 ? Double(acked + publishErrors) / publishingSeconds : nil
+    }
+    /// Nothing queued, publishing or waiting for an answer, and sustained load is off.
+    public var isIdle: Bool { queued == 0 && publishing == 0 && inFlight == 0 && sustainedRate == nil }
 
     enum CodingKeys: String, CodingKey {
         case queued, sent, stored, duplicates, answered, publishing, untracked, latency, recent
@@ -57,6 +63,7 @@ public struct LoadSnapshot: Sendable, Equatable, Codable {
         case lastError = "last_error"
         case elapsedSeconds = "elapsed_s"
         case answeringSeconds = "answering_s"
+        case publishingSeconds = "publishing_s"
     }
 }
 
