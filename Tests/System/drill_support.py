@@ -235,7 +235,7 @@ class Stack:
 
     def result_ids(self, prefix):
         """Ids with a result kept by a worker (`meme:result:<id>`) that start with `prefix`."""
-        out = self.redis("--scan", "--pattern", f"meme:result:{prefix}*", "--count", "1000")
+        out = self.redis("--scan", "--pattern", f"meme:result:{prefix}*")
         if not out:
             return set()
         return {line[len("meme:result:"):] for line in out.splitlines() if line}
@@ -459,8 +459,10 @@ class Observer:
                                      reconnect_time_wait=0.2, allow_reconnect=True, error_cb=quiet,
                                      disconnected_cb=quiet, reconnected_cb=quiet, closed_cb=quiet)
         self.js = self.nc.jetstream()
-        await self.nc.subscribe(RESPONSE_SUBJECT, cb=self._on_ok)
-        await self.nc.subscribe(ERROR_SUBJECT, cb=self._on_error)
+        # Answers carry whole images: room for a burst of them, so none is dropped as a slow consumer.
+        limit = 1024 * 1024 * 1024
+        await self.nc.subscribe(RESPONSE_SUBJECT, cb=self._on_ok, pending_bytes_limit=limit)
+        await self.nc.subscribe(ERROR_SUBJECT, cb=self._on_error, pending_bytes_limit=limit)
         await self.nc.flush()
 
     async def _on_ok(self, msg):

@@ -34,11 +34,13 @@ FEW_PROMPTS = [
 def emit(request):
     """Prints a drill's report past pytest's output capture (and appends it to $DRILL_REPORT_FILE)."""
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
 
     def _emit(text):
-        if reporter is not None:
-            reporter.ensure_newline()
-            reporter.write_line(text)
+        if reporter is not None and capture is not None:
+            with capture.global_and_fixture_disabled():
+                reporter.ensure_newline()
+                reporter.write_line(text)
         else:
             print(text)
         path = os.environ.get("DRILL_REPORT_FILE")
