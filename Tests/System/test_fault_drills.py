@@ -89,8 +89,9 @@ def warm_cache(stack, prompts, count):
 
 
 def wait_stream_empty(observer, timeout=30):
-    """Nothing stored is left unanswered: the work-queue stream drops a message only on ack/term, and the
-    worker acks only after the answer is published."""
+    """(messages, num_pending, num_ack_pending, num_redelivered) once the MEMES stream has drained, or as
+    last seen after `timeout`. Drained means nothing stored is left unanswered: the work-queue stream drops a
+    message only on ack/term, and the worker acks only after the answer is published."""
     state = {}
 
     def empty():
@@ -100,8 +101,12 @@ def wait_stream_empty(observer, timeout=30):
     try:
         wait_until(empty, timeout, interval=0.25, what="the MEMES stream to drain")
     except AssertionError:
-        raise AssertionError(f"stream not drained: messages/pending/ack_pending/redelivered = {state.get('v')}")
+        pass
     return state["v"]
+
+
+def drained(state):
+    return state[0] == 0 and state[1] == 0 and state[2] == 0
 
 
 # 1 ------------------------------------------------------------------------------------------------
@@ -164,7 +169,7 @@ def test_nats_killed_and_restarted_mid_load(stack, observers, emit):
     except AssertionError:
         pass
     lost_probes = probes_answered()
-    messages, _, _, redelivered = wait_stream_empty(obs)
+    stream = wait_stream_empty(obs)
     kept_tool = stack.result_ids("d1-")
     # The tool's "in flight" ids are stored and not answered live. Those kept in Redis were answered while
     # the tool was reconnecting. Exact when no publish timed out; with publish errors this is a lower bound
@@ -189,9 +194,11 @@ def test_nats_killed_and_restarted_mid_load(stack, observers, emit):
         f"Server down {t_up - t_kill:.1f} s; workers ready {t_workers - t_up:.1f} s after the restart; "
         f"the tool's answers resumed "
         + (f"{t_resumed - t_up:.1f} s after the restart" if t_resumed else "(no progress line after the restart)")
-        + f"; stream drained ({messages} left, {redelivered} redelivered)."))
+        + f"; stream after the run: {stream[0]} messages, {stream[1]} pending, {stream[2]} awaiting ack, "
+        f"{stream[3]} redelivered."))
 
     assert not lost_probes, f"stored probes never answered: {lost_probes[:10]}"
+    assert drained(stream), f"stored requests left in the stream (messages, pending, ack pending): {stream}"
     assert lost_tool == 0, f"load tool: {summary['in_flight']} unanswered, only {missed_live} found in Redis: {summary}"
     assert summary["answer_errors"] == 0, summary
     assert summary["stored"] > before["stored"], "the load tool did not publish again after the restart"
@@ -293,7 +300,7 @@ def test_workers_sigkilled_repeatedly_during_a_burst(stack, observers, emit):
     summary = load.wait(150)
     for w in workers:
         stack.wait_worker_ready(w)
-    messages, _, _, redelivered = wait_stream_empty(obs)
+    stream = wait_stream_empty(obs)
 
     answers = {rid: a for rid, a in obs.snapshot().items() if rid.startswith("d3-")}
     twice = {rid: a for rid, a in answers.items() if len(a) > 1}
@@ -310,13 +317,15 @@ def test_workers_sigkilled_repeatedly_during_a_burst(stack, observers, emit):
         f"({len(during_burst)} with requests in flight: "
         + ", ".join(f"{w} at {n} in flight" for _, w, n in kills) + "), each worker restarted at once; "
         f"{len(twice)} ids answered more than once, {len(conflicting)} of them with different images; "
-        f"{redelivered} redeliveries; stream drained ({messages} left). Time to recover = last kill → last answer."))
+        f"{stream[3]} redeliveries; stream after the run: {stream[0]} messages, {stream[2]} awaiting ack. "
+        f"Time to recover = last kill → last answer."))
 
     assert during_burst, f"no worker was killed while the burst was in flight (kills: {kills}); raise DRILL_BURST"
     assert summary["in_flight"] == 0, summary
     assert summary["answer_errors"] == 0 and summary["publish_errors"] == 0, summary
     assert not errored, f"answered with an error: {errored[:10]}"
     assert not conflicting, f"ids answered with different images: {list(conflicting.items())[:5]}"
+    assert drained(stream), f"stored requests left in the stream (messages, pending, ack pending): {stream}"
     assert len(answers) == summary["stored"], f"observer saw {len(answers)} of {summary['stored']} ids"
 
 
@@ -519,7 +528,7 @@ def test_malformed_input_storm(stack, observers, emit):
                     http_unclear.append((k, s, t[:200]))
             except ValueError:
                 http_unclear.append((k, s, t[:200]))
-    messages, _, _, _ = wait_stream_empty(obs)
+    stream = wait_stream_empty(obs)
     alive = {name: p.alive for name, p in stack.procs.items() if not name.startswith("load-")}
 
     good_sent = s_nats["sent"] + s_web["sent"]
@@ -539,9 +548,11 @@ def test_malformed_input_storm(stack, observers, emit):
         f"{len(answered_wrongly)} answered with a meme, {len(missing_bad)} unanswered"
         + (f", {len(not_stored)} refused by JetStream" if not_stored else "") + ". "
         f"Bad via HTTP: {len(bad_http)} POSTs, {len(bad_http) - len(http_wrong)} got the expected 4xx with an error "
-        f"message; {garbage} non-HTTP connections. All processes alive: {all(alive.values())}; stream drained."))
+        f"message; {garbage} non-HTTP connections. All processes alive: {all(alive.values())}; "
+        f"{stream[0]} messages left in the stream."))
 
     assert all(alive.values()), f"a process died: {alive}\n{stack.logs()}"
+    assert drained(stream), f"requests left in the stream (messages, pending, ack pending): {stream}"
     assert not answered_wrongly, f"bad requests answered with a meme: {answered_wrongly}"
     assert not missing_bad, f"bad requests without an answer: {missing_bad[:10]}"
     assert not http_wrong, f"unexpected HTTP statuses: {http_wrong[:5]}"
