@@ -66,7 +66,7 @@ let package = Package(
         ),
         .target(
             name: "MemeImages",
-            dependencies: ["MemeKit", "CPangoCairo", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["MemeKit", "CPangoCairo", "CurlHTTP", .product(name: "NIOPosix", package: "swift-nio")],
             path: "Sources/Shared/MemeImages"
         ),
         .target(
@@ -86,9 +86,10 @@ let package = Package(
         .target(
             name: "LoadEngine",
             dependencies: [
-                "MemeKit", "NATS", "JetStream", "CurlHTTP",
+                "MemeKit", "NATS", "JetStream", "MemeStream", "CurlHTTP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Shared/LoadEngine"
         ),
@@ -98,14 +99,24 @@ let package = Package(
         .target(
             name: "WorkerService",
             dependencies: [
-                "MemeKit", "NATS", "JetStream", "MemeStream", "MemeImages", "RedisCache", "OpsHTTP",
+                "MemeKit", "NATS", "JetStream", "MemeStream", "MemeImages", "RedisCache", "OpsHTTP", "CurlHTTP",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Shared/WorkerService"
         ),
-        .target(name: "LocalScaler", dependencies: ["Autoscaling"], path: "Sources/Shared/LocalScaler"),
+        .target(
+            name: "LocalScaler",
+            dependencies: [
+                "Autoscaling", "ClusterReaders", "CurlHTTP", "ChildProcess", "NATS", "JetStream", "MemeKit", "MemeStream",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Shared/LocalScaler"
+        ),
         .target(
             name: "WebService",
             dependencies: [
@@ -133,7 +144,7 @@ let package = Package(
         .executableTarget(
             name: "Worker",
             dependencies: [
-                "WorkerService", "MemeImages", "MemeKit", "OpsHTTP",
+                "WorkerService", "MemeImages", "MemeKit", "OpsHTTP", "LocalScaler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -180,8 +191,12 @@ let package = Package(
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"], resources: [.copy("Golden")]),
         .testTarget(name: "TerminalScreenTests", dependencies: ["TerminalScreen", "ConsoleUI"]),
         .testTarget(name: "ConsoleCoreTests", dependencies: ["ConsoleCore", "TestServers"]),
-        .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "TestServers", "RedisCache", "NATS", "JetStream"]),
-        .testTarget(name: "LocalScalerTests", dependencies: ["LocalScaler", "TestServers"]),
+        .testTarget(
+            name: "WorkerServiceTests",
+            dependencies: ["WorkerService", "TestServers", "RedisCache", "NATS", "JetStream", "MemeImages", "CurlHTTP"],
+            exclude: ["Resources"]
+        ),
+        .testTarget(name: "LocalScalerTests", dependencies: ["LocalScaler", "TestServers", "Autoscaling", "NATS", "JetStream"]),
         .testTarget(
             name: "WebServiceTests",
             dependencies: [

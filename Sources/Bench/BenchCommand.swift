@@ -7,6 +7,6 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "meme-bench",
         abstract: "meme-generator: benchmarks (run through ./demo.sh bench).",
         version: "0.1.0",
-        subcommands: [BenchNATS.self, NATSProbe.self, BenchRender.self]
+        subcommands: [BenchNATS.self, NATSProbe.self, BenchRender.self, BenchWorker.self]
     )
 }

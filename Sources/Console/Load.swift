@@ -110,7 +110,8 @@ struct Load: AsyncParsableCommand {
             smallImage: size == .small, fastMode: fast ? true : nil,
             requestSubject: env.string(MemeEnv.requestSubject, default: MemeDefaults.requestSubject),
             responseSubject: env.string(MemeEnv.responseSubject, default: MemeDefaults.responseSubject),
-            stream: env.string(MemeEnv.natsStream, default: MemeDefaults.stream), idPrefix: idPrefix)
+            stream: env.string(MemeEnv.natsStream, default: MemeDefaults.stream),
+            consumer: env.string(MemeEnv.natsConsumer, default: MemeDefaults.consumer), idPrefix: idPrefix)
     }
 
     func run() async throws {

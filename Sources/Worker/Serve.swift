@@ -28,6 +28,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds an image stays cached (env: CACHE_TTL, default \(MemeDefaults.cacheTTLSeconds)).") var cacheTtl: String?
     @Option(help: "Seconds a result is kept by id for late readers (env: RESULT_TTL, default \(MemeDefaults.resultTTLSeconds)).") var resultTtl: String?
     @Option(help: "Hugging Face model URL, used when HF_API_TOKEN is set (env: HF_API_URL).") var hfApiUrl: String?
+    @Option(help: "Hugging Face model URL for fast_mode or small_image requests (env: HF_FAST_API_URL, default \(MemeDefaults.hfFastModelURL)).") var hfFastApiUrl: String?
+    @Option(help: "Seconds one Hugging Face image may take, retries included (env: HF_TIMEOUT, default 60).") var hfTimeout: String?
     @Option(help: "Listen address for /metrics, /healthz, /readyz (env: METRICS_ADDR, default \(MemeDefaults.workerMetricsAddress)).") var metricsAddr: String?
     @Option(help: "Requests processed at a time (env: WORKER_CONCURRENCY, default 2).") var workerConcurrency: String?
     @Option(help: "Seconds in-flight work may take after SIGTERM (env: WORKER_DRAIN_GRACE, default 20).") var workerDrainGrace: String?
@@ -47,6 +49,8 @@ struct Serve: AsyncParsableCommand {
         f[MemeEnv.cacheTTL] = cacheTtl
         f["RESULT_TTL"] = resultTtl
         f[MemeEnv.hfURL] = hfApiUrl
+        f["HF_FAST_API_URL"] = hfFastApiUrl
+        f["HF_TIMEOUT"] = hfTimeout
         f[MemeEnv.metricsAddress] = metricsAddr
         f[MemeEnv.workerConcurrency] = workerConcurrency
         f["WORKER_DRAIN_GRACE"] = workerDrainGrace

@@ -102,6 +102,16 @@ import TestServers
             let info = try await JetStream(h.connection).streamInfo("MEMES")
             #expect(info.state.messages == 5)
             #expect(info.config.retention == .workQueue)
+            // The consumer is there too, so KEDA can read the lag before any worker starts.
+            let consumer = try await JetStream(h.connection).consumerInfo(stream: "MEMES", consumer: "meme-generator")
+            #expect(consumer.numPending == 5)
+            // The progress stream hands out the same counts.
+            var seen: [LoadSnapshot] = []
+            for await snapshot in engine.progress(every: .milliseconds(20)) {
+                seen.append(snapshot)
+                if seen.count == 2 { break }
+            }
+            #expect(seen.map(\.stored) == [5, 5])
             // Dropping what is queued does not forget what was sent.
             try engine.startSustained(perSecond: 1000)
             let dropped = engine.stop()
@@ -127,6 +137,22 @@ import TestServers
                 try engine.startSustained(perSecond: .nan)
             }
             await engine.shutdown()
+        }
+    }
+
+    @Test func viaWebEveryAcceptedRequestIsAnswered() async throws {
+        try await LoadHarness.with(concurrency: 4) { h in
+            let url = try await h.startWeb()
+            let engine = try await LoadEngine.start(connection: h.connection, configuration: LoadConfiguration(
+                transport: .web(baseURL: url), maxConcurrentPublishes: 8))
+            try engine.submit(20)
+            let idle = await engine.waitUntilIdle(timeout: .seconds(60))
+            let s = engine.snapshot
+            await engine.shutdown()
+            #expect(idle, "\(s)\n\(h.web?.log ?? "")")
+            #expect(s.sent == 20 && s.stored == 20 && s.answered == 20 && s.errors == 0, "\(s)")
+            // The web service picked the ids (UUIDs), not the engine.
+            #expect(s.recent.allSatisfy { UUID(uuidString: $0.id) != nil }, "\(s.recent.map(\.id))")
         }
     }
 

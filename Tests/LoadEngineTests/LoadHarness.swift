@@ -9,6 +9,8 @@ final class LoadHarness: @unchecked Sendable {
     let connection: NATSConnection
     private(set) var worker: ProgramProcess?
     private(set) var metricsPort = 0
+    private(set) var web: ProgramProcess?
+    private(set) var redis: RedisServer?
 
     init(worker withWorker: Bool = true, concurrency: Int = 4) async throws {
         nats = try NATSServer()
@@ -47,7 +49,26 @@ final class LoadHarness: @unchecked Sendable {
         }
     }
 
+    /// meme-web (with its own redis-server) in front of this harness's NATS; returns its base URL.
+    func startWeb() async throws -> String {
+        let redis = try RedisServer()
+        let port = try FreePort.next()
+        self.redis = redis
+        web = try ProgramProcess("meme-web", environment: [
+            "HOST": "127.0.0.1", "PORT": "\(port)", "NATS_URL": nats.url, "REDIS_URL": redis.url,
+            "WEB_RATE_LIMIT": "0", "LOG_LEVEL": "warning",
+        ])
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if HTTPProbe.get(port: port, path: "/readyz")?.status == 200 { return "http://127.0.0.1:\(port)" }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestServerError("meme-web not ready within 30 s:\n\(web?.log ?? "")")
+    }
+
     func shutdown() async {
+        web?.process.stop()
+        redis?.stop()
         worker?.process.stop()
         await connection.close()
         nats.stop()

@@ -13,6 +13,8 @@ final class WorkerHarness: @unchecked Sendable {
     let redis: RedisServer
     let metricsPort: Int
     let ackWait: Int
+    /// Extra environment for every worker this harness starts (e.g. HF_API_TOKEN and stub URLs).
+    let env: [String: String]
     var worker: ProgramProcess?
     let client: NATSConnection
     let js: JetStream
@@ -25,11 +27,12 @@ final class WorkerHarness: @unchecked Sendable {
         var string: String? { if case .string(let s)? = json["error"] { return s } else { return nil } }
     }
 
-    init(ackWait: Int = 60, concurrency: Int = 2) async throws {
+    init(ackWait: Int = 60, concurrency: Int = 2, env: [String: String] = [:]) async throws {
         nats = try NATSServer()
         redis = try RedisServer()
         metricsPort = try FreePort.next()
         self.ackWait = ackWait
+        self.env = env
         client = try await NATSConnection.connect(NATSOptions(servers: [nats.url], name: "worker-test"))
         js = JetStream(client)
         for (subject, ok) in [("meme.response", true), ("meme.response.error", false)] {
@@ -54,6 +57,7 @@ final class WorkerHarness: @unchecked Sendable {
             "NATS_URL": nats.url, "REDIS_URL": redis.url, "METRICS_ADDR": "127.0.0.1:\(metricsPort)",
             "NATS_ACK_WAIT": "\(ackWait)", "WORKER_CONCURRENCY": "\(concurrency)", "WORKER_NAME": "test-worker",
         ]
+        env.merge(self.env) { $1 }
         env.merge(extra) { $1 }
         worker = try ProgramProcess("meme-worker", environment: env)
     }

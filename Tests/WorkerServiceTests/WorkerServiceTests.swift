@@ -99,3 +99,12 @@ func promtoolCheck(_ page: String) throws -> String {
     p.waitUntilExit()
     return p.terminationStatus == 0 ? "" : out
 }
+
+@Suite struct ProductivityWindowTests {
+    @Test func oldSamplesAreDroppedWithoutOverlappingAccess() {
+        // Regression: trimming used to read the array inside its own removeAll (an exclusivity crash after 60 s).
+        let window = ProductivityWindow(window: 0)
+        for _ in 0..<100 { _ = window.record(completions: 1) }
+        #expect(window.sampleCount <= 3)
+    }
+}

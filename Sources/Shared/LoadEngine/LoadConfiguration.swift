@@ -22,9 +22,11 @@ public struct LoadConfiguration: Sendable {
     public var requestSubject: String
     public var responseSubject: String
     public var stream: String
-    /// Create the stream when it is missing (as the worker would), so load can queue up while no
-    /// worker runs (scale from zero). An existing stream is never changed.
-    public var createStreamIfMissing: Bool
+    /// The worker's durable consumer (created with the stream when missing).
+    public var consumer: String
+    /// Create the stream and consumer when missing (MemeStreamSetup, as the worker and meme-web do), so
+    /// load can queue up while no worker runs (scale from zero). Existing ones are never changed.
+    public var createQueueIfMissing: Bool
     /// Requests waiting for an answer that are tracked at most; older ones are dropped (`untracked`).
     public var maxTracked: Int
     /// Length of `LoadSnapshot.recent`.
@@ -36,7 +38,7 @@ public struct LoadConfiguration: Sendable {
         transport: LoadTransport = .nats, prompts: PromptList = .builtIn, maxConcurrentPublishes: Int = 256,
         smallImage: Bool = true, fastMode: Bool? = nil, publishTimeout: Duration = .seconds(5),
         requestSubject: String = MemeDefaults.requestSubject, responseSubject: String = MemeDefaults.responseSubject,
-        stream: String = MemeDefaults.stream, createStreamIfMissing: Bool = true, maxTracked: Int = 100_000,
+        stream: String = MemeDefaults.stream, consumer: String = MemeDefaults.consumer, createQueueIfMissing: Bool = true, maxTracked: Int = 100_000,
         recentLimit: Int = 20, idPrefix: String = "load-"
     ) {
         self.transport = transport
@@ -48,7 +50,8 @@ public struct LoadConfiguration: Sendable {
         self.requestSubject = requestSubject
         self.responseSubject = responseSubject
         self.stream = stream
-        self.createStreamIfMissing = createStreamIfMissing
+        self.consumer = consumer
+        self.createQueueIfMissing = createQueueIfMissing
         self.maxTracked = maxTracked
         self.recentLimit = recentLimit
         self.idPrefix = idPrefix
@@ -67,8 +70,10 @@ public struct LoadConfiguration: Sendable {
                 throw LoadError("\(name) '\(subject)' is not a valid NATS subject")
             }
         }
-        guard !stream.isEmpty, !stream.contains(where: { ".*> \t".contains($0) }) else {
-            throw LoadError("stream name '\(stream)' is not valid")
+        for (kind, name) in [("stream", stream), ("consumer", consumer)] {
+            guard !name.isEmpty, !name.contains(where: { ".*> \t".contains($0) }) else {
+                throw LoadError("\(kind) name '\(name)' is not valid")
+            }
         }
         guard !idPrefix.contains(where: { $0.isWhitespace || $0 == "/" }) else {
             throw LoadError("id prefix '\(idPrefix)' must not contain spaces or '/'")

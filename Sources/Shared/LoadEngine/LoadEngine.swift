@@ -1,7 +1,9 @@
 import CurlHTTP
 import Foundation
 import JetStream
+import Logging
 import MemeKit
+import MemeStream
 import NATS
 import NIOCore
 import Synchronization
@@ -83,7 +85,7 @@ public final class LoadEngine: Sendable {
 
     private func begin() async throws {
         let c = configuration
-        if c.transport == .nats && c.createStreamIfMissing { try await ensureStream() }
+        if c.transport == .nats && c.createQueueIfMissing { try await ensureQueue() }
         var subscriptions: [NATSSubscription] = []
         var tasks: [Task<Void, Never>] = []
         for (subject, ok) in [(c.responseSubject, true), (MemeDefaults.errorSubject(for: c.responseSubject), false)] {
@@ -108,21 +110,13 @@ public final class LoadEngine: Sendable {
         }
     }
 
-    private func ensureStream() async throws {
+    private func ensureQueue() async throws {
         let c = configuration
+        let setup = MemeStreamSetup(stream: c.stream, consumer: c.consumer, requestSubject: c.requestSubject)
         do {
-            _ = try await js.streamInfo(c.stream)
-        } catch let error as JetStreamError where error.errorCode == JetStreamError.streamNotFound {
-            do {
-                // The worker's settings, so whichever of the two comes first makes the same stream.
-                _ = try await js.createOrUpdateStream(StreamConfig(
-                    name: c.stream, subjects: [c.requestSubject], retention: .workQueue, storage: .file,
-                    duplicateWindow: .seconds(MemeDefaults.duplicateWindowSeconds)))
-            } catch {
-                throw LoadError("cannot create stream \(c.stream): \(Self.describe(error))")
-            }
+            try await setup.ensure(js, updateConsumer: false, logger: Logger(label: "meme-load"))
         } catch {
-            throw LoadError("cannot read stream \(c.stream): \(Self.describe(error))")
+            throw LoadError("cannot set up stream \(c.stream) / consumer \(c.consumer): \(Self.describe(error))")
         }
     }
 

@@ -1,1 +1,140 @@
-// The LocalScaler module. See ../shared/DESIGN.md for what it holds.
+import Autoscaling
+import ClusterReaders
+import CurlHTTP
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Everything `meme-worker supervise` needs.
+public struct LocalScalerSettings: Sendable, Equatable {
+    public var spec: ScaledObjectSpec
+    /// NATS monitoring port, e.g. `http://127.0.0.1:8222` (KEDA's natsServerMonitoringEndpoint).
+    public var natsMonitorURL: String
+    public var launch: WorkerLaunch
+    /// Declare the stream and consumer when missing (nil: leave it to someone else).
+    public var jetStreamSetup: JetStreamSetup?
+
+    public init(spec: ScaledObjectSpec, natsMonitorURL: String, launch: WorkerLaunch, jetStreamSetup: JetStreamSetup? = nil) {
+        self.spec = spec
+        self.natsMonitorURL = natsMonitorURL
+        self.launch = launch
+        self.jetStreamSetup = jetStreamSetup
+    }
+}
+
+/// A stand-in for KEDA + the HPA on one machine: every pollingInterval it reads the consumer lag
+/// from NATS's /jsz as KEDA's nats-jetstream scaler does, decides like KEDA and the HPA
+/// (`LocalScalingDecision`), and starts or stops worker processes to match. Crashed workers are
+/// restarted. On graceful shutdown (SIGTERM/SIGINT through ServiceLifecycle) every worker gets
+/// SIGTERM and the scaler returns once all have exited.
+public final class LocalScaler: Service, Sendable {
+    public let settings: LocalScalerSettings
+    public let metrics: ScalerMetrics
+    private let logger: Logger
+    private let pool: WorkerPool
+    private let problem = Mutex<String?>("no lag read yet")
+
+    public init(settings: LocalScalerSettings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        metrics = ScalerMetrics(parameters: settings.spec.parameters, behavior: settings.spec.behavior)
+        pool = WorkerPool(launch: settings.launch, logger: logger)
+    }
+
+    /// nil once the lag has been read; else why not (for /readyz).
+    public var notReadyReason: String? { problem.withLock { $0 } }
+
+    public func run() async throws {
+        let logger = self.logger
+        let spec = settings.spec
+        let p = spec.parameters
+        logger.info("""
+            following \(spec.name): \(spec.stream)/\(spec.consumer) via \(settings.natsMonitorURL)/jsz; lagThreshold \(p.lagThreshold), \
+            activation \(p.activationLagThreshold), replicas \(p.minReplicaCount)…\(p.maxReplicaCount), polling \(p.pollingIntervalSeconds) s, \
+            cooldown \(p.cooldownPeriodSeconds) s, scale-down stabilisation \(spec.behavior.scaleDown.stabilizationWindowSeconds) s
+            """)
+        let client = CurlHTTPClient()
+        let monitor = JetStreamMonitor(monitorURL: settings.natsMonitorURL, client: client)
+        let setup = settings.jetStreamSetup.map { setup in Task { await Self.declare(setup, logger: logger) } }
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        var state = ScalerState()
+        var nextPoll = clock.now
+        var lastError: String?
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let restarted = await pool.reap()
+            if restarted > 0 { metrics.childRestarts.increment(by: Int64(restarted)) }
+            if clock.now >= nextPoll {
+                nextPoll = max(nextPoll + .seconds(p.pollingIntervalSeconds), clock.now)
+                var lag: Int? = nil
+                do {
+                    let status = try await monitor.status()
+                    lag = status.kedaLag(stream: spec.stream, consumer: spec.consumer, account: spec.account)
+                        ?? status.kedaLag(stream: spec.stream, consumer: spec.consumer)
+                    if lag == nil { throw JetStreamMonitorError("stream \(spec.stream) does not exist (yet)") }
+                    if lastError != nil { logger.info("lag readable again") }
+                    lastError = nil
+                } catch {
+                    let message = "cannot read the lag: \(error)"
+                    if message != lastError { logger.warning("\(message)") }
+                    lastError = message
+                }
+                problem.withLock { $0 = lastError }
+                await poll(lag: lastError == nil ? lag : nil, state: &state, nowSeconds: (clock.now - start).inSeconds)
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        let running = await pool.replicas + pool.terminating
+        logger.info("shutting down: stopping \(running) worker(s)")
+        // Not cancellable: the children must be waited for even if this task is cancelled.
+        await Task.detached { [pool] in await pool.stopAll() }.value
+        metrics.replicas.set(0.0)
+        metrics.terminating.set(0.0)
+        setup?.cancel()
+        await client.shutdown()
+        logger.info("all workers stopped")
+    }
+
+    private func poll(lag: Int?, state: inout ScalerState, nowSeconds: Double) async {
+        let current = await pool.replicas
+        let decision = state.poll(lag: lag, currentReplicas: current, spec: settings.spec, nowSeconds: nowSeconds)
+        if let lag { metrics.lag.set(Double(lag)) }
+        metrics.active.set(decision.active ? 1.0 : 0.0)
+        metrics.consecutiveFailures.set(Double(state.consecutiveFailures))
+        metrics.desiredReplicas.set(Double(decision.desiredReplicas))
+        if let last = state.lastActiveSeconds {
+            metrics.lastActive.set(Date().timeIntervalSince1970 - (nowSeconds - last))
+        }
+        metrics.setDecision(decision.reason)
+        if decision.desiredReplicas != current {
+            logger.info("scale \(settings.launch.namePrefix) \(current) → \(decision.desiredReplicas): \(decision.reason)")
+            do { try await pool.scale(to: decision.desiredReplicas) } catch { logger.error("\(error)") }
+        }
+        metrics.replicas.set(Double(await pool.replicas))
+        metrics.terminating.set(Double(await pool.terminating))
+    }
+
+    /// Retries until the stream and consumer exist (NATS may still be starting).
+    private static func declare(_ setup: JetStreamSetup, logger: Logger) async {
+        var delay = Duration.milliseconds(500)
+        while !Task.isCancelled {
+            do {
+                for line in try await setup.ensure() { logger.info("\(line)") }
+                return
+            } catch {
+                logger.warning("cannot declare stream \(setup.stream) / consumer \(setup.consumer) yet: \(error); retrying")
+            }
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(5))
+        }
+    }
+}
+
+extension Duration {
+    var inSeconds: Double {
+        let (s, atto) = components
+        return Double(s) + Double(atto) / 1e18
+    }
+}

@@ -53,14 +53,19 @@ final class ProductivityWindow: @unchecked Sendable {
     private let lock = NSLock()
     private var samples: [(wall: Double, cpu: Double, done: Int)] = []
     private var total = 0
-    private let window: Double = 60
+    private let window: Double
+
+    init(window: Double = 60) { self.window = window }
+
+    var sampleCount: Int { lock.lock(); defer { lock.unlock() }; return samples.count }
 
     func record(completions: Int) -> Double {
         lock.lock(); defer { lock.unlock() }
         total += completions
         let now = Date().timeIntervalSince1970
         samples.append((now, Self.cpuSeconds(), total))
-        samples.removeAll { now - $0.wall > window && samples.count > 2 }
+        // Keep the window, but always two samples so a rate can be computed when idle.
+        while samples.count > 2, let first = samples.first, now - first.wall > window { samples.removeFirst() }
         guard let first = samples.first, let last = samples.last else { return 0 }
         let cpu = last.cpu - first.cpu
         return cpu > 0.001 ? Double(last.done - first.done) / cpu : 0

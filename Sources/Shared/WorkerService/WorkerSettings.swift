@@ -19,6 +19,8 @@ public struct WorkerSettings: Sendable, Equatable {
     /// Never printed: see `description`.
     public var hfToken: String?
     public var hfURL = MemeDefaults.hfDefaultURL
+    /// The model for fast_mode/small_image requests (the original hard-coded FLUX.1-schnell).
+    public var hfFastURL = MemeDefaults.hfFastModelURL
     public var hfTimeoutSeconds = 60.0
     public var metricsHost = "0.0.0.0"
     public var metricsPort = 9091
@@ -34,6 +36,7 @@ public struct WorkerSettings: Sendable, Equatable {
     public static let environmentNames = [
         MemeEnv.natsURL, MemeEnv.natsStream, MemeEnv.natsConsumer, MemeEnv.requestSubject, MemeEnv.responseSubject,
         MemeEnv.ackWait, MemeEnv.maxDeliver, MemeEnv.redisURL, MemeEnv.hfToken, MemeEnv.hfTokenFile, MemeEnv.hfURL,
+        "HF_FAST_API_URL", "HF_TIMEOUT",
         MemeEnv.cacheTTL, "RESULT_TTL", MemeEnv.metricsAddress, MemeEnv.workerConcurrency, "WORKER_DRAIN_GRACE",
         "MAX_PROMPT_CHARS", "WORKER_NAME",
     ]
@@ -56,6 +59,8 @@ public struct WorkerSettings: Sendable, Equatable {
         s.resultTTLSeconds = try r.int("RESULT_TTL", default: s.resultTTLSeconds, range: 1...86400)
         s.hfToken = try r.secret(MemeEnv.hfToken, fileEnv: MemeEnv.hfTokenFile)
         s.hfURL = try r.url(MemeEnv.hfURL, default: s.hfURL, schemes: ["https", "http"])
+        s.hfFastURL = try r.url("HF_FAST_API_URL", default: s.hfFastURL, schemes: ["https", "http"])
+        s.hfTimeoutSeconds = try r.double("HF_TIMEOUT", default: s.hfTimeoutSeconds, range: 1...600)
         (s.metricsHost, s.metricsPort) = try r.hostPort(MemeEnv.metricsAddress, default: MemeDefaults.workerMetricsAddress)
         s.concurrency = try r.int(MemeEnv.workerConcurrency, default: s.concurrency, range: 1...64)
         s.drainGraceSeconds = try r.double("WORKER_DRAIN_GRACE", default: s.drainGraceSeconds, range: 0...600)

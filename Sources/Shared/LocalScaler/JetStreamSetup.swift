@@ -1,0 +1,54 @@
+import Foundation
+import JetStream
+import Logging
+import MemeKit
+import MemeStream
+import NATS
+
+/// Creates the work-queue stream and the durable pull consumer when they are missing, as the
+/// cluster's jetstream-setup Job does (k8s/base/nats/jetstream-setup-job.yaml): with zero workers
+/// nobody else would, and KEDA can only read a lag for a consumer that exists. Existing objects are
+/// left alone, so a worker's own declaration (same settings) is never overridden.
+public struct JetStreamSetup: Sendable, Equatable {
+    public var natsURL: String
+    public var stream: String
+    public var consumer: String
+    public var subject: String
+    public var ackWaitSeconds: Int
+    public var maxDeliver: Int
+
+    public init(natsURL: String, stream: String, consumer: String, subject: String = MemeDefaults.requestSubject,
+                ackWaitSeconds: Int = MemeDefaults.ackWaitSeconds, maxDeliver: Int = MemeDefaults.maxDeliver) {
+        self.natsURL = natsURL
+        self.stream = stream
+        self.consumer = consumer
+        self.subject = subject
+        self.ackWaitSeconds = ackWaitSeconds
+        self.maxDeliver = maxDeliver
+    }
+
+    /// One attempt; returns what it did ("created stream MEMES", …) or throws why it could not.
+    public func ensure() async throws -> [String] {
+        let servers = natsURL.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        var options = NATSOptions(servers: servers, name: "meme-local-scaler")
+        options.logger.logLevel = .warning
+        let connection = try await NATSConnection.connect(options)
+        do {
+            let done = try await declare(JetStream(connection))
+            await connection.close()
+            return done
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
+    private func declare(_ js: JetStream) async throws -> [String] {
+        // Logged by MemeStreamSetup itself; nothing else to report.
+        var logger = Logger(label: "meme-local-scaler")
+        logger.logLevel = .info
+        try await MemeStreamSetup(stream: stream, consumer: consumer, requestSubject: subject,
+                                  ackWaitSeconds: ackWaitSeconds, maxDeliver: maxDeliver).ensure(js, logger: logger)
+        return []
+    }
+}

@@ -1,0 +1,57 @@
+import Autoscaling
+import Testing
+@testable import LocalScaler
+
+/// The poll-by-poll arithmetic the supervisor applies, with the worker's ScaledObject numbers.
+@Suite struct ScalerStateTests {
+    let spec = ScaledObjectSpec(
+        name: "meme-worker",
+        parameters: KEDA.Parameters(lagThreshold: 5, activationLagThreshold: 1, minReplicaCount: 0, maxReplicaCount: 10,
+                                    cooldownPeriodSeconds: 30, pollingIntervalSeconds: 5, fallback: KEDA.Fallback(failureThreshold: 3, replicas: 2)),
+        behavior: HPA.Behavior(scaleDown: HPA.ScalingRules(stabilizationWindowSeconds: 30, policies: HPA.ScalingRules.defaultScaleDown.policies)),
+        stream: "MEMES", consumer: "meme-generator")
+
+    @Test func burstScalesUpHoldsThroughCooldownThenGoesToZero() {
+        var s = ScalerState()
+        var replicas = 0
+        func poll(_ lag: Int?, at t: Double) -> LocalScalingDecision {
+            let d = s.poll(lag: lag, currentReplicas: replicas, spec: spec, nowSeconds: t)
+            replicas = d.desiredReplicas
+            return d
+        }
+        #expect(poll(0, at: 0).desiredReplicas == 0)
+        #expect(poll(1, at: 5).desiredReplicas == 0)  // not above activation 1
+        let activate = poll(50, at: 10)
+        #expect(activate.desiredReplicas == 1)  // KEDA activates 0 → 1 first
+        #expect(activate.active)
+        #expect(poll(48, at: 15).desiredReplicas == 5)  // HPA: ceil(48 / 5) = 10, default policy allows 1 + 4
+        #expect(poll(40, at: 20).desiredReplicas == 8)  // ceil(5 × 8 / 5) = 8
+        #expect(poll(12, at: 25).desiredReplicas == 8)  // scale-down stabilisation holds the 30 s maximum
+        let idle = poll(0, at: 30)
+        #expect(!idle.active)
+        #expect(idle.desiredReplicas == 8)
+        #expect(poll(0, at: 50).desiredReplicas == 8)  // last active at 25: 25 s < cooldown 30 s
+        let zero = poll(0, at: 55)
+        #expect(zero.desiredReplicas == 0)
+        #expect(zero.reason.contains("cooldown"))
+    }
+
+    @Test func failedReadsKeepReplicasThenFallBack() {
+        var s = ScalerState()
+        #expect(s.poll(lag: nil, currentReplicas: 3, spec: spec, nowSeconds: 0).desiredReplicas == 3)
+        #expect(s.poll(lag: nil, currentReplicas: 3, spec: spec, nowSeconds: 5).desiredReplicas == 3)
+        let fallback = s.poll(lag: nil, currentReplicas: 3, spec: spec, nowSeconds: 10)
+        #expect(s.consecutiveFailures == 3)
+        #expect(fallback.desiredReplicas == 2)
+        #expect(fallback.reason.contains("fallback"))
+        _ = s.poll(lag: 7, currentReplicas: 2, spec: spec, nowSeconds: 15)
+        #expect(s.consecutiveFailures == 0)
+    }
+
+    @Test func historyIsTrimmedToTheLongestWindow() {
+        var s = ScalerState()
+        for t in stride(from: 0.0, through: 300, by: 5) { _ = s.poll(lag: 20, currentReplicas: 4, spec: spec, nowSeconds: t) }
+        #expect(s.history.allSatisfy { 300 - $0.atSeconds <= 30 })
+        #expect(!s.history.isEmpty)
+    }
+}

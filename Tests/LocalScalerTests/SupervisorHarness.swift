@@ -1,0 +1,103 @@
+import Foundation
+import JetStream
+import NATS
+import TestServers
+
+/// Real nats-server + redis-server and a real `meme-worker supervise` process whose children are real workers.
+final class SupervisorHarness: @unchecked Sendable {
+    let nats: NATSServer
+    let redis: RedisServer
+    let metricsPort: Int
+    let workerBasePort: Int
+    let supervisor: ProgramProcess
+    let workerLogs: String
+    /// Every child pid ever seen, to check none is left behind.
+    private(set) var seenChildren = Set<Int32>()
+
+    init(arguments: [String], workerEnvironment: [String: String] = [:], maxWorkers: Int) throws {
+        nats = try NATSServer()
+        redis = try RedisServer()
+        metricsPort = try FreePort.next()
+        workerBasePort = try Self.freeRange(count: maxWorkers)
+        var env = [
+            "NATS_URL": nats.url, "REDIS_URL": redis.url, "NATS_MONITOR_URL": nats.monitorURL,
+            "SUPERVISOR_METRICS_ADDR": "127.0.0.1:\(metricsPort)", "WORKER_CONCURRENCY": "1",
+        ]
+        env.merge(workerEnvironment) { $1 }
+        // Worker logs apart, so the supervisor's own log stays short enough to search.
+        workerLogs = try ManagedProcess.makeTempDirectory(prefix: "workers").path
+        supervisor = try ProgramProcess("meme-worker", arguments: [
+            "supervise", "--scaled-object", workerScaledObject, "--worker-metrics-base-port", "\(workerBasePort)",
+            "--max-replica-count", "\(maxWorkers)", "--worker-log-dir", workerLogs,
+        ] + arguments, environment: env)
+    }
+
+    /// Waits until /readyz says the lag was read (the stream and consumer exist).
+    func waitUntilReady(timeout: TimeInterval = 60) async throws {
+        try await waitFor("supervisor ready", timeout: timeout) { HTTPProbe.get(port: metricsPort, path: "/readyz")?.status == 200 }
+    }
+
+    var metricsPage: String? { HTTPProbe.get(port: metricsPort, path: "/metrics")?.body }
+
+    /// `name` → value for the first series of each metric (labels ignored).
+    func metrics() -> [String: Double] {
+        var out: [String: Double] = [:]
+        for line in (metricsPage ?? "").split(separator: "\n") where !line.hasPrefix("#") {
+            let name = String(line.prefix { $0 != "{" && $0 != " " })
+            if out[name] == nil, let value = Double(line.split(separator: " ").last ?? "") { out[name] = value }
+        }
+        return out
+    }
+
+    func metric(_ name: String) -> Double? { metrics()[name] }
+
+    /// Live child processes of the supervisor (from /proc), recorded in `seenChildren`.
+    func childPIDs() -> [Int32] {
+        guard let pid = supervisor.process.pid else { return [] }
+        let kids = Self.children(of: pid)
+        seenChildren.formUnion(kids)
+        return kids
+    }
+
+    static func children(of parent: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            // Fields after "(comm)": state, ppid, …
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && fields[0] != "Z" && Int32(fields[1]) == parent
+        }
+    }
+
+    /// True while a process exists and is not a zombie.
+    static func alive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
+    }
+
+    func waitFor(_ what: String, timeout: TimeInterval, _ check: () -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if check() { return }
+            if !supervisor.process.isRunning { throw TestServerError("supervise exited while waiting for \(what):\n\(supervisor.log)") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestServerError("timed out after \(Int(timeout)) s waiting for \(what); metrics:\n\(metricsPage ?? "none")\nlog:\n\(supervisor.log)")
+    }
+
+    /// `count` consecutive free loopback ports.
+    static func freeRange(count: Int) throws -> Int {
+        for _ in 0..<50 {
+            let base = Int.random(in: 20_000...60_000)
+            if (base..<(base + count)).allSatisfy({ !FreePort.isListening($0) }) { return base }
+        }
+        throw TestServerError("no \(count) consecutive free ports")
+    }
+
+    func shutdown() {
+        supervisor.process.stop(grace: 40)
+        nats.stop()
+        redis.stop()
+    }
+}
