@@ -471,7 +471,8 @@ def raw_garbage(port, rng):
 
 def test_malformed_input_storm(stack, observers, emit):
     seconds = drill_seconds(20.0)
-    rng = random.Random(int(os.environ.get("DRILL_SEED", "0")) or None)
+    seed = int(os.environ.get("DRILL_SEED") or random.randrange(1, 1 << 31))
+    rng = random.Random(seed)
     stack.start_nats()
     stack.start_redis()
     workers = ["worker-1", "worker-2"]
@@ -540,7 +541,7 @@ def test_malformed_input_storm(stack, observers, emit):
     for k in bad_nats.values():
         kinds[k] = kinds.get(k, 0) + 1
     emit(report(
-        f"5 malformed-input storm for {seconds:.0f} s",
+        f"5 malformed-input storm for {seconds:.0f} s (DRILL_SEED={seed})",
         good_sent + len(bad_nats) + len(bad_http), good_answered + bad_errors + len(bad_http) - len(http_wrong),
         bad_errors + len(bad_http), lost, "n/a (nothing went down)",
         f"Good: {good_sent} sent (nats {s_nats['sent']}, web {s_web['sent']}), {good_answered} answered with a meme, "
