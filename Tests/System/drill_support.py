@@ -347,7 +347,7 @@ class LoadRun:
         self.started = time.monotonic()
         self.popen = subprocess.Popen(argv, env=stack.env, cwd=stack.dir, stdin=subprocess.DEVNULL,
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        stack.procs[f"load-{prefix}"] = _Adopted(f"load-{prefix}", self.popen, stack.dir)
+        stack.procs[f"load-{prefix}"] = _Adopted(f"load-{prefix}", self.popen)
         self._stdout = b""
         self._reader = threading.Thread(target=self._read_stderr, daemon=True)
         self._reader.start()
@@ -405,7 +405,7 @@ class LoadRun:
 class _Adopted:
     """A process started elsewhere (subprocess.Popen), registered with the stack so close() kills it by PID."""
 
-    def __init__(self, name, popen, directory):
+    def __init__(self, name, popen):
         self.name = name
         self.popen = popen
         self.log_path = "(pipes)"
