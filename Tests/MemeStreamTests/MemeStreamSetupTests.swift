@@ -10,7 +10,6 @@ import TestServers
         let server = try NATSServer()
         defer { server.stop() }
         let nc = try await NATSConnection.connect(NATSOptions(servers: [server.url]))
-        defer { Task { await nc.close() } }
         let js = JetStream(nc)
         let logger = Logger(label: "test")
         let setup = MemeStreamSetup(ackWaitSeconds: 5, maxDeliver: 4)
@@ -28,5 +27,6 @@ import TestServers
         // The worker owns those settings and applies its own.
         #expect(try await other.ensure(js, updateConsumer: true, logger: logger) == 9)
         #expect(try await js.consumerInfo(stream: "MEMES", consumer: "meme-generator").config.ackWait == .seconds(60))
+        await nc.close()
     }
 }

@@ -16,7 +16,7 @@ import TestServers
     @Test func answersWithTheStubPictureCaptioned() async throws {
         let stub = try HFStubServer()
         let h = try await harness(stub, fast: "/image/fast")
-        defer { Task { await h.shutdown() } }
+        defer { h.stopProcesses() }
         try await h.submit(json: #"{"id":"hf-1","prompt":"one does not simply / call an API","small_image":true}"#)
         try await h.submit(json: #"{"id":"hf-2","prompt":"full size"}"#)
         #expect(try await h.waitForAnswers(["hf-1", "hf-2"], timeout: 30).isEmpty)
@@ -41,7 +41,7 @@ import TestServers
         let stub = try HFStubServer()
         let wrong = "hf_WRONG_\(UUID().uuidString.prefix(8))"
         let h = try await harness(stub, token: wrong, fast: "/image/fast")
-        defer { Task { await h.shutdown() } }
+        defer { h.stopProcesses() }
         try await h.submit(json: #"{"id":"hf-401","prompt":"who am i","small_image":true}"#)
         #expect(try await h.waitForAnswers(["hf-401"], timeout: 30).isEmpty)
         let answer = try #require(h.answers(for: "hf-401").first)
@@ -57,7 +57,7 @@ import TestServers
     @Test func aLoadingModelIsWaitedFor() async throws {
         let stub = try HFStubServer()
         let h = try await harness(stub, fast: "/loading/w?times=1&estimated=0.3")
-        defer { Task { await h.shutdown() } }
+        defer { h.stopProcesses() }
         try await h.submit(json: #"{"id":"hf-503","prompt":"patience","fast_mode":true}"#)
         #expect(try await h.waitForAnswers(["hf-503"], timeout: 30).isEmpty)
         #expect(h.answers(for: "hf-503").first?.ok == true)
@@ -70,7 +70,7 @@ import TestServers
         // the wait back to JetStream; the second (last) delivery answers with the error.
         let h = try await harness(stub, fast: "/loading/never?times=-1&estimated=1",
                                   extra: ["HF_TIMEOUT": "1", "NATS_MAX_DELIVER": "2"])
-        defer { Task { await h.shutdown() } }
+        defer { h.stopProcesses() }
         try await h.submit(json: #"{"id":"hf-never","prompt":"forever loading","small_image":true}"#)
         #expect(try await h.waitForAnswers(["hf-never"], timeout: 30).isEmpty)
         let answers = h.answers(for: "hf-never")

@@ -101,11 +101,17 @@ final class WorkerHarness: @unchecked Sendable {
         return nil
     }
 
-    func shutdown() async {
+    /// Synchronous, so a `defer` can call it: a `defer { Task { … } }` may never run before the
+    /// test process exits, leaving servers behind.
+    func stopProcesses() {
         worker?.process.stop()
         listeners.forEach { $0.cancel() }
-        await client.close()
         nats.stop()
         redis.stop()
+    }
+
+    func shutdown() async {
+        stopProcesses()
+        await client.close()
     }
 }

@@ -9,7 +9,7 @@ import TestServers
 @Suite(.serialized) struct WorkerIntegrationTests {
     @Test func answersTheSeedFormatWithAndWithoutIDAndCachesRepeats() async throws {
         let h = try await WorkerHarness()
-        defer { Task { await h.shutdown() } }
+        defer { h.stopProcesses() }
         try await h.submit(json: #"{"id":"seed-1","prompt":"one does not simply / scale to zero","fast_mode":false,"small_image":true}"#, messageID: "seed-1")
         // The original's load scripts send no id and no header.
         try await h.submit(json: #"{"prompt":"no id at all","small_image":true}"#)
@@ -50,7 +50,7 @@ import TestServers
 
     @Test func badInputIsAnsweredWithAClearErrorAndNeverRedelivered() async throws {
         let h = try await WorkerHarness()
-        defer { Task { await h.shutdown() } }
+        defer { h.stopProcesses() }
         let cases: [(payload: [UInt8], header: String?, id: String, error: String)] = [
             (Array("not json".utf8), "hdr-1", "hdr-1", "request is not valid JSON"),
             ([0x7B, 0xFF, 0xFE, 0x7D], "hdr-2", "hdr-2", "request is not valid UTF-8"),
@@ -83,7 +83,7 @@ import TestServers
 
     @Test func redisDownMemesStillComeAndCachingResumes() async throws {
         let h = try await WorkerHarness()
-        defer { Task { await h.shutdown() } }
+        defer { h.stopProcesses() }
         h.redis.stop()
         try await h.submit(json: #"{"id":"r-1","prompt":"no cache today","small_image":true}"#)
         #expect(try await h.waitForAnswers(["r-1"], timeout: 30).isEmpty)
@@ -104,7 +104,7 @@ import TestServers
 
     @Test func sigkillWithAQueueLosesNothing() async throws {
         let h = try await WorkerHarness(ackWait: 2)
-        defer { Task { await h.shutdown() } }
+        defer { h.stopProcesses() }
         let ids = (0..<120).map { "k-\($0)" }
         for (i, id) in ids.enumerated() {
             // Few distinct prompts: most answers are cache hits, so the test is about delivery, not rendering.
@@ -123,7 +123,7 @@ import TestServers
 
     @Test func sigtermDrainsInFlightWorkAndExitsZero() async throws {
         let h = try await WorkerHarness(concurrency: 2)
-        defer { Task { await h.shutdown() } }
+        defer { h.stopProcesses() }
         let ids = (0..<6).map { "t-\($0)" }
         for id in ids { try await h.submit(json: #"{"id":"\#(id)","prompt":"drain \#(id)"}"#, messageID: id) }
         let deadline = Date().addingTimeInterval(60)

@@ -42,7 +42,9 @@ public final class ManagedProcess: @unchecked Sendable {
     public func start() throws {
         lock.lock(); defer { lock.unlock() }
         if let process, process.isRunning { return }
-        process = try ChildProcess(executable: executable, arguments: arguments, environment: environment, output: logFile.path)
+        let child = try ChildProcess(executable: executable, arguments: arguments, environment: environment, output: logFile.path)
+        process = child
+        LiveChildren.register(child.pid)
     }
 
     public var isRunning: Bool {
@@ -62,6 +64,7 @@ public final class ManagedProcess: @unchecked Sendable {
         process = nil
         lock.unlock()
         p?.terminate(grace: grace)
+        if let p { LiveChildren.unregister(p.pid) }
     }
 
     /// SIGKILL, as a crash would.
@@ -72,6 +75,7 @@ public final class ManagedProcess: @unchecked Sendable {
         lock.unlock()
         p?.signal(SIGKILL)
         p?.wait(timeout: 5)
+        if let p { LiveChildren.unregister(p.pid) }
     }
 
     /// Sends a signal without forgetting the process (e.g. SIGTERM to watch a drain).
@@ -102,5 +106,33 @@ public final class ManagedProcess: @unchecked Sendable {
             usleep(20_000)
         }
         throw TestServerError("\(name) did not come up within \(Int(timeout)) s:\n\(logTail())")
+    }
+}
+
+/// Every server a test started and has not stopped, SIGKILLed when the test process exits, so an
+/// early return or a crashed assertion never leaves nats-server or redis-server running.
+enum LiveChildren {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var pids = Set<pid_t>()
+    nonisolated(unsafe) private static var hooked = false
+
+    static func register(_ pid: pid_t) {
+        lock.lock(); defer { lock.unlock() }
+        pids.insert(pid)
+        if !hooked {
+            hooked = true
+            atexit { LiveChildren.killAll() }
+        }
+    }
+
+    static func unregister(_ pid: pid_t) {
+        lock.lock(); defer { lock.unlock() }
+        pids.remove(pid)
+    }
+
+    static func killAll() {
+        lock.lock(); defer { lock.unlock() }
+        for pid in pids { kill(pid, SIGKILL) }
+        pids.removeAll()
     }
 }
