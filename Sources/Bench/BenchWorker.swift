@@ -181,34 +181,9 @@ struct BenchWorker: AsyncParsableCommand {
         throw ValidationError("meme-worker not ready within \(timeout) s:\n\(process.log)")
     }
 
-    /// The status of GET /readyz, read from the status line alone (HTTPProbe reads until the
-    /// server closes, which an HTTP/1.1 keep-alive server delays by up to its timeout).
+    /// The status of GET /readyz (HTTPProbe asks the server to close, so it returns at once).
     private static func readyzStatus(port: Int) -> Int? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var tv = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return nil }
-        let request = "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-        _ = request.withCString { send(fd, $0, strlen($0), 0) }
-        var received = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 512)
-        while !received.contains(0x0A) {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { return nil }
-            received += buffer[0..<n]
-        }
-        let statusLine = String(decoding: received.prefix { $0 != 0x0A }, as: UTF8.self)
-        let parts = statusLine.split(separator: " ")
-        return parts.count >= 2 ? Int(parts[1]) : nil
+        HTTPProbe.get(port: port, path: "/readyz", timeoutSeconds: 1)?.status
     }
 
     /// VmHWM (peak resident set) and VmRSS from /proc/<pid>/status, in MiB.
