@@ -384,7 +384,7 @@ def plot(path, b, max_replicas):
     ax1.annotate("last answer", (b["answered_at"], ax1.get_ylim()[1] * 0.12), xytext=(4, 0),
                  textcoords="offset points", fontsize=8, va="top")
     fig.text(0.01, 0.005, f"pollingInterval {b['polling']} s, cooldownPeriod {b['cooldown']} s, scale-down "
-             f"stabilization {b['stabilization']} s; 512 px offline renders, no Redis; 2-core machine, debug build",
+             f"stabilization {b['stabilization']} s; 512 px offline renders, no Redis; 2-core machine, {b.get('build', 'debug build')}",
              fontsize=7.5, color="dimgrey")
     fig.tight_layout(rect=(0, 0.02, 1, 1))
     fig.savefig(path)
@@ -460,6 +460,7 @@ def main():
             os.makedirs(os.path.dirname(os.path.abspath(a.png)), exist_ok=True)
             csv_path = a.csv or os.path.splitext(a.png)[0] + ".csv"
             write_csv(csv_path, b["samples"])
+            b["build"] = "release build" if "release" in os.path.realpath(a.bin) else "debug build"
             plot(a.png, b, max_replica_count(a.scaled_object))
             s = b["samples"]
             peak = max((x["replicas"] for x in s), default=0)
