@@ -6,7 +6,7 @@ import Testing
 @Suite struct RedisClientTests {
     @Test func setGetTTLAndExpiry() async throws {
         let server = try RedisServer()
-        defer { server.kill() }  // SIGTERM shutdown takes ~5 s; these tests need no graceful stop
+        defer { server.kill() }  // these tests need no graceful stop
         let client = try RedisClient(url: server.url)
         try await client.ping()
         try await client.set("meme:ttl", Array("x".utf8), ttlSeconds: 300)
@@ -26,7 +26,7 @@ import Testing
 
     @Test func binaryValuesMissingKeysDeleteExpire() async throws {
         let server = try RedisServer()
-        defer { server.kill() }  // SIGTERM shutdown takes ~5 s; these tests need no graceful stop
+        defer { server.kill() }  // these tests need no graceful stop
         let client = try RedisClient(url: server.url)
         let binary: [UInt8] = [0, 255, 13, 10, 0, 1, 2] + Array(repeating: 0x89, count: 300_000)
         try await client.set("bin", binary, ttlSeconds: 60)
@@ -44,7 +44,7 @@ import Testing
 
     @Test func recentList() async throws {
         let server = try RedisServer()
-        defer { server.kill() }  // SIGTERM shutdown takes ~5 s; these tests need no graceful stop
+        defer { server.kill() }  // these tests need no graceful stop
         let client = try RedisClient(url: server.url)
         for i in 1...7 { try await client.pushRecent("recent", Array("m\(i)".utf8), keep: 5) }
         let items = try await client.range("recent").map { String(decoding: $0, as: UTF8.self) }
@@ -55,7 +55,7 @@ import Testing
 
     @Test func serverErrorsAreClear() async throws {
         let server = try RedisServer()
-        defer { server.kill() }  // SIGTERM shutdown takes ~5 s; these tests need no graceful stop
+        defer { server.kill() }  // these tests need no graceful stop
         let client = try RedisClient(url: server.url)
         try await client.pushRecent("alist", [1], keep: 3)
         let error = await #expect(throws: RedisError.self) { try await client.get("alist") }
@@ -67,7 +67,7 @@ import Testing
 
     @Test func stoppedServerFailsFastThenRecoversWithoutNewClient() async throws {
         let server = try RedisServer()
-        defer { server.kill() }  // SIGTERM shutdown takes ~5 s; these tests need no graceful stop
+        defer { server.kill() }  // these tests need no graceful stop
         let client = try RedisClient(url: server.url, timeout: .seconds(1))
         try await client.set("k", [1, 2, 3], ttlSeconds: 60)
 
@@ -112,7 +112,7 @@ import Testing
 
     @Test func manyConcurrentCallers() async throws {
         let server = try RedisServer()
-        defer { server.kill() }  // SIGTERM shutdown takes ~5 s; these tests need no graceful stop
+        defer { server.kill() }  // these tests need no graceful stop
         let client = try RedisClient(url: server.url)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<50 {

@@ -27,28 +27,19 @@ public struct JetStreamSetup: Sendable, Equatable {
         self.maxDeliver = maxDeliver
     }
 
-    /// One attempt; returns what it did ("created stream MEMES", …) or throws why it could not.
-    public func ensure() async throws -> [String] {
+    /// One attempt: creates what is missing (MemeStreamSetup logs what it created), or throws why it could not.
+    public func ensure(logger: Logger) async throws {
         let servers = natsURL.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         var options = NATSOptions(servers: servers, name: "meme-local-scaler")
         options.logger.logLevel = .warning
         let connection = try await NATSConnection.connect(options)
         do {
-            let done = try await declare(JetStream(connection))
+            try await MemeStreamSetup(stream: stream, consumer: consumer, requestSubject: subject,
+                                      ackWaitSeconds: ackWaitSeconds, maxDeliver: maxDeliver).ensure(JetStream(connection), logger: logger)
             await connection.close()
-            return done
         } catch {
             await connection.close()
             throw error
         }
-    }
-
-    private func declare(_ js: JetStream) async throws -> [String] {
-        // Logged by MemeStreamSetup itself; nothing else to report.
-        var logger = Logger(label: "meme-local-scaler")
-        logger.logLevel = .info
-        try await MemeStreamSetup(stream: stream, consumer: consumer, requestSubject: subject,
-                                  ackWaitSeconds: ackWaitSeconds, maxDeliver: maxDeliver).ensure(js, logger: logger)
-        return []
     }
 }

@@ -121,7 +121,7 @@ public final class LocalScaler: Service, Sendable {
         var delay = Duration.milliseconds(500)
         while !Task.isCancelled {
             do {
-                for line in try await setup.ensure() { logger.info("\(line)") }
+                try await setup.ensure(logger: logger)
                 return
             } catch {
                 logger.warning("cannot declare stream \(setup.stream) / consumer \(setup.consumer) yet: \(error); retrying")
