@@ -1,0 +1,92 @@
+/// What `meme-worker supervise` (the local stand-in for KEDA) serves at `GET /status` and what
+/// meme-console reads in local mode: every number of one decision from one reading, so the
+/// console never explains a decision with a lag read at another time. JSON keys are snake_case;
+/// times are Unix seconds. Absent values are null, never a guessed zero.
+public struct LocalScalerStatus: Codable, Sendable, Equatable {
+    /// Bumped when a key changes meaning; readers refuse a version they do not know.
+    public static let currentVersion = 1
+
+    public var version: Int
+    /// Unix time of the lag read the current decision was made on (nil before the first read).
+    public var readAt: Double?
+    public var workload: String
+    /// Worker processes running now, not counting ones draining after a scale-down.
+    public var replicas: Int
+    public var desiredReplicas: Int
+    public var terminating: Int
+    /// num_pending + num_ack_pending at `readAt`; nil when that read failed.
+    public var lag: Int?
+    public var lagThreshold: Int
+    public var activationLagThreshold: Int
+    public var minReplicas: Int
+    public var maxReplicas: Int
+    public var pollingIntervalSeconds: Int
+    public var cooldownPeriodSeconds: Int
+    public var active: Bool
+    public var lastActiveAt: Double?
+    /// Seconds until cooldownPeriod runs out and KEDA scales to zero; nil when that is not pending
+    /// (active, already at zero, or minReplicaCount > 0).
+    public var scaleToZeroInSeconds: Double?
+    /// The decision in words, with its arithmetic.
+    public var reason: String
+    /// The most recent replica changes, oldest first, each with the numbers it was decided on.
+    public var events: [Event]
+
+    public struct Event: Codable, Sendable, Equatable {
+        /// Unix time of the decision (the lag read it used).
+        public var at: Double
+        public var from: Int
+        public var to: Int
+        public var lag: Int?
+        public var reason: String
+
+        public init(at: Double, from: Int, to: Int, lag: Int?, reason: String) {
+            self.at = at
+            self.from = from
+            self.to = to
+            self.lag = lag
+            self.reason = reason
+        }
+    }
+
+    public init(version: Int = Self.currentVersion, readAt: Double?, workload: String = "worker", replicas: Int, desiredReplicas: Int,
+                terminating: Int, lag: Int?, lagThreshold: Int, activationLagThreshold: Int, minReplicas: Int, maxReplicas: Int,
+                pollingIntervalSeconds: Int, cooldownPeriodSeconds: Int, active: Bool, lastActiveAt: Double?,
+                scaleToZeroInSeconds: Double?, reason: String, events: [Event]) {
+        self.version = version
+        self.readAt = readAt
+        self.workload = workload
+        self.replicas = replicas
+        self.desiredReplicas = desiredReplicas
+        self.terminating = terminating
+        self.lag = lag
+        self.lagThreshold = lagThreshold
+        self.activationLagThreshold = activationLagThreshold
+        self.minReplicas = minReplicas
+        self.maxReplicas = maxReplicas
+        self.pollingIntervalSeconds = pollingIntervalSeconds
+        self.cooldownPeriodSeconds = cooldownPeriodSeconds
+        self.active = active
+        self.lastActiveAt = lastActiveAt
+        self.scaleToZeroInSeconds = scaleToZeroInSeconds
+        self.reason = reason
+        self.events = events
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version, workload, replicas, terminating, lag, active, reason, events
+        case readAt = "read_at"
+        case desiredReplicas = "desired_replicas"
+        case lagThreshold = "lag_threshold"
+        case activationLagThreshold = "activation_lag_threshold"
+        case minReplicas = "min_replicas"
+        case maxReplicas = "max_replicas"
+        case pollingIntervalSeconds = "polling_interval_seconds"
+        case cooldownPeriodSeconds = "cooldown_period_seconds"
+        case lastActiveAt = "last_active_at"
+        case scaleToZeroInSeconds = "scale_to_zero_in_seconds"
+    }
+
+    /// Events kept in the status (the console's event log shows fewer).
+    public static let eventLimit = 50
+}
