@@ -16,27 +16,32 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 
-# Debian packages every part needs (see ../shared/PLATFORM.md).
-APT_PACKAGES=(nats-server redis-server prometheus prometheus-redis-exporter libncursesw5-dev
-  libcurl4-openssl-dev libhiredis-dev libpango1.0-dev libcairo2-dev fonts-dejavu-core
-  fonts-noto-color-emoji fonts-droid-fallback libjpeg-dev openssl chromium chromium-driver wrk tmux nginx
-  imagemagick python3-pil)
-PIP_PACKAGES=(nats-py aiohttp selenium pytest kubernetes-validate jsonschema pyyaml)
+# Debian packages: what building and running the demo needs (./demo.sh), and what only the tests
+# and benchmarks add (./demo.sh test / bench). A Swift 6 toolchain must be on PATH (swift.org).
+APT_RUNTIME=(nats-server redis-server prometheus prometheus-redis-exporter libncursesw5-dev
+  libcurl4-openssl-dev libhiredis-dev libpango1.0-dev libcairo2-dev libjpeg-dev libqrencode-dev
+  fonts-dejavu-core fonts-noto-color-emoji fonts-droid-fallback)
+APT_TEST=(openssl chromium chromium-driver wrk tmux nginx imagemagick python3-pil)
+# Python modules the system tests import, with the pip package that brings each.
+PIP_TEST=(nats:nats-py aiohttp:aiohttp selenium:selenium pytest:pytest kubernetes_validate:kubernetes-validate
+  jsonschema:jsonschema yaml:pyyaml)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'demo.sh: %s\n' "$*" >&2; exit 1; }
 
 missing_apt() {
-  local p missing=()
-  for p in "${APT_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
   done
-  printf '%s\n' "${missing[@]}"
 }
 
+# install_deps runtime|test: Debian packages (as root; otherwise the apt-get line to run), and for
+# tests the Python modules too.
 install_deps() {
-  local missing
-  missing=$(missing_apt | xargs)
+  local packages=("${APT_RUNTIME[@]}") missing
+  [ "$1" = test ] && packages+=("${APT_TEST[@]}")
+  missing=$(missing_apt "${packages[@]}" | xargs)
   if [ -n "$missing" ]; then
     if [ "$(id -u)" = 0 ]; then
       log "installing Debian packages: $missing"
@@ -46,13 +51,12 @@ install_deps() {
       die "missing Debian packages; run: sudo apt-get install -y $missing"
     fi
   fi
-  local pip_missing=()
-  python3 -c 'import nats' 2>/dev/null || pip_missing+=(nats-py)
-  python3 -c 'import aiohttp' 2>/dev/null || pip_missing+=(aiohttp)
-  python3 -c 'import selenium' 2>/dev/null || pip_missing+=(selenium)
-  python3 -c 'import pytest' 2>/dev/null || pip_missing+=(pytest)
-  python3 -c 'import kubernetes_validate' 2>/dev/null || pip_missing+=(kubernetes-validate)
-  python3 -c 'import jsonschema, yaml' 2>/dev/null || pip_missing+=(jsonschema pyyaml)
+  command -v swift >/dev/null || die "swift is not on PATH: install a Swift 6 toolchain (https://www.swift.org/install/linux/)"
+  [ "$1" = test ] || return 0
+  local entry pip_missing=()
+  for entry in "${PIP_TEST[@]}"; do
+    python3 -c "import ${entry%%:*}" 2>/dev/null || pip_missing+=("${entry#*:}")
+  done
   if [ ${#pip_missing[@]} -gt 0 ]; then
     log "installing Python packages: ${pip_missing[*]}"
     python3 -m pip install -q "${pip_missing[@]}"
@@ -67,7 +71,7 @@ build() {
 }
 
 cmd_test() {
-  install_deps
+  install_deps test
   log "building debug"
   # pipefail (set above) makes a pipeline fail with swift's status; the filter itself never fails.
   if ! swift build --build-tests 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Write|Linking)' || true; }; then
@@ -98,7 +102,7 @@ bench_names() {
 # ./demo.sh bench NAME [args]: one benchmark. ./demo.sh bench: every registered benchmark in one
 # run, each table saved under $BENCH_OUT (default .build/bench/<UTC time>/) and all printed at the end.
 cmd_bench() {
-  install_deps
+  install_deps test
   build release
   local bin; bin="$(swift build -c release --show-bin-path)"
   python3 -c 'import matplotlib' 2>/dev/null || python3 -m pip install -q matplotlib
@@ -242,7 +246,7 @@ prepare_binaries() {
     BIN="$(swift build -c release --show-bin-path)"
   fi
   local b
-  for b in meme-worker meme-web; do
+  for b in meme-worker meme-web meme-console; do
     [ -x "$BIN/$b" ] || die "$b is missing in $BIN (build it with: swift build -c $DEMO_BUILD)"
   done
 }
@@ -258,7 +262,9 @@ start_service() {
   log "starting $name on 127.0.0.1:$port"
   # setsid: the services do not share the terminal's process group, so Ctrl-C reaches only this
   # script, which then stops them in order (supervise drains its workers).
-  setsid "$@" </dev/null >>"$DEMO_DIR/logs/$name.log" 2>&1 &
+  # MEME_DEMO_DIR marks every process of this stack, children included, so `stop` finds them all
+  # even when a parent was killed and its children were orphaned.
+  MEME_DEMO_DIR="$DEMO_DIR" setsid "$@" </dev/null >>"$DEMO_DIR/logs/$name.log" 2>&1 &
   echo $! >"$(pid_file "$name")"
   STARTED+=("$name")
   local deadline=$((SECONDS + ${DEMO_START_TIMEOUT:-30}))
@@ -280,7 +286,36 @@ fail() {
   printf 'demo.sh: %s\n' "$*" >&2
   local i
   for ((i = ${#STARTED[@]} - 1; i >= 0; i--)); do stop_service "${STARTED[$i]}"; done
+  stop_leftovers
   exit 1
+}
+
+# Every live process started for this DEMO_DIR (its environment holds the MEME_DEMO_DIR mark).
+stack_pids() {
+  local f pid
+  for f in /proc/[0-9]*/environ; do
+    pid=${f#/proc/}; pid=${pid%/environ}
+    [ "$pid" = $$ ] && continue
+    grep -qzxF "MEME_DEMO_DIR=$DEMO_DIR" "$f" 2>/dev/null && echo "$pid"
+  done
+  return 0
+}
+
+# What the recorded PIDs did not reach: workers orphaned by a killed supervise, a service whose
+# PID file is gone. SIGTERM (workers drain), then SIGKILL after the drain grace.
+stop_leftovers() {
+  local pids i
+  pids=$(stack_pids | xargs)
+  [ -n "$pids" ] || return 0
+  log "stopping processes left from this demo without a PID file: $pids"
+  kill -TERM $pids 2>/dev/null || true
+  for ((i = 0; i < 30 * 5; i++)); do
+    pids=$(for p in $pids; do kill -0 "$p" 2>/dev/null && echo "$p"; done | xargs)
+    [ -n "$pids" ] || return 0
+    sleep 0.2
+  done
+  printf 'demo.sh: still running after 30 s: %s: SIGKILL\n' "$pids" >&2
+  kill -KILL $pids 2>/dev/null || true
 }
 
 stop_service() {
@@ -333,10 +368,6 @@ scrape_configs:
 CONF
 }
 
-# The placeholder meme-web on main has neither a --port flag nor PORT in its help.
-web_serves() { "$BIN/meme-web" --help 2>&1 | grep -qE -- '--port|PORT'; }
-console_runs() { [ -x "$BIN/meme-console" ] && "$BIN/meme-console" --help 2>&1 | grep -q -- '--mode'; }
-
 print_urls() {
   local lan
   lan=$(hostname -I 2>/dev/null | awk '{print $1}') || true
@@ -347,7 +378,7 @@ print_urls() {
   LAN      http://$lan:$WEB_PORT/  (and /wall)}
   console  NATS_URL=nats://127.0.0.1:$NATS_PORT PROMETHEUS_URL=http://127.0.0.1:$PROMETHEUS_PORT \\
            NATS_MONITOR_URL=http://127.0.0.1:$NATS_MONITOR_PORT LOCAL_SCALER_URL=http://127.0.0.1:$SUPERVISE_PORT \\
-           $BIN/meme-console --mode local
+           $BIN/meme-console dashboard --mode local
   metrics  prometheus http://127.0.0.1:$PROMETHEUS_PORT   local scaler http://127.0.0.1:$SUPERVISE_PORT/metrics
   logs     ./demo.sh logs [service]    status ./demo.sh status    stop ./demo.sh stop
 TEXT
@@ -366,7 +397,8 @@ cmd_up() {
   for s in "${SERVICES[@]}"; do
     if live_pid "$s" >/dev/null; then die "the demo is already running ($s); see ./demo.sh status, or ./demo.sh stop first"; fi
   done
-  install_deps
+  stop_leftovers
+  install_deps runtime
   local tool
   for tool in nats-server redis-server prometheus prometheus-redis-exporter setsid; do
     locate "$tool" >/dev/null || die "$tool is not installed (see the apt-get line in ./demo.sh test)"
@@ -388,11 +420,7 @@ cmd_up() {
   export NATS_MONITOR_URL="http://127.0.0.1:$NATS_MONITOR_PORT" PROMETHEUS_URL="http://127.0.0.1:$PROMETHEUS_PORT"
   # For the console in local mode: the stand-in for KEDA (its /metrics replaces the Kubernetes API).
   export LOCAL_SCALER_URL="http://127.0.0.1:$SUPERVISE_PORT"
-  if web_serves; then
-    PORT="$WEB_PORT" start_service web "$BIN/meme-web"
-  else
-    printf 'demo.sh: this build of meme-web does not serve yet; the page and wall are not available\n' >&2
-  fi
+  PORT="$WEB_PORT" start_service web "$BIN/meme-web"
   SUPERVISOR_METRICS_ADDR="127.0.0.1:$SUPERVISE_PORT" start_service supervise "$BIN/meme-worker" supervise \
     --scaled-object "$ROOT/k8s/base/worker/scaledobject.yaml" --worker-metrics-base-port "$WORKER_BASE_PORT" \
     --worker-log-dir "$DEMO_DIR/logs"
@@ -401,12 +429,13 @@ cmd_up() {
   print_urls
   [ $detach = 1 ] && return 0
 
-  # Foreground: the console (or, until it exists, a wait for Ctrl-C); leaving it stops the stack.
+  # Foreground: the console; leaving it (q) stops the stack. Without a terminal (a pipe, CI)
+  # there is no console to draw: the stack runs until Ctrl-C or SIGTERM.
   trap 'echo >&2; cmd_stop; exit 0' INT TERM
-  if console_runs; then
-    "$BIN/meme-console" --mode local || true
+  if [ -t 0 ] && [ -t 1 ]; then
+    "$BIN/meme-console" dashboard --mode local || printf 'demo.sh: meme-console exited with status %s\n' "$?" >&2
   else
-    printf '\nmeme-console (local mode) is not in this build yet. Press Ctrl-C to stop the demo.\n' >&2
+    printf '\nNo terminal for the console (stdin or stdout is not a tty). Press Ctrl-C to stop the demo.\n' >&2
     while :; do sleep 1; done
   fi
   trap - INT TERM
@@ -421,8 +450,6 @@ cmd_status() {
     port=$(port_of "$s")
     if pid=$(live_pid "$s"); then
       if answering "$s"; then state=answering; else state="running, NOT answering"; rc=1; fi
-    elif [ "$s" = web ] && [ ! -f "$(pid_file web)" ] && [ -f "$DEMO_DIR/pids/supervise.pid" ]; then
-      pid=-; state="not started (meme-web does not serve in this build)"
     else
       pid=-; state="not running"; rc=1
     fi
@@ -431,7 +458,7 @@ cmd_status() {
   if [ "$(http_status "$SUPERVISE_PORT" /metrics)" = 200 ]; then
     local m
     m=$(http_body "$SUPERVISE_PORT" /metrics |
-      awk '/^meme_local_scaler_(replicas|desired_replicas|lag|active)[{ ]/ {sub(/\{.*\}/, "", $1); sub(/^meme_local_scaler_/, "", $1); printf "%s=%s ", $1, $2}')
+      awk '/^meme_local_scaler_(replicas|desired_replicas|lag|active)[{ ]/ {sub(/\{.*\}/, "", $1); sub(/^meme_local_scaler_/, "", $1); printf "%s=%d ", $1, $2}')
     echo "workers: $m"
   fi
   return $rc
@@ -452,6 +479,7 @@ cmd_stop() {
   [ -d "$DEMO_DIR/pids" ] || { echo "nothing to stop (no $DEMO_DIR/pids)"; return 0; }
   local i
   for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do stop_service "${SERVICES[$i]}"; done
+  stop_leftovers
   log "stopped"
 }
 

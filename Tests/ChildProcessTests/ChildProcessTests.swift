@@ -23,4 +23,16 @@ import Testing
         #expect(hung.wait(timeout: 5) == 128 + SIGKILL)
         #expect(throws: ChildProcessError.self) { try ChildProcess(executable: "/nonexistent/bin", arguments: []) }
     }
+
+    /// A descriptor the parent holds without CLOEXEC (as a listening socket may be) is not inherited.
+    @Test func childGetsOnlyStandardDescriptors() throws {
+        let leaked = open("/dev/null", O_RDONLY)  // no O_CLOEXEC on purpose
+        #expect(leaked > 2)
+        defer { close(leaked) }
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("cp-\(UUID().uuidString).log").path
+        let child = try ChildProcess(executable: "/bin/sh", arguments: ["-c", "ls /proc/$$/fd"], output: log)
+        #expect(child.wait(timeout: 10) == 0)
+        let fds = try String(contentsOfFile: log, encoding: .utf8).split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        #expect(fds.sorted() == [0, 1, 2], "the shell had descriptors \(fds); \(leaked) was open in the parent")
+    }
 }

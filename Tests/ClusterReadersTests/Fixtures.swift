@@ -1,4 +1,4 @@
 import TestServers
 
-/// Test shorthand for the shared captures (located by TestServers.SharedFixtures).
+/// Test shorthand for the captures in Tests/Fixtures (located by TestServers.SharedFixtures).
 typealias Fixtures = SharedFixtures

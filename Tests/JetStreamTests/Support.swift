@@ -46,13 +46,10 @@ struct Fixture {
     }
 }
 
-/// `…/Tests/JetStreamTests/Support.swift` → the shared fixtures next to the checkout (../shared/fixtures).
+/// A captured NATS reply from Tests/Fixtures/nats (see Tests/Fixtures/SOURCES.md).
 func fixture(_ name: String) throws -> Data {
-    var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    for _ in 0..<6 {
-        let candidate = dir.appendingPathComponent("shared/fixtures/nats/\(name)")
-        if FileManager.default.fileExists(atPath: candidate.path) { return try Data(contentsOf: candidate) }
-        dir.deleteLastPathComponent()
-    }
-    throw JetStreamError.client("fixture \(name) not found above \(#filePath)")
+    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/nats/\(name)")
+    guard FileManager.default.fileExists(atPath: path.path) else { throw JetStreamError.client("fixture \(path.path) not found") }
+    return try Data(contentsOf: path)
 }

@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -74,6 +75,20 @@ def children(pid):
     return out
 
 
+def marked_processes(demo_dir):
+    """Processes whose environment carries demo.sh's mark for this DEMO_DIR (children included)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/environ", "rb") as f:
+                    if f"MEME_DEMO_DIR={demo_dir}".encode() in f.read().split(b"\0") and alive(int(entry)):
+                        found.append(int(entry))
+            except OSError:
+                pass
+    return found
+
+
 def processes_mentioning(text):
     found = []
     for entry in os.listdir("/proc"):
@@ -135,10 +150,10 @@ async def submit_and_wait(nats_port, timeout=90):
         await nc.subscribe("meme.response.error", cb=on_message)
         await nc.flush()
         js = nc.jetstream()
-        # Two: with activationLagThreshold 1, a lag of one does not wake a worker at zero replicas.
-        for rid in [request_id, request_id + "-2"]:
-            payload = json.dumps({"id": rid, "prompt": f"demo.sh / works on one machine {rid}", "small_image": True}).encode()
-            await js.publish("meme.request", payload, headers={"Nats-Msg-Id": rid})
+        # One, alone: with activationLagThreshold "0" a lag of one wakes a worker at zero replicas.
+        payload = json.dumps({"id": request_id, "prompt": f"demo.sh / works on one machine {request_id}",
+                              "small_image": True}).encode()
+        await js.publish("meme.request", payload, headers={"Nats-Msg-Id": request_id})
         return await asyncio.wait_for(got, timeout)
     finally:
         await nc.close()
@@ -172,7 +187,7 @@ def test_up_status_meme_and_stop(stack):
         time.sleep(0.5)
     assert value is not None, "prometheus never scraped meme_local_scaler_replicas"
 
-    # A meme submitted through NATS arrives: supervise scales the worker from 0 and it answers.
+    # A lone meme submitted through NATS arrives: supervise scales the worker from 0 and it answers.
     subject, body = asyncio.run(submit_and_wait(ports["NATS"]))
     assert subject == "meme.response", body
     assert body["image_data"]
@@ -239,3 +254,104 @@ def test_a_service_that_dies_at_start_is_named_and_everything_is_stopped(stack):
     assert recorded_pids(demo_dir) == {}
     assert not processes_mentioning(demo_dir + "/nats") and not processes_mentioning(demo_dir + "/prometheus")
     assert not any(listening(ports[n]) for n in ["NATS", "REDIS", "REDIS_EXPORTER", "PROMETHEUS"])
+
+
+def supervise_status(port):
+    """The stand-in's own numbers (GET /metrics of meme-worker supervise)."""
+    _, body = http_get(port, "/metrics")
+    values = {}
+    for line in body.splitlines():
+        if line.startswith("meme_local_scaler_"):
+            name, value = line.rsplit(" ", 1)
+            values[name.split("{")[0].removeprefix("meme_local_scaler_")] = float(value)
+    return values
+
+
+def wait_until(what, predicate, timeout, interval=0.3):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+class Tmux:
+    def __init__(self, tmp):
+        if shutil.which("tmux") is None:
+            pytest.skip("tmux not installed")
+        self.socket = os.path.join(tmp, "tmux.sock")
+
+    def run(self, *args, check=True):
+        return subprocess.run(["tmux", "-S", self.socket, *args], check=check, capture_output=True, text=True)
+
+    def screen(self):
+        return self.run("capture-pane", "-p", "-t", "demo").stdout
+
+    def wait_for(self, what, predicate, timeout):
+        screen = ""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            screen = self.run("capture-pane", "-p", "-t", "demo", check=False).stdout
+            if predicate(screen):
+                return screen
+            time.sleep(0.3)
+        raise AssertionError(f"timed out after {timeout} s waiting for {what}; screen:\n{screen}")
+
+
+def test_readme_first_command_opens_the_console_burst_scales_and_q_stops_everything(stack):
+    """`./demo.sh`, exactly as the README gives it (ports moved by DEMO_*_PORT), in a terminal."""
+    env, ports, demo_dir = stack
+    tmux = Tmux(demo_dir)
+    settings = " ".join(f"{k}={v}" for k, v in sorted(env.items()) if k.startswith("DEMO_"))
+    command = (f"cd {ROOT} && env LANG=C.UTF-8 TERM=xterm-256color {settings} ./demo.sh; "
+               f"echo \"demo.sh exited $?\"; sleep 120")
+    tmux.run("new-session", "-d", "-s", "demo", "-x", "120", "-y", "40", command)
+    try:
+        # The console's first frame, drawn after the stack is up.
+        screen = tmux.wait_for("the console", lambda s: "MEME CONSOLE" in s and "nats ok" in s, timeout=240)
+        assert "not in this build" not in screen
+        assert recorded_pids(demo_dir).keys() >= set(SERVICES)
+
+        # b: a burst from the presenter's keyboard; the stand-in scales the workers up, the queue drains.
+        tmux.run("send-keys", "-t", "demo", "b")
+        tmux.wait_for("the burst", lambda s: "burst of" in s, timeout=30)
+        wait_until("a worker", lambda: supervise_status(ports["SUPERVISE"]).get("replicas", 0) >= 1, timeout=60)
+        wait_until("the queue to drain", lambda: supervise_status(ports["SUPERVISE"]).get("lag", -1) == 0, timeout=120)
+
+        # q: the console closes and demo.sh stops the whole stack.
+        tmux.run("send-keys", "-t", "demo", "q")
+        tmux.wait_for("demo.sh to exit", lambda s: "demo.sh exited 0" in s, timeout=120)
+        assert not marked_processes(demo_dir), "left running after q"
+        assert recorded_pids(demo_dir) == {}
+        assert not any(listening(port) for port in ports.values()), ports
+    finally:
+        tmux.run("kill-server", check=False)
+
+
+def test_stop_after_the_supervisor_was_killed_leaves_nothing_and_up_works_again(stack):
+    env, ports, demo_dir = stack
+    up = demo(env, "up", "--detach")
+    assert up.returncode == 0, up.stderr
+    subject, _ = asyncio.run(submit_and_wait(ports["NATS"]))
+    assert subject == "meme.response"
+    supervise = recorded_pids(demo_dir)["supervise"]
+    workers = children(supervise)
+    assert workers, "no worker under supervise"
+
+    os.kill(supervise, signal.SIGKILL)
+    wait_until("supervise to die", lambda: not alive(supervise), timeout=10)
+    # The orphaned workers do not hold the supervisor's port (they got only stdin/stdout/stderr).
+    assert not listening(ports["SUPERVISE"])
+    assert any(alive(w) for w in workers), "the workers were expected to outlive a SIGKILLed supervisor"
+
+    stop = demo(env, "stop", timeout=180)
+    assert stop.returncode == 0, stop.stderr
+    assert "left from this demo" in stop.stderr
+    assert not marked_processes(demo_dir), "left running after stop"
+    assert not any(alive(w) for w in workers)
+
+    again = demo(env, "up", "--detach")
+    assert again.returncode == 0, again.stderr
+    assert demo(env, "status", timeout=60).returncode == 0

@@ -26,11 +26,8 @@ K8S = ROOT / "k8s"
 OVERLAYS = ["local", "cloud"]
 # A version kubernetes-validate ships strict schemas for, and what kind/minikube run today.
 KUBE_VERSION = "1.31.0"
-# CRD schemas: ../shared/schemas relative to the repository (a sibling in CI); from a
-# worktree one level deeper, the next directory up; MEME_SHARED_DIR overrides both.
-SCHEMAS = next((p / "schemas" for p in [Path(os.environ.get("MEME_SHARED_DIR", "/nonexistent")),
-                                         ROOT.parent / "shared", ROOT.parent.parent / "shared"]
-                if (p / "schemas").is_dir()), ROOT.parent / "shared" / "schemas")
+# CRD schemas copied from upstream (k8s/schemas/README.md names the commits).
+SCHEMAS = K8S / "schemas"
 SCALEDOBJECT_FILE = K8S / "base" / "worker" / "scaledobject.yaml"
 DEFAULTS_SWIFT = ROOT / "Sources" / "Shared" / "MemeKit" / "Defaults.swift"
 CRD_SCHEMAS = {
@@ -116,7 +113,7 @@ def unknown_fields(instance, schema, path="") -> list[str]:
 def crd_schema(file: str, version: str) -> dict:
     path = SCHEMAS / file
     if not path.exists():
-        pytest.fail(f"CRD schema {path} missing (shared/ must be a sibling of the repository)")
+        pytest.fail(f"CRD schema {path} missing (see k8s/schemas/README.md)")
     for doc in yaml.safe_load_all(path.read_text()):
         if doc and doc.get("kind") == "CustomResourceDefinition":
             for v in doc["spec"]["versions"]:

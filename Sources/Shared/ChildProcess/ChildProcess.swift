@@ -3,8 +3,8 @@ import Foundation
 import Glibc
 #endif
 
-/// A child process started with `posix_spawn`, with a clean signal mask and default signal
-/// dispositions.
+/// A child process started with `posix_spawn`, with a clean signal mask, default signal
+/// dispositions and no descriptors but 0, 1 and 2.
 ///
 /// Why not Foundation's `Process`: on Linux it spawns from an internal thread whose signals are
 /// blocked, and the child inherits that mask, so servers and workers never see SIGTERM and cannot
@@ -46,6 +46,9 @@ public final class ChildProcess: @unchecked Sendable {
         let out = output ?? "/dev/null"
         posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Only stdin/stdout/stderr cross over: descriptors opened without CLOEXEC (NIO's listening
+        // sockets among them) would otherwise keep a supervisor's port bound by its orphaned children.
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
 
         let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
         let argv = [executable] + arguments

@@ -1,24 +1,17 @@
 import Foundation
 
-/// The captured fixtures (`shared/fixtures`, see its SOURCES.md): beside the repository clone
-/// (`<repo>/../shared`, as in CI) or beside a parent folder (worktrees under /work/wt/<name>
-/// find /work/shared). `MEME_FIXTURES_DIR` overrides.
+/// The captured fixtures the tests replay: real Kubernetes, Prometheus and NATS responses kept in
+/// the repository (Tests/Fixtures, with SOURCES.md naming where each came from).
 public enum SharedFixtures {
+    /// Tests/Fixtures in this repository (SOURCES.md there says where each capture came from);
+    /// `MEME_FIXTURES_DIR` overrides it, to replay another set of captures.
     private static let located: Result<URL, TestServerError> = {
-        if let override = ProcessInfo.processInfo.environment["MEME_FIXTURES_DIR"] {
-            return .success(URL(fileURLWithPath: override))
+        let dir = ProcessInfo.processInfo.environment["MEME_FIXTURES_DIR"].map { URL(fileURLWithPath: $0) }
+            ?? repositoryRoot.appendingPathComponent("Tests/Fixtures")
+        guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("SOURCES.md").path) else {
+            return .failure(TestServerError("fixtures missing: \(dir.path)/SOURCES.md does not exist"))
         }
-        var tried = [String]()
-        var parent = repositoryRoot.deletingLastPathComponent()
-        while true {
-            let candidate = parent.appendingPathComponent("shared/fixtures").standardizedFileURL
-            tried.append(candidate.path)
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("SOURCES.md").path) { return .success(candidate) }
-            if parent.path == "/" { break }
-            parent = parent.deletingLastPathComponent()
-        }
-        return .failure(TestServerError(
-            "fixtures missing: put shared/ beside the clone (tried \(tried.joined(separator: ", "))) or set MEME_FIXTURES_DIR"))
+        return .success(dir)
     }()
 
     /// The folder holding Package.swift, found from this source file's path.
@@ -30,7 +23,7 @@ public enum SharedFixtures {
         return dir
     }()
 
-    /// Throws a clear error naming the paths tried when the fixtures are not there.
+    /// Throws a clear error naming the path when the fixtures are not there.
     public static func directory() throws -> URL { try located.get() }
 
     public static func bytes(_ path: String) throws -> [UInt8] {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A fake Kubernetes API server that replays real captures from shared/fixtures (see SOURCES.md).
+"""A fake Kubernetes API server that replays real captures from Tests/Fixtures (see its SOURCES.md).
 
 usage: fake_kubernetes_api.py PORT FIXTURES_DIR [--token T] [--missing-group G]...
 
