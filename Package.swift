@@ -32,6 +32,7 @@ let package = Package(
         .systemLibrary(name: "CHiredis", path: "Sources/Shared/CHiredis", pkgConfig: "hiredis"),
         .systemLibrary(name: "CPangoCairo", path: "Sources/Shared/CPangoCairo", pkgConfig: "pangocairo"),
         .target(name: "CCurl", path: "Sources/Shared/CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        .target(name: "CSpawn", path: "Sources/Shared/CSpawn"),
 
         // MARK: Foundation layer
         .target(name: "MemeKit", path: "Sources/Shared/MemeKit"),
@@ -136,7 +137,7 @@ let package = Package(
         // Starts real servers (nats-server, redis-server, prometheus) on free loopback ports for tests and benchmarks.
         .target(name: "TestServers", dependencies: ["ChildProcess"], path: "Sources/Shared/TestServers"),
         // posix_spawn with a clean signal mask, so children get SIGTERM (Foundation.Process blocks it on Linux).
-        .target(name: "ChildProcess", path: "Sources/Shared/ChildProcess"),
+        .target(name: "ChildProcess", dependencies: ["CSpawn"], path: "Sources/Shared/ChildProcess"),
         // /metrics, /healthz, /readyz for the worker and the local autoscaler.
         .target(
             name: "OpsHTTP",

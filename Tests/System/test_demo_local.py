@@ -16,6 +16,8 @@ import uuid
 
 import pytest
 
+from tmux_session import Tmux
+
 nats = pytest.importorskip("nats")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -277,37 +279,14 @@ def wait_until(what, predicate, timeout, interval=0.3):
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
-class Tmux:
-    def __init__(self, tmp):
-        if shutil.which("tmux") is None:
-            pytest.skip("tmux not installed")
-        self.socket = os.path.join(tmp, "tmux.sock")
-
-    def run(self, *args, check=True):
-        return subprocess.run(["tmux", "-S", self.socket, *args], check=check, capture_output=True, text=True)
-
-    def screen(self):
-        return self.run("capture-pane", "-p", "-t", "demo").stdout
-
-    def wait_for(self, what, predicate, timeout):
-        screen = ""
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            screen = self.run("capture-pane", "-p", "-t", "demo", check=False).stdout
-            if predicate(screen):
-                return screen
-            time.sleep(0.3)
-        raise AssertionError(f"timed out after {timeout} s waiting for {what}; screen:\n{screen}")
-
-
 def test_readme_first_command_opens_the_console_burst_scales_and_q_stops_everything(stack):
     """`./demo.sh`, exactly as the README gives it (ports moved by DEMO_*_PORT), in a terminal."""
     env, ports, demo_dir = stack
-    tmux = Tmux(demo_dir)
+    tmux = Tmux(demo_dir, session="demo")
     settings = " ".join(f"{k}={v}" for k, v in sorted(env.items()) if k.startswith("DEMO_"))
     command = (f"cd {ROOT} && env LANG=C.UTF-8 TERM=xterm-256color {settings} ./demo.sh; "
                f"echo \"demo.sh exited $?\"; sleep 120")
-    tmux.run("new-session", "-d", "-s", "demo", "-x", "120", "-y", "40", command)
+    tmux.start(command)
     try:
         # The console's first frame, drawn after the stack is up.
         screen = tmux.wait_for("the console", lambda s: "MEME CONSOLE" in s and "nats ok" in s, timeout=240)
@@ -315,19 +294,19 @@ def test_readme_first_command_opens_the_console_burst_scales_and_q_stops_everyth
         assert recorded_pids(demo_dir).keys() >= set(SERVICES)
 
         # b: a burst from the presenter's keyboard; the stand-in scales the workers up, the queue drains.
-        tmux.run("send-keys", "-t", "demo", "b")
+        tmux.keys("b")
         tmux.wait_for("the burst", lambda s: "burst of" in s, timeout=30)
         wait_until("a worker", lambda: supervise_status(ports["SUPERVISE"]).get("replicas", 0) >= 1, timeout=60)
         wait_until("the queue to drain", lambda: supervise_status(ports["SUPERVISE"]).get("lag", -1) == 0, timeout=120)
 
         # q: the console closes and demo.sh stops the whole stack.
-        tmux.run("send-keys", "-t", "demo", "q")
+        tmux.keys("q")
         tmux.wait_for("demo.sh to exit", lambda s: "demo.sh exited 0" in s, timeout=120)
         assert not marked_processes(demo_dir), "left running after q"
         assert recorded_pids(demo_dir) == {}
         assert not any(listening(port) for port in ports.values()), ports
     finally:
-        tmux.run("kill-server", check=False)
+        tmux.close()
 
 
 def test_stop_after_the_supervisor_was_killed_leaves_nothing_and_up_works_again(stack):

@@ -1,3 +1,4 @@
+import CSpawn
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -48,7 +49,7 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         // Only stdin/stdout/stderr cross over: descriptors opened without CLOEXEC (NIO's listening
         // sockets among them) would otherwise keep a supervisor's port bound by its orphaned children.
-        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
+        guard cspawn_file_actions_addclosefrom(&actions, 3) == 0 else { throw ChildProcessError("cannot start \(executable): posix_spawn closefrom unsupported") }
 
         let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
         let argv = [executable] + arguments
