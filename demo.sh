@@ -310,7 +310,7 @@ stop_leftovers() {
   log "stopping processes left from this demo without a PID file: $pids"
   kill -TERM $pids 2>/dev/null || true
   for ((i = 0; i < 30 * 5; i++)); do
-    pids=$(for p in $pids; do kill -0 "$p" 2>/dev/null && echo "$p"; done | xargs)
+    pids=$(for p in $pids; do if kill -0 "$p" 2>/dev/null; then echo "$p"; fi; done | xargs)
     [ -n "$pids" ] || return 0
     sleep 0.2
   done

@@ -137,7 +137,7 @@ def recorded_pids(demo_dir):
     return pids
 
 
-async def submit_and_wait(nats_port, timeout=90):
+async def submit_and_wait(nats_port, timeout=90, count=1):
     nc = await nats.connect(f"nats://127.0.0.1:{nats_port}")
     try:
         request_id = f"demo-{uuid.uuid4()}"
@@ -152,10 +152,10 @@ async def submit_and_wait(nats_port, timeout=90):
         await nc.subscribe("meme.response.error", cb=on_message)
         await nc.flush()
         js = nc.jetstream()
-        # One, alone: with activationLagThreshold "0" a lag of one wakes a worker at zero replicas.
-        payload = json.dumps({"id": request_id, "prompt": f"demo.sh / works on one machine {request_id}",
-                              "small_image": True}).encode()
-        await js.publish("meme.request", payload, headers={"Nats-Msg-Id": request_id})
+        # count=1, alone: with activationLagThreshold "0" a lag of one wakes a worker at zero replicas.
+        for rid in [request_id] + [f"{request_id}-{i}" for i in range(1, count)]:
+            payload = json.dumps({"id": rid, "prompt": f"demo.sh / works on one machine {rid}", "small_image": True}).encode()
+            await js.publish("meme.request", payload, headers={"Nats-Msg-Id": rid})
         return await asyncio.wait_for(got, timeout)
     finally:
         await nc.close()
@@ -313,7 +313,7 @@ def test_stop_after_the_supervisor_was_killed_leaves_nothing_and_up_works_again(
     env, ports, demo_dir = stack
     up = demo(env, "up", "--detach")
     assert up.returncode == 0, up.stderr
-    subject, _ = asyncio.run(submit_and_wait(ports["NATS"]))
+    subject, _ = asyncio.run(submit_and_wait(ports["NATS"], count=3))
     assert subject == "meme.response"
     supervise = recorded_pids(demo_dir)["supervise"]
     workers = children(supervise)
