@@ -36,7 +36,7 @@ public enum SharedFixtures {
 }
 
 /// A fake Kubernetes API server on a free loopback port that replays the real captures in
-/// `shared/fixtures` (script: Tests/ClusterReadersTests/Resources/fake_kubernetes_api.py, which
+/// `Tests/Fixtures` (script: Tests/ClusterReadersTests/Resources/fake_kubernetes_api.py, which
 /// documents every route and the List/VPA wrapping). Plain HTTP, like `kubectl proxy`.
 ///
 /// Namespaces with data: kube-system and default/icx (Deployments), openshift-ingress-operator
