@@ -40,11 +40,17 @@ import TestServers
         #expect(h.answers(for: "seed-2").first?.json["cached"] == .bool(true))
         #expect(h.answers(for: "seed-2").first?.json["image_data"] == first.json["image_data"])
 
-        // Kept by id for late readers.
+        // Kept by id for late readers. The answer is published before the result is stored (a live
+        // reader comes first), so the store is waited for, not assumed.
         let redis = try RedisClient(url: h.redis.url)
         let kept = try await redis.get(ResultKeys.result(id: "seed-1"))
         #expect(kept != nil)
-        #expect(try await redis.range(ResultKeys.recentList).contains(Array("seed-2".utf8)))
+        var listed = false
+        for _ in 0..<100 where !listed {
+            listed = try await redis.range(ResultKeys.recentList).contains(Array("seed-2".utf8))
+            if !listed { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(listed, "seed-2 never appeared in \(ResultKeys.recentList)")
         #expect(h.metric("meme_generator_cache_hits_total") == 1)
     }
 
