@@ -110,7 +110,7 @@ struct WebCommand: AsyncParsableCommand {
         do {
             settings.trustedProxies = try TrustedProxies(parsing: try env.pick(trustedProxies, "WEB_TRUSTED_PROXIES", default: ""))
         } catch {
-            throw ValidationError(error.description)
+            throw ValidationError("\(error)")
         }
         let publicURL = try env.pick(self.publicURL, "PUBLIC_URL", default: "")
         settings.publicURL = publicURL.isEmpty ? nil : publicURL
@@ -120,7 +120,7 @@ struct WebCommand: AsyncParsableCommand {
             wall = try WallAddress.resolve(publicURL: settings.publicURL, host: settings.host, port: settings.port,
                                            interfaces: WallAddress.interfaceAddresses())
         } catch {
-            throw ValidationError(error.description)
+            throw ValidationError("\(error)")
         }
         settings.limits.maxPromptCharacters = try env.pick(maxPromptChars, "MAX_PROMPT_CHARS", default: settings.limits.maxPromptCharacters)
         settings.resultTTLSeconds = try env.pick(resultTTL, "RESULT_TTL", default: settings.resultTTLSeconds)

@@ -107,6 +107,39 @@ import TestServers
         #expect(up.from == 0 && up.to == 1 && up.lag == 1, "\(up)")
     }
 
+    @Test func aSteadyTrickleKeepsItsWorkerThroughTheCooldown() async throws {
+        // The ScaledObject's activation and polling; a cooldown short enough for a test (the demo's is longer).
+        let cooldown = 20, trickleSeconds = 45.0
+        let h = try SupervisorHarness(arguments: ["--cooldown-period", "\(cooldown)"], maxWorkers: 2)
+        defer { h.shutdown() }
+        try await h.waitUntilReady()
+        let connection = try await NATSConnection.connect(NATSOptions(servers: [h.nats.url], name: "trickle-test"))
+        let js = JetStream(connection)
+        // 20 memes a second, the audience's steady pace: one worker keeps up, so the lag is mostly 0 or 1.
+        let start = Date()
+        var sent = 0
+        while Date().timeIntervalSince(start) < trickleSeconds {
+            let due = Int(Date().timeIntervalSince(start) * 20) + 1
+            while sent < due {
+                _ = try await js.publish("meme.request", payload: Array(#"{"id":"t-\#(sent)","prompt":"trickle \#(sent)","small_image":true}"#.utf8), messageID: "t-\(sent)")
+                sent += 1
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let trickleEnd = Date().timeIntervalSince1970
+        await connection.close()
+        let during = try h.status()
+        // From the first scale-up to the end of the trickle: never back to zero.
+        let firstUp = try #require(during.events.first { $0.from == 0 }, "never activated: \(during)")
+        let flaps = during.events.filter { $0.to == 0 && $0.at > firstUp.at && $0.at < trickleEnd }
+        #expect(flaps.isEmpty, "scaled to zero while memes were flowing: \(flaps)")
+        #expect(during.replicas >= 1)
+        // Once the trickle stops, cooldownPeriod after the last active poll it does go to zero.
+        try await h.waitFor("scale to zero after the trickle", timeout: Double(cooldown) + 60) { (try? h.status().replicas) == 0 }
+        let down = try #require(try h.status().events.last)
+        #expect(down.to == 0 && down.lag == 0 && down.at >= trickleEnd, "\(down)")
+    }
+
     @Test func statusCountsDownToZeroDuringTheCooldown() async throws {
         let h = try SupervisorHarness(arguments: ["--polling-interval", "1", "--cooldown-period", "8"], maxWorkers: 2)
         defer { h.shutdown() }

@@ -103,7 +103,7 @@ import Testing
                                ("proxy.local", "WEB_TRUSTED_PROXIES: 'proxy.local' is not an IPv4 address, IPv4 CIDR range or IPv6 address"),
                                ("300.1.1.1", "WEB_TRUSTED_PROXIES: '300.1.1.1' is not an IPv4 address, IPv4 CIDR range or IPv6 address")] {
             #expect(throws: WebServiceError.self) { try TrustedProxies(parsing: bad) }
-            do { _ = try TrustedProxies(parsing: bad) } catch { #expect(error.description == message) }
+            do { _ = try TrustedProxies(parsing: bad) } catch { #expect("\(error)" == message) }
         }
     }
 }

@@ -20,7 +20,7 @@ import Testing
                 try WallAddress.resolve(publicURL: bad, host: "0.0.0.0", port: 8080, interfaces: [])
             }
             do { _ = try WallAddress.resolve(publicURL: bad, host: "0.0.0.0", port: 8080, interfaces: []) } catch {
-                #expect(error.description.hasPrefix("PUBLIC_URL '\(bad)' must be an http:// or https:// URL with a host"), "\(error)")
+                #expect("\(error)".hasPrefix("PUBLIC_URL '\(bad)' must be an http:// or https:// URL with a host"), "\(error)")
             }
         }
     }
@@ -32,6 +32,8 @@ import Testing
         #expect(try WallAddress.resolve(publicURL: "", host: "::", port: 80, interfaces: interfaces).display == "192.168.178.20")
         // Listening on one address: that one.
         #expect(try WallAddress.resolve(publicURL: nil, host: "10.0.0.5", port: 8080, interfaces: interfaces).source == .listenAddress)
+        // Listening on loopback only: no phone can reach it, and the wall says so honestly.
+        #expect(try WallAddress.resolve(publicURL: nil, host: "127.0.0.1", port: 8080, interfaces: interfaces).source == .loopback)
         // Nothing but loopback: say so (meme-web logs a warning).
         #expect(try WallAddress.resolve(publicURL: nil, host: "0.0.0.0", port: 8080, interfaces: ["127.0.0.1", "::1"])
                 == WallAddress(url: "http://127.0.0.1:8080/", display: "127.0.0.1:8080", source: .loopback))

@@ -24,7 +24,7 @@ struct MemeRoutes {
             forwardedFor: request.headers[.xForwardedFor], peer: context.peerAddress, trustProxy: settings.trustProxy,
             trustedProxies: settings.trustedProxies)
         let browser: String?
-        do { browser = try ClientAddress.browserID(request.headers[.memeClient]) } catch { throw APIError(.badRequest, error.description) }
+        do { browser = try ClientAddress.browserID(request.headers[.memeClient]) } catch { throw APIError(.badRequest, "\(error)") }
         if case .limited(let retryAfter, let scope) = app.limiter.check(address: address, browserID: browser, now: Date().timeIntervalSince1970) {
             throw APIError(.tooManyRequests, SubmitLimiter.message(scope, retryAfter: retryAfter),
                            headers: [.retryAfter: String(retryAfter)])

@@ -28,7 +28,7 @@ public struct WallAddress: Sendable, Equatable {
     }
 
     /// - Parameters:
-    ///   - host: the listen address (HOST); a specific address is used as is, 0.0.0.0 / :: mean "look up the LAN address".
+    ///   - host: the listen address (HOST); a specific IPv4 address is used as is, 0.0.0.0 / :: / a name mean "look up the LAN address".
     ///   - interfaces: this machine's addresses, in interface order.
     public static func resolve(publicURL: String?, host: String, port: Int, interfaces: [String]) throws(WebServiceError) -> WallAddress {
         if let raw = publicURL?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
@@ -41,8 +41,10 @@ public struct WallAddress: Sendable, Equatable {
             return WallAddress(url: raw, display: String(display), source: .publicURL)
         }
         let suffix = port == 80 ? "" : ":\(port)"
-        if !["0.0.0.0", "::", "", "*"].contains(host), TrustedProxies.ipv4(host) != nil, !isLoopback(host) {
-            return WallAddress(url: "http://\(host)\(suffix)/", display: "\(host)\(suffix)", source: .listenAddress)
+        if TrustedProxies.ipv4(host) != nil, host != "0.0.0.0" {
+            // Listening on one address: no other address reaches meme-web, so that is the one to show.
+            return WallAddress(url: "http://\(host)\(suffix)/", display: "\(host)\(suffix)",
+                               source: isLoopback(host) ? .loopback : .listenAddress)
         }
         if let lan = interfaces.first(where: { TrustedProxies.ipv4($0) != nil && !isLoopback($0) && !$0.hasPrefix("169.254.") }) {
             return WallAddress(url: "http://\(lan)\(suffix)/", display: "\(lan)\(suffix)", source: .lan)

@@ -9,8 +9,8 @@ struct WallRoutes {
     let wall: WallAddress
 
     func register(on router: Router<WebRequestContext>) {
-        let info = JSONBody.response(.ok, WallInfo(url: wall.url, display: wall.display, source: wall.source))
-        router.get("/api/wall") { _, _ in info }
+        let info = WallInfo(url: wall.url, display: wall.display, source: wall.source)
+        router.get("/api/wall") { _, _ in JSONBody.response(.ok, info) }
         let svg: ByteBuffer
         do {
             svg = ByteBuffer(string: QRSVG.render(try QRCode(encoding: wall.url)))
@@ -21,7 +21,7 @@ struct WallRoutes {
         // FNV-1a of the URL: the same tag from every replica and every run.
         let hash = wall.url.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
         let etag = "\"qr-\(String(hash, radix: 16))\""
-        router.get("/api/wall/qr.svg") { request, _ in
+        router.get("/api/wall/qr.svg") { request, _ -> Response in
             guard svg.readableBytes > 0 else { throw APIError(.internalServerError, "no QR code for \(wall.url)") }
             var headers: HTTPFields = [.contentType: "image/svg+xml", .eTag: etag, .cacheControl: "no-cache"]
             if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: headers) }
@@ -31,7 +31,7 @@ struct WallRoutes {
     }
 }
 
-struct WallInfo: Encodable {
+struct WallInfo: Encodable, Sendable {
     let url: String
     let display: String
     let source: WallAddress.Source
