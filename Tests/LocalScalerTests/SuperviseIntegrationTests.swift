@@ -110,7 +110,9 @@ import TestServers
     @Test func aSteadyTrickleKeepsItsWorkerThroughTheCooldown() async throws {
         // The ScaledObject's activation and polling; a cooldown short enough for a test (the demo's is longer).
         let cooldown = 20, trickleSeconds = 45.0
-        let h = try SupervisorHarness(arguments: ["--cooldown-period", "\(cooldown)"], maxWorkers: 2)
+        // Two renders at a time, so one worker keeps up with 20/s and the lag sits at 0 or 1 (as on stage).
+        let h = try SupervisorHarness(arguments: ["--cooldown-period", "\(cooldown)"], workerEnvironment: ["WORKER_CONCURRENCY": "2"],
+                                      maxWorkers: 2)
         defer { h.shutdown() }
         try await h.waitUntilReady()
         let connection = try await NATSConnection.connect(NATSOptions(servers: [h.nats.url], name: "trickle-test"))
