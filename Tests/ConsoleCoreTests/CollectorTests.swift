@@ -76,7 +76,7 @@ import Testing
         #expect(s.sources.prometheus == SourceStatus(state: .ok, ageSeconds: 2))
         #expect(s.workloads == [ConsoleUI.Workload(name: "dns", kind: "Deployment", replicas: 2, ready: 2, desired: 2, history: [2])])
         #expect(s.queue == QueueStats(stream: "MEMES", consumer: "meme-generator", pending: 40, ackPending: 3, redelivered: 2, lag: 43,
-                                      lagThreshold: 5))
+                                      lagThreshold: 5, ageSeconds: 0))
         #expect(s.throughput == Throughput(completedPerSecond: 3.5, errorsPerSecond: 0.1, p50Seconds: 0.8, submittedPerSecond: 4))
 
         let keda = try #require(s.autoscalers?.keda.first)

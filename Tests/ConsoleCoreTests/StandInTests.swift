@@ -149,7 +149,7 @@ import Testing
         // A source that really stops after the resume still goes stale.
         let later = assemble(inputs, state: &state, now: 121)
         #expect(later.sources.nats.state == .stale)
-        #expect(state.events.last?.message == "nats stale: no update for 6 s")
+        #expect(state.events.contains { $0.message == "nats stale: no update for 6 s" }, "\(state.events)")
     }
 
     @Test func pauseSwitchRecordsTheResume() {
@@ -171,7 +171,7 @@ import Testing
         let during = w.rates(now: 34)
         #expect(during.windowSeconds == 10)
         #expect(abs(during.perSecond - 71.4) < 1, "\(during.perSecond)")
-        #expect(during.p50Seconds == 1.49 && during.p95Seconds == 1.94)
+        #expect(abs((during.p50Seconds ?? 0) - 1.5) < 0.05 && abs((during.p95Seconds ?? 0) - 1.95) < 0.05, "\(during)")
         // 10 s after the work stopped the rate is 0, not a lingering 8.9/s.
         let after = w.rates(now: 44.1)
         #expect(after.perSecond == 0 && after.answered == 0 && after.p50Seconds == nil)
@@ -231,7 +231,8 @@ import Testing
         let so = try CollectorTests.natsScaledObject()
         let lastActive = try #require(parseRFC3339("2023-12-19T10:35:22Z"))
         let k = kedaStatus(so, lag: 0, lagAge: 0.3, currentReplicas: 2, now: lastActive + 10)
-        #expect(!k.active && k.min == 0 && k.desired == 2)
+        // KEDA's HPA keeps its floor of 1 while cooling down; zero comes when cooldownPeriod runs out.
+        #expect(!k.active && k.min == 0 && k.desired == 1)
         #expect(k.cooldownPeriodSeconds == 300 && k.scaleToZeroInSeconds == 290)
         #expect(k.source == "nats" && k.ageSeconds == 0.3)
         // Without lastActiveTime the countdown is unknown (nil), not zero.
