@@ -11,7 +11,7 @@
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libcurl4-openssl-dev libhiredis-dev libpango1.0-dev libcairo2-dev libncursesw5-dev pkg-config \
+      libcurl4-openssl-dev libhiredis-dev libpango1.0-dev libcairo2-dev libncursesw5-dev libqrencode-dev pkg-config \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, so a source change does not refetch them.
@@ -31,7 +31,7 @@ RUN swift build -c release --static-swift-stdlib \
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      ca-certificates libcurl4 libhiredis0.14 libpango-1.0-0 libpangocairo-1.0-0 libcairo2 \
+      ca-certificates libcurl4 libhiredis0.14 libpango-1.0-0 libpangocairo-1.0-0 libcairo2 libqrencode4 \
       libncursesw6 fonts-dejavu-core fonts-noto-color-emoji \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 10001 meme \

@@ -32,6 +32,7 @@ let package = Package(
         .systemLibrary(name: "CHiredis", path: "Sources/Shared/CHiredis", pkgConfig: "hiredis"),
         .systemLibrary(name: "CPangoCairo", path: "Sources/Shared/CPangoCairo", pkgConfig: "pangocairo"),
         .target(name: "CCurl", path: "Sources/Shared/CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        .systemLibrary(name: "CQRencode", path: "Sources/Shared/CQRencode", pkgConfig: "libqrencode"),
 
         // MARK: Foundation layer
         .target(name: "MemeKit", path: "Sources/Shared/MemeKit"),
@@ -56,6 +57,8 @@ let package = Package(
             path: "Sources/Shared/CurlHTTP"
         ),
         .target(name: "Autoscaling", path: "Sources/Shared/Autoscaling"),
+        // QR codes (libqrencode) as a module matrix, for the wall's "open this address" code.
+        .target(name: "QRCode", dependencies: ["CQRencode"], path: "Sources/Shared/QRCode"),
 
         // MARK: Feature modules
         // The meme queue's stream and consumer, created by whichever program starts first.
@@ -124,7 +127,7 @@ let package = Package(
         .target(
             name: "WebService",
             dependencies: [
-                "MemeKit", "NATS", "JetStream", "MemeStream", "RedisCache",
+                "MemeKit", "NATS", "JetStream", "MemeStream", "RedisCache", "QRCode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -188,6 +191,7 @@ let package = Package(
         .testTarget(name: "JetStreamTests", dependencies: ["JetStream", "TestServers"]),
         .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestServers"], exclude: ["Resources"]),
         .testTarget(name: "AutoscalingTests", dependencies: ["Autoscaling"]),
+        .testTarget(name: "QRCodeTests", dependencies: ["QRCode"]),
         .testTarget(name: "MemeImagesTests", dependencies: ["MemeImages"]),
         .testTarget(name: "RedisCacheTests", dependencies: ["RedisCache", "TestServers"]),
         .testTarget(name: "ClusterReadersTests", dependencies: ["ClusterReaders", "TestServers"], exclude: ["Resources"]),
@@ -207,7 +211,7 @@ let package = Package(
         .testTarget(
             name: "WebServiceTests",
             dependencies: [
-                "WebService", "TestServers", "NATS", "JetStream", "RedisCache",
+                "WebService", "TestServers", "NATS", "JetStream", "RedisCache", "QRCode",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]

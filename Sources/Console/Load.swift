@@ -17,10 +17,13 @@ struct Load: AsyncParsableCommand {
             some were not answered within --timeout, failed to publish or were answered with an error (the \
             first 10 ids are printed).
 
+            --via web goes through meme-web's rate limits like the audience does. A 429 is neither an answer nor \
+            an error: the run waits for its Retry-After, sends the request again, and the summary counts the 429s.
+
             Examples:
               meme-console load --count 1000                      # a burst, as fast as acks allow
               meme-console load --count 600 --rate 20             # 20 per second for 30 s
-              meme-console load --count 50 --via web --web-url http://127.0.0.1:8080
+              meme-console load --count 60 --via web --web-url http://127.0.0.1:8080
               meme-console load --count 200 --prompts prompts.txt --large --timeout 300
             """
     )
@@ -203,6 +206,9 @@ struct Load: AsyncParsableCommand {
         lines.append(
             "throughput  " + (s.answersPerSecond.map { "\(number($0)) answers/s over \(number(s.answeringSeconds)) s" } ?? "no answers")
                 + (s.publishesPerSecond.map { "; published \(number($0))/s" } ?? ""))
+        if s.rateLimited > 0 {
+            lines.append("rate limit  meme-web answered 429 \(s.rateLimited) times; each request waited for its Retry-After and was sent again (429s are not answers)")
+        }
         if let error = s.lastError { lines.append("last error  \(error)") }
         return lines.joined(separator: "\n")
     }
@@ -239,6 +245,7 @@ private final class ProgressPrinter {
         last = now
         let line = "sent \(s.sent)/\(count) stored \(s.stored) answered \(s.answered) errors \(s.errors)"
             + " in-flight \(s.inFlight) p50 \(Load.ms(s.latency.p50)) p95 \(Load.ms(s.latency.p95))"
+            + (s.rateLimited > 0 ? " 429s \(s.rateLimited)" : "")
         if terminal {
             FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
             wroteInPlace = true

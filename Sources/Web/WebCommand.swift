@@ -38,14 +38,32 @@ struct WebCommand: AsyncParsableCommand {
     @Option(help: "(env: WEB_PUBLIC_DIR) Folder with index.html, wall.html and assets/; default: ./Public, ./Sources/Web/Public or next to the executable.")
     var publicDir: String?
 
-    @Option(help: "(env: WEB_RATE_LIMIT) Submits per second per client; 0 disables the limit; default 5.")
+    @Option(help: "(env: WEB_RATE_LIMIT) Submits per second per client (a browser by its X-Meme-Client id, else an address); 0 disables; default 5.")
     var rateLimit: Double?
 
     @Option(help: "(env: WEB_RATE_BURST) Burst of submits a client may make at once; default 20.")
     var rateBurst: Int?
 
-    @Flag(help: "(env: WEB_TRUSTED_PROXY) Trust the first X-Forwarded-For hop as the client address; only behind your own proxy (set WEB_TRUSTED_PROXY=1).")
+    @Option(help: "(env: WEB_ADDRESS_RATE_LIMIT) Submits per second from one address, all its clients together (a room behind one NAT); 0 disables; default 50.")
+    var addressRateLimit: Double?
+
+    @Option(help: "(env: WEB_ADDRESS_RATE_BURST) Burst from one address; default 200 (a room of ~200 phones at once).")
+    var addressRateBurst: Int?
+
+    @Option(help: "(env: WEB_GLOBAL_RATE_LIMIT) Submits per second into this meme-web altogether; 0 disables; default 100.")
+    var globalRateLimit: Double?
+
+    @Option(help: "(env: WEB_GLOBAL_RATE_BURST) Burst into this meme-web altogether; default 400.")
+    var globalRateBurst: Int?
+
+    @Flag(help: "(env: WEB_TRUSTED_PROXY) Trust the first X-Forwarded-For hop as the client address from any peer; only behind your own proxy (set WEB_TRUSTED_PROXY=1).")
     var trustedProxy = false
+
+    @Option(help: "(env: WEB_TRUSTED_PROXIES) Comma-separated proxy addresses or IPv4 CIDR ranges whose X-Forwarded-For is believed (the rightmost other hop is the client).")
+    var trustedProxies: String?
+
+    @Option(help: "(env: PUBLIC_URL) The address the wall shows and puts in its QR code, e.g. https://memes.example.org; default: http://<first LAN IPv4>:<port>/.")
+    var publicURL: String?
 
     @Option(help: "(env: MAX_PROMPT_CHARS) Longest prompt in characters; default \(MemeDefaults.maxPromptCharacters).")
     var maxPromptChars: Int?
@@ -80,7 +98,30 @@ struct WebCommand: AsyncParsableCommand {
         settings.port = try env.pick(port, MemeEnv.port, default: settings.port)
         settings.rateLimit = try env.pick(rateLimit, "WEB_RATE_LIMIT", default: settings.rateLimit)
         settings.rateBurst = try env.pick(rateBurst, "WEB_RATE_BURST", default: settings.rateBurst)
+        settings.addressRateLimit = try env.pick(addressRateLimit, "WEB_ADDRESS_RATE_LIMIT", default: settings.addressRateLimit)
+        settings.addressRateBurst = try env.pick(addressRateBurst, "WEB_ADDRESS_RATE_BURST", default: settings.addressRateBurst)
+        settings.globalRateLimit = try env.pick(globalRateLimit, "WEB_GLOBAL_RATE_LIMIT", default: settings.globalRateLimit)
+        settings.globalRateBurst = try env.pick(globalRateBurst, "WEB_GLOBAL_RATE_BURST", default: settings.globalRateBurst)
+        for (name, burst) in [("WEB_RATE_BURST", settings.rateBurst), ("WEB_ADDRESS_RATE_BURST", settings.addressRateBurst),
+                              ("WEB_GLOBAL_RATE_BURST", settings.globalRateBurst)] where burst < 1 {
+            throw ValidationError("\(name) must be at least 1, not \(burst)")
+        }
         settings.trustProxy = try trustedProxy || env.flag("WEB_TRUSTED_PROXY")
+        do {
+            settings.trustedProxies = try TrustedProxies(parsing: try env.pick(trustedProxies, "WEB_TRUSTED_PROXIES", default: ""))
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let publicURL = try env.pick(self.publicURL, "PUBLIC_URL", default: "")
+        settings.publicURL = publicURL.isEmpty ? nil : publicURL
+        // Checked before waiting for NATS, so a bad PUBLIC_URL fails at once.
+        let wall: WallAddress
+        do {
+            wall = try WallAddress.resolve(publicURL: settings.publicURL, host: settings.host, port: settings.port,
+                                           interfaces: WallAddress.interfaceAddresses())
+        } catch {
+            throw ValidationError("\(error)")
+        }
         settings.limits.maxPromptCharacters = try env.pick(maxPromptChars, "MAX_PROMPT_CHARS", default: settings.limits.maxPromptCharacters)
         settings.resultTTLSeconds = try env.pick(resultTTL, "RESULT_TTL", default: settings.resultTTLSeconds)
         settings.recentCapacity = try env.pick(recentCapacity, "WEB_RECENT_CAPACITY", default: settings.recentCapacity)
@@ -105,8 +146,14 @@ struct WebCommand: AsyncParsableCommand {
         } else {
             (queue, store) = try await Self.brokerBackends(nats: nats, redisURL: redis, logger: logger)
         }
-        let app = try MemeWebApp(settings: settings, queue: queue, store: store, logger: logger)
-        logger.info("meme-web listening", metadata: ["address": "\(settings.host):\(settings.port)", "public": "\(settings.publicDirectory)"])
+        let app = try MemeWebApp(settings: settings, queue: queue, store: store, logger: logger, wall: wall)
+        logger.info("meme-web listening", metadata: [
+            "address": "\(settings.host):\(settings.port)", "public": "\(settings.publicDirectory)",
+            "wall": "\(app.wall.url) (\(app.wall.source.rawValue))",
+        ])
+        if app.wall.source == .loopback {
+            logger.warning("no LAN address found: the wall shows \(app.wall.display), which phones cannot open; set PUBLIC_URL")
+        }
         try await app.buildApplication().runService()
     }
 

@@ -22,7 +22,7 @@ struct Supervise: AsyncParsableCommand {
 
     @Option(help: "The worker's KEDA ScaledObject.") var scaledObject = "k8s/base/worker/scaledobject.yaml"
     @Option(help: "NATS monitoring URL for /jsz (env: NATS_MONITOR_URL, default http://127.0.0.1:8222).") var natsMonitorUrl: String?
-    @Option(help: "Listen address for this supervisor's /metrics, /healthz, /readyz (env: SUPERVISOR_METRICS_ADDR, default 127.0.0.1:9190).")
+    @Option(help: "Listen address for this supervisor's /metrics, /status, /healthz, /readyz (env: SUPERVISOR_METRICS_ADDR, default 127.0.0.1:9190).")
     var metricsAddr: String?
     @Option(help: "Worker N serves its metrics on this port + N - 1.") var workerMetricsBasePort = 9100
     @Option(help: "Host the workers' metrics listen on.") var workerMetricsHost = "127.0.0.1"
@@ -81,8 +81,9 @@ struct Supervise: AsyncParsableCommand {
             ackWaitSeconds: worker.ackWaitSeconds, maxDeliver: worker.maxDeliver)
         let scaler = LocalScaler(
             settings: LocalScalerSettings(spec: spec, natsMonitorURL: monitorURL, launch: launch, jetStreamSetup: setup), logger: logger)
-        let ops = OpsEndpoints(metrics: { scaler.metrics.render() }, notReadyReason: { scaler.notReadyReason })
-        logger.info("metrics on http://\(host):\(port)/metrics")
+        let ops = OpsEndpoints(metrics: { scaler.metrics.render() }, notReadyReason: { scaler.notReadyReason },
+                               status: { scaler.statusJSON() })
+        logger.info("metrics on http://\(host):\(port)/metrics, decision on /status")
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: scaler, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),

@@ -156,6 +156,24 @@ import TestServers
         }
     }
 
+    @Test func viaWebWaitsOutEvery429AndNeverCountsItAsAnAnswer() async throws {
+        try await LoadHarness.with(concurrency: 4) { h in
+            // A tight limit (burst 5, then 4 per second) that a burst of 25 must run into.
+            let url = try await h.startWeb(limits: ["WEB_RATE_LIMIT": "4", "WEB_RATE_BURST": "5"])
+            let engine = try await LoadEngine.start(connection: h.connection, configuration: LoadConfiguration(
+                transport: .web(baseURL: url), maxConcurrentPublishes: 8))
+            try engine.submit(25)
+            let idle = await engine.waitUntilIdle(timeout: .seconds(120))
+            let s = engine.snapshot
+            await engine.shutdown()
+            #expect(idle, "\(s)\n\(h.web?.log ?? "")")
+            #expect(s.rateLimited > 0, "the limit was never hit: \(s)")
+            #expect(s.sent == 25 && s.stored == 25 && s.answered == 25 && s.errors == 0, "\(s)")
+            // 20 requests beyond the burst at 4 per second: the run paced itself over ≥ 5 s (a lower bound, never an upper one).
+            #expect(s.publishingSeconds >= 4, "\(s.publishingSeconds) s")
+        }
+    }
+
     @Test func viaWebCountsRefusedPostsAsPublishErrors() async throws {
         try await LoadHarness.with(worker: false) { h in
             let closedPort = try FreePort.next()
@@ -182,6 +200,24 @@ import TestServers
             #expect(run.output.contains("sent 30/30 stored 30"), "\(run.output)")
             #expect(run.output.contains("latency     p50 "), "\(run.output)")
         }
+    }
+
+    @Test func theHelpExampleViaWebGetsEveryAnswerFromADefaultMemeWeb() async throws {
+        try await LoadHarness.with(concurrency: 4) { h in
+            // meme-web with its own default limits, as ./demo.sh runs it.
+            let url = try await h.startWeb(limits: [:])
+            let run = try ConsoleRun(["load", "--count", "60", "--via", "web", "--web-url", url, "--nats-url", h.nats.url, "--timeout", "90"],
+                                     timeout: 180)
+            #expect(run.status == 0, "\(run.output)")
+            #expect(run.output.contains("answered    60   errors 0"), "\(run.output)")
+            // One client without X-Meme-Client: 20 at once, then 5 per second — the summary says so.
+            #expect(run.output.contains("rate limit  meme-web answered 429 "), "\(run.output)")
+            #expect(run.output.contains("(429s are not answers)"), "\(run.output)")
+        }
+        let help = try ConsoleRun(["load", "--help"])
+        #expect(help.output.contains("meme-console load --count 60 --via web --web-url http://127.0.0.1:8080"), "\(help.output)")
+        let words = help.output.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(words.contains("A 429 is neither an answer nor an error"), "\(help.output)")
     }
 
     @Test func exitsNonZeroWithTheMissingIDsWhenNoWorkerRuns() async throws {

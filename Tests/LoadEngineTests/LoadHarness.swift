@@ -50,14 +50,14 @@ final class LoadHarness: @unchecked Sendable {
     }
 
     /// meme-web (with its own redis-server) in front of this harness's NATS; returns its base URL.
-    func startWeb() async throws -> String {
+    /// `limits` replaces the default of no rate limit (`WEB_RATE_LIMIT=0`); `[:]` keeps meme-web's own defaults.
+    func startWeb(limits: [String: String] = ["WEB_RATE_LIMIT": "0"]) async throws -> String {
         let redis = try RedisServer()
         let port = try FreePort.next()
         self.redis = redis
         web = try ProgramProcess("meme-web", environment: [
-            "HOST": "127.0.0.1", "PORT": "\(port)", "NATS_URL": nats.url, "REDIS_URL": redis.url,
-            "WEB_RATE_LIMIT": "0", "LOG_LEVEL": "warning",
-        ])
+            "HOST": "127.0.0.1", "PORT": "\(port)", "NATS_URL": nats.url, "REDIS_URL": redis.url, "LOG_LEVEL": "warning",
+        ].merging(limits) { $1 })
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if HTTPProbe.get(port: port, path: "/readyz")?.status == 200 { return "http://127.0.0.1:\(port)" }

@@ -15,8 +15,11 @@ let workerScaledObject = "\(repoRoot)/k8s/base/worker/scaledobject.yaml"
         #expect(spec.consumer == "meme-generator")
         #expect(spec.account == "$G")
         #expect(spec.parameters == KEDA.Parameters(
-            lagThreshold: 5, activationLagThreshold: 1, minReplicaCount: 0, maxReplicaCount: 10, cooldownPeriodSeconds: 30,
-            pollingIntervalSeconds: 5, fallback: KEDA.Fallback(failureThreshold: 3, replicas: 2)))
+            lagThreshold: 5, activationLagThreshold: 0, minReplicaCount: 0, maxReplicaCount: 10, cooldownPeriodSeconds: 60,
+            pollingIntervalSeconds: 1, fallback: KEDA.Fallback(failureThreshold: 3, replicas: 2)))
+        var documented = KEDA.Parameters.memeWorker
+        documented.fallback = spec.parameters.fallback
+        #expect(spec.parameters == documented, "KEDA.Parameters.memeWorker follows the file")
         #expect(spec.behavior.scaleDown.stabilizationWindowSeconds == 30)
         // Not in the file: Kubernetes' defaults.
         #expect(spec.behavior.scaleUp == .defaultScaleUp)

@@ -57,6 +57,117 @@ import TestServers
         #expect(page.contains(#"meme_local_scaler_replicas{workload="worker"} 0"#))
         #expect(page.components(separatedBy: "meme_local_scaler_decision_info{").count == 2, "exactly one decision series")
         try expectPromtoolClean(page)
+
+        // /status: every replica change with the lag it was decided on, not a lag read after the queue drained.
+        let status = try h.status()
+        #expect(status.version == LocalScalerStatus.currentVersion)
+        #expect(status.replicas == 0 && status.desiredReplicas == 0 && status.lag == 0 && !status.active)
+        #expect(status.maxReplicas == maxWorkers && status.pollingIntervalSeconds == 1 && status.cooldownPeriodSeconds == 3)
+        #expect(status.scaleToZeroInSeconds == nil, "at zero: nothing counting down")
+        let events = status.events
+        #expect(events.first?.from == 0 && events.first?.to == 1)
+        #expect(events.contains { $0.from == 1 && $0.to == expected })
+        #expect(events.last?.to == 0)
+        for event in events where event.to > event.from {
+            let lag = try #require(event.lag)
+            #expect(lag > status.activationLagThreshold, "scale-up \(event.from) → \(event.to) decided on lag \(lag): \(event.reason)")
+            #expect(event.reason.contains("lag \(lag)"), "\(event.reason)")
+        }
+        #expect(events.last?.lag == 0 && events.last?.reason.contains("cooldown") == true, "\(events)")
+        // Scale-ups come in order, each one poll or more after the last.
+        #expect(zip(events, events.dropFirst()).allSatisfy { $0.at < $1.at })
+        let readAt = try #require(status.readAt)
+        #expect(abs(readAt - Date().timeIntervalSince1970) < 30)
+        #expect(try #require(status.lastActiveAt) <= readAt)
+    }
+
+    @Test func aLoneMemeWithNoWorkersIsAnswered() async throws {
+        // The ScaledObject's own activation threshold: no --activation-lag-threshold override.
+        let h = try SupervisorHarness(arguments: ["--polling-interval", "1"], maxWorkers: 2)
+        defer { h.shutdown() }
+        try await h.waitUntilReady()
+        #expect(try h.status().activationLagThreshold == 0)
+        #expect(h.childPIDs().isEmpty)
+
+        let connection = try await NATSConnection.connect(NATSOptions(servers: [h.nats.url], name: "lone-meme-test"))
+        let answers = try await connection.subscribe("meme.response")
+        try await connection.flush()
+        _ = try await JetStream(connection).publish("meme.request", payload: Array(#"{"id":"lone-1","prompt":"all alone","small_image":true}"#.utf8), messageID: "lone-1")
+        let answer = Task {
+            for try await message in answers where String(decoding: message.bytes, as: UTF8.self).contains("lone-1") { return true }
+            return false
+        }
+        // Closing the connection ends the subscription, so a missing answer fails instead of hanging.
+        let timeout = Task { try await Task.sleep(for: .seconds(90)); await connection.close() }
+        let answered = (try? await answer.value) ?? false
+        timeout.cancel()
+        await connection.close()
+        #expect(answered, "no answer to the lone meme; status: \(String(describing: try? h.status()))\n\(h.supervisor.log)")
+        let up = try #require(try h.status().events.first)
+        #expect(up.from == 0 && up.to == 1 && up.lag == 1, "\(up)")
+    }
+
+    @Test func aSteadyTrickleKeepsItsWorkerThroughTheCooldown() async throws {
+        // The ScaledObject's activation and polling; a cooldown short enough for a test (the demo's is longer).
+        let cooldown = 20, trickleSeconds = 45.0
+        // Two renders at a time, so one worker keeps up with 20/s and the lag sits at 0 or 1 (as on stage).
+        let h = try SupervisorHarness(arguments: ["--cooldown-period", "\(cooldown)"], workerEnvironment: ["WORKER_CONCURRENCY": "2"],
+                                      maxWorkers: 2)
+        defer { h.shutdown() }
+        try await h.waitUntilReady()
+        let connection = try await NATSConnection.connect(NATSOptions(servers: [h.nats.url], name: "trickle-test"))
+        let js = JetStream(connection)
+        // 20 memes a second, the audience's steady pace: one worker keeps up, so the lag is mostly 0 or 1.
+        let start = Date()
+        var sent = 0
+        while Date().timeIntervalSince(start) < trickleSeconds {
+            let due = Int(Date().timeIntervalSince(start) * 20) + 1
+            while sent < due {
+                _ = try await js.publish("meme.request", payload: Array(#"{"id":"t-\#(sent)","prompt":"trickle \#(sent)","small_image":true}"#.utf8), messageID: "t-\(sent)")
+                sent += 1
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let trickleEnd = Date().timeIntervalSince1970
+        await connection.close()
+        let during = try h.status()
+        // From the first scale-up to the end of the trickle: never back to zero.
+        let firstUp = try #require(during.events.first { $0.from == 0 }, "never activated: \(during)")
+        let flaps = during.events.filter { $0.to == 0 && $0.at > firstUp.at && $0.at < trickleEnd }
+        #expect(flaps.isEmpty, "scaled to zero while memes were flowing: \(flaps)")
+        #expect(during.replicas >= 1)
+        // Once the trickle stops, cooldownPeriod after the last active poll it does go to zero.
+        try await h.waitFor("scale to zero after the trickle", timeout: Double(cooldown) + 60) { (try? h.status().replicas) == 0 }
+        let down = try #require(try h.status().events.last)
+        #expect(down.to == 0 && down.lag == 0 && down.at >= trickleEnd, "\(down)")
+    }
+
+    @Test func statusCountsDownToZeroDuringTheCooldown() async throws {
+        let h = try SupervisorHarness(arguments: ["--polling-interval", "1", "--cooldown-period", "8"], maxWorkers: 2)
+        defer { h.shutdown() }
+        try await h.waitUntilReady()
+        var status = try h.status()
+        #expect(status.readAt != nil && status.lag == 0 && status.replicas == 0 && status.events.isEmpty)
+        #expect(status.scaleToZeroInSeconds == nil)
+
+        let connection = try await NATSConnection.connect(NATSOptions(servers: [h.nats.url], name: "status-test"))
+        _ = try await JetStream(connection).publish("meme.request", payload: Array(#"{"id":"c-1","prompt":"count down","small_image":true}"#.utf8), messageID: "c-1")
+        await connection.close()
+        try await h.waitFor("one worker", timeout: 20) { (try? h.status().replicas) == 1 }
+        // Once the lone meme is made the scaler is inactive and counts down from its last active poll.
+        try await h.waitFor("the countdown", timeout: 60) { (try? h.status().scaleToZeroInSeconds) != nil }
+        status = try h.status()
+        let countdown = try #require(status.scaleToZeroInSeconds)
+        let lastActive = try #require(status.lastActiveAt), readAt = try #require(status.readAt)
+        #expect(!status.active && status.lag == 0)
+        #expect(countdown >= 1 && countdown <= 8, "\(countdown)")
+        // The zero comes at the first poll at least cooldownPeriod after the last active one.
+        #expect(readAt + countdown >= lastActive + 8 - 0.001)
+        #expect(readAt + countdown < lastActive + 8 + 1 + 0.5)
+        try await h.waitFor("scale to zero", timeout: 30) { (try? h.status().replicas) == 0 }
+        let down = try #require(try h.status().events.last)
+        #expect(down.from == 1 && down.to == 0 && down.lag == 0)
+        #expect(down.at >= lastActive + 8 - 0.001, "scaled to zero \(down.at - lastActive) s after the last active poll")
     }
 
     @Test func crashedChildIsRestartedAndSigtermStopsEverything() async throws {

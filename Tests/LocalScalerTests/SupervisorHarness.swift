@@ -1,3 +1,4 @@
+import Autoscaling
 import Foundation
 import JetStream
 import NATS
@@ -50,6 +51,13 @@ final class SupervisorHarness: @unchecked Sendable {
     }
 
     func metric(_ name: String) -> Double? { metrics()[name] }
+
+    /// The supervisor's `GET /status`, decoded as the console decodes it.
+    func status() throws -> LocalScalerStatus {
+        guard let r = HTTPProbe.get(port: metricsPort, path: "/status") else { throw TestServerError("GET /status: no answer") }
+        guard r.status == 200 else { throw TestServerError("GET /status: \(r.status) \(r.body)") }
+        return try JSONDecoder().decode(LocalScalerStatus.self, from: Data(r.body.utf8))
+    }
 
     /// Live child processes of the supervisor (from /proc), recorded in `seenChildren`.
     func childPIDs() -> [Int32] {

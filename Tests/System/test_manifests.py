@@ -223,14 +223,15 @@ def test_keda_scaledobject_numbers(rendered):
     spec = so["spec"]
     assert spec["scaleTargetRef"]["name"] == "meme-worker"
     assert (spec["minReplicaCount"], spec["maxReplicaCount"]) == (0, 10)
-    assert (spec["pollingInterval"], spec["cooldownPeriod"]) == (5, 30)
+    # Polling 1 s, cooldown 60 s: zero only after 60 polls in a row without a meme (docs/auto-scaling.md).
+    assert (spec["pollingInterval"], spec["cooldownPeriod"]) == (1, 60)
     assert spec["fallback"]["failureThreshold"] >= 1 and spec["fallback"]["replicas"] >= 1
     [trigger] = spec["triggers"]
     assert trigger["type"] == "nats-jetstream"
     assert trigger["metadata"] == {
         "natsServerMonitoringEndpoint": "nats.messaging.svc.cluster.local:8222",
         "account": "$G", "stream": "MEMES", "consumer": "meme-generator",
-        "lagThreshold": "5", "activationLagThreshold": "1", "useHttps": "false"}
+        "lagThreshold": "5", "activationLagThreshold": "0", "useHttps": "false"}
 
 
 def test_scaledobject_file_is_one_plain_document():
@@ -238,7 +239,7 @@ def test_scaledobject_file_is_one_plain_document():
     docs = [d for d in yaml.safe_load_all(SCALEDOBJECT_FILE.read_text()) if d]
     assert len(docs) == 1 and docs[0]["kind"] == "ScaledObject"
     meta = docs[0]["spec"]["triggers"][0]["metadata"]
-    assert int(meta["lagThreshold"]) == 5 and int(meta["activationLagThreshold"]) == 1
+    assert int(meta["lagThreshold"]) == 5 and int(meta["activationLagThreshold"]) == 0
 
 
 def test_swift_defaults_agree_with_scaledobject():

@@ -112,8 +112,10 @@ def stack():
         env = {"NATS_URL": f"nats://127.0.0.1:{nats_port}", "REDIS_URL": f"redis://127.0.0.1:{redis_port}",
                "METRICS_ADDR": f"127.0.0.1:{worker_metrics}", "LANG": "C.UTF-8"}
         s.start("worker", [os.path.join(bins, "meme-worker")], env)
+        # The wall shows PUBLIC_URL (test_wall_… checks the LAN address without it).
         s.start("web", [os.path.join(bins, "meme-web"), "--host", "127.0.0.1", "--port", str(web_port),
-                         "--public-dir", os.path.join(ROOT, "Sources/Web/Public")], env)
+                         "--public-dir", os.path.join(ROOT, "Sources/Web/Public")],
+                dict(env, PUBLIC_URL=f"http://memes.example.test:{web_port}/"))
         base = f"http://127.0.0.1:{web_port}"
         try:
             wait_for(lambda: not s.alive("web") or http_status(f"{base}/readyz") == 200, 30, "meme-web /readyz")
@@ -124,6 +126,9 @@ def stack():
         if not s.alive("worker"):
             pytest.skip(f"meme-worker cannot run in this build: {s.log_tail('worker', 400).strip()}")
         s.base = base
+        s.bins = bins
+        s.env = env
+        s.web_port = web_port
         yield s
     finally:
         s.stop()
@@ -202,7 +207,7 @@ def test_submit_on_phone_and_see_it_live_on_the_wall(stack):
         prompts = [e.text for e in wall.find_elements(By.CSS_SELECTOR, "#wall-grid .meme-prompt")]
         assert prompt in prompts
         WebDriverWait(wall, 15).until(lambda d: d.find_element(By.ID, "count-done").text != before)
-        assert wall.find_element(By.ID, "join-url").text.startswith("127.0.0.1:")
+        assert wall.find_element(By.ID, "join-url").text == f"memes.example.test:{stack.web_port}"
         wall.save_screenshot(os.path.join(out, "wall-projector-1920x1080.png"))
 
         assert csp_violations(phone) == [] and csp_violations(wall) == []
@@ -224,3 +229,47 @@ def test_empty_prompt_shows_a_clear_message(stack):
         assert driver.switch_to.active_element.get_attribute("id") == "prompt"
     finally:
         driver.quit()
+
+
+def lan_addresses():
+    out = subprocess.run(["hostname", "-I"], capture_output=True, text=True)
+    return [a for a in out.stdout.split() if "." in a and not a.startswith("127.")]
+
+
+def test_wall_shows_an_address_phones_can_reach_with_its_qr_code(stack):
+    """Without PUBLIC_URL, meme-web on all interfaces shows the LAN address (never 127.0.0.1) and its QR code."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    lan = lan_addresses()
+    if not lan:
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    port = free_port()
+    env = {k: v for k, v in stack.env.items() if k != "PUBLIC_URL"}
+    stack.start("web-lan", [os.path.join(stack.bins, "meme-web"), "--host", "0.0.0.0", "--port", str(port),
+                            "--public-dir", os.path.join(ROOT, "Sources/Web/Public")], env)
+    base = f"http://127.0.0.1:{port}"
+    wait_for(lambda: http_status(f"{base}/readyz") == 200, 30, "second meme-web /readyz")
+    wall = chrome(1920, 1080)
+    try:
+        wall.get(base + "/wall")
+        WebDriverWait(wall, 15).until(lambda d: d.find_element(By.ID, "join-url").text not in ("", "…"))
+        shown = wall.find_element(By.ID, "join-url").text
+        host, _, shown_port = shown.partition(":")
+        assert shown_port == str(port) and host in lan, f"wall shows {shown!r}; LAN addresses {lan}"
+        assert not shown.startswith("127.")
+        qr = WebDriverWait(wall, 15).until(lambda d: d.find_element(By.ID, "join-qr"))
+        WebDriverWait(wall, 15).until(lambda d: d.execute_script(
+            "return arguments[0].complete && arguments[0].naturalWidth > 0 && !arguments[0].hidden", qr))
+        assert qr.get_attribute("src").endswith("/api/wall/qr.svg")
+        assert f"http://{shown}/" in qr.get_attribute("alt")
+        assert qr.size["width"] >= 100 and abs(qr.size["width"] - qr.size["height"]) <= 1
+        # The SVG is the QR code of exactly that URL: a version 2/3 symbol with its quiet zone.
+        with urllib.request.urlopen(f"{base}/api/wall/qr.svg", timeout=5) as r:
+            assert r.headers["Content-Type"] == "image/svg+xml"
+            svg = r.read().decode()
+        assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ') and "M4 4h7v1h-7z" in svg
+        wall.save_screenshot(os.path.join(artifacts_dir(), "wall-lan-address-1920x1080.png"))
+        assert csp_violations(wall) == []
+    finally:
+        wall.quit()

@@ -43,9 +43,10 @@ public enum KEDA {
             self.fallback = fallback
         }
 
-        /// This demo's worker: lagThreshold 5, activation 1, scale to zero, at most 10 replicas.
-        public static let memeWorker = Parameters(lagThreshold: 5, activationLagThreshold: 1, minReplicaCount: 0, maxReplicaCount: 10,
-                                                  cooldownPeriodSeconds: 30, pollingIntervalSeconds: 5)
+        /// This demo's worker (k8s/base/worker/scaledobject.yaml): lagThreshold 5, activation 0, scale to
+        /// zero after 60 s without a meme at any of the 1 s polls, at most 10 replicas.
+        public static let memeWorker = Parameters(lagThreshold: 5, activationLagThreshold: 0, minReplicaCount: 0, maxReplicaCount: 10,
+                                                  cooldownPeriodSeconds: 60, pollingIntervalSeconds: 1)
     }
 
     /// The lag the scaler reports for a consumer.

@@ -47,6 +47,18 @@ public struct LocalScalerStatus: Codable, Sendable, Equatable {
             self.lag = lag
             self.reason = reason
         }
+
+        enum CodingKeys: String, CodingKey { case at, from, to, lag, reason }
+
+        /// By hand only so a missing lag is written as `null`.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(at, forKey: .at)
+            try c.encode(from, forKey: .from)
+            try c.encode(to, forKey: .to)
+            try c.encode(lag, forKey: .lag)
+            try c.encode(reason, forKey: .reason)
+        }
     }
 
     public init(version: Int = Self.currentVersion, readAt: Double?, workload: String = "worker", replicas: Int, desiredReplicas: Int,
@@ -89,4 +101,27 @@ public struct LocalScalerStatus: Codable, Sendable, Equatable {
 
     /// Events kept in the status (the console's event log shows fewer).
     public static let eventLimit = 50
+
+    /// Written by hand only so absent values appear as `null` (the synthesised encoder drops them).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(version, forKey: .version)
+        try c.encode(readAt, forKey: .readAt)
+        try c.encode(workload, forKey: .workload)
+        try c.encode(replicas, forKey: .replicas)
+        try c.encode(desiredReplicas, forKey: .desiredReplicas)
+        try c.encode(terminating, forKey: .terminating)
+        try c.encode(lag, forKey: .lag)
+        try c.encode(lagThreshold, forKey: .lagThreshold)
+        try c.encode(activationLagThreshold, forKey: .activationLagThreshold)
+        try c.encode(minReplicas, forKey: .minReplicas)
+        try c.encode(maxReplicas, forKey: .maxReplicas)
+        try c.encode(pollingIntervalSeconds, forKey: .pollingIntervalSeconds)
+        try c.encode(cooldownPeriodSeconds, forKey: .cooldownPeriodSeconds)
+        try c.encode(active, forKey: .active)
+        try c.encode(lastActiveAt, forKey: .lastActiveAt)
+        try c.encode(scaleToZeroInSeconds, forKey: .scaleToZeroInSeconds)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(events, forKey: .events)
+    }
 }

@@ -30,6 +30,12 @@ public final class LoadEngine: Sendable {
     private let wakeups: AsyncStream<Void>
     private let wakeup: AsyncStream<Void>.Continuation
     private let clock = ContinuousClock()
+    /// After a 429, no POST goes out before this instant (the largest Retry-After seen): the whole
+    /// run slows down to meme-web's limit instead of each request hammering it on its own.
+    private let webPause = Mutex<ContinuousClock.Instant?>(nil)
+
+    /// 429s in a row after which one request gives up (a limit this tight will not let the run finish).
+    public static let maxRateLimitedAttempts = 30
 
     private struct Control {
         var rate: Double?
@@ -292,11 +298,33 @@ public final class LoadEngine: Sendable {
 
     private func post(_ job: LoadLedger.Job, baseURL: String) async {
         guard let http else { return }
+        // Everyone waits out the latest Retry-After before sending.
+        if let until = webPause.withLock({ $0 }), until > clock.now {
+            try? await clock.sleep(until: until)
+        }
         let c = configuration
         let url = (baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL) + "/api/memes"
         do {
             let body = try JSONEncoder().encode(WebSubmit(prompt: job.prompt, smallImage: c.smallImage, fastMode: c.fastMode))
-            let response = try await http.send(.postJSON(url: url, json: Array(body)))
+            var response = try await http.send(.postJSON(url: url, json: Array(body)))
+            var limited = 0
+            while response.status == 429 {
+                // Rate limited: not an answer and not (yet) an error. Wait as told, then send it again.
+                limited += 1
+                ledger.withLock { $0.wasRateLimited(job) }
+                let wait = Self.retryAfter(response.headers["Retry-After"])
+                guard limited < Self.maxRateLimitedAttempts else {
+                    throw LoadError("web answered 429 \(limited) times in a row (Retry-After \(response.headers["Retry-After"] ?? "missing"))")
+                }
+                let until = webPause.withLock { pause in
+                    let candidate = clock.now + .milliseconds(Int64(wait * 1000))
+                    pause = max(pause ?? candidate, candidate)
+                    return pause!
+                }
+                try await clock.sleep(until: until)
+                try checkOpen()
+                response = try await http.send(.postJSON(url: url, json: Array(body)))
+            }
             guard response.isSuccess else {
                 let reason = (try? JSONDecoder().decode(WebError.self, from: Data(response.body)))?.error
                     ?? String(response.text.prefix(200))
@@ -375,6 +403,12 @@ public final class LoadEngine: Sendable {
             let interval = min(max(1 / rate, 0.005), 0.1)
             try? await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
         }
+    }
+
+    /// Seconds from a Retry-After header (delta-seconds; an HTTP date or nothing counts as 1 s), capped at 60.
+    static func retryAfter(_ header: String?) -> Double {
+        guard let header, let seconds = Double(header.trimmingCharacters(in: .whitespaces)), seconds.isFinite, seconds >= 0 else { return 1 }
+        return min(max(seconds, 0.1), 60)
     }
 
     static func describe(_ error: any Error) -> String {

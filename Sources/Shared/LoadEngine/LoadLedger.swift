@@ -40,6 +40,8 @@ struct LoadLedger {
     private(set) var answered = 0
     private(set) var answerErrors = 0
     private(set) var untracked = 0
+    /// 429 answers from meme-web; each was retried, none is an answer.
+    private(set) var rateLimited = 0
     private(set) var generation = 0
     private(set) var latency = LatencyHistogram()
     private(set) var lastError: String?
@@ -110,6 +112,12 @@ struct LoadLedger {
         if register { self.register(id: job.id, prompt: job.prompt, submitted: job.submitted) }
     }
 
+    /// meme-web refused `job` with 429; it stays publishing and is sent again after Retry-After.
+    mutating func wasRateLimited(_ job: Job) {
+        guard job.generation == generation else { return }
+        rateLimited += 1
+    }
+
     mutating func publishFailed(_ job: Job, error: String, now: ContinuousClock.Instant) {
         publishing -= 1
         guard job.generation == generation else { return }
@@ -155,7 +163,7 @@ struct LoadLedger {
     mutating func reset() {
         generation += 1
         sent = 0; stored = 0; duplicates = 0; publishErrors = 0
-        answered = 0; answerErrors = 0; untracked = 0
+        answered = 0; answerErrors = 0; untracked = 0; rateLimited = 0
         pending = [:]; order = []; orphans = [:]; orphanOrder = []; failedIDs = []; recent = []
         latency = LatencyHistogram()
         lastError = nil; firstSend = nil; lastAnswer = nil; lastPublished = nil
@@ -173,6 +181,7 @@ struct LoadLedger {
         s.publishing = publishing
         s.inFlight = inFlight
         s.untracked = untracked
+        s.rateLimited = rateLimited
         s.latency = latency.summary
         s.sustainedRate = sustainedRate
         s.recent = recent.reversed()

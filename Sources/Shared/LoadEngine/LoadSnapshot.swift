@@ -23,6 +23,9 @@ public struct LoadSnapshot: Sendable, Equatable, Codable {
     public var inFlight = 0
     /// Requests dropped from tracking because more than `LoadConfiguration.maxTracked` were waiting.
     public var untracked = 0
+    /// Times meme-web answered 429 (rate limited); each such request waited for Retry-After and was
+    /// sent again, so these are neither answers nor errors.
+    public var rateLimited = 0
     public var latency = LatencySummary()
     /// Requests per second while sustained load runs; nil when it is off.
     public var sustainedRate: Double?
@@ -59,6 +62,7 @@ public struct LoadSnapshot: Sendable, Equatable, Codable {
         case publishErrors = "publish_errors"
         case answerErrors = "answer_errors"
         case inFlight = "in_flight"
+        case rateLimited = "rate_limited"
         case sustainedRate = "sustained_rate"
         case lastError = "last_error"
         case elapsedSeconds = "elapsed_s"

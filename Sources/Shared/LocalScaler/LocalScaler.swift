@@ -34,12 +34,24 @@ public final class LocalScaler: Service, Sendable {
     private let logger: Logger
     private let pool: WorkerPool
     private let problem = Mutex<String?>("no lag read yet")
+    private let book: Mutex<StatusBook>
 
     public init(settings: LocalScalerSettings, logger: Logger) {
         self.settings = settings
         self.logger = logger
         metrics = ScalerMetrics(parameters: settings.spec.parameters, behavior: settings.spec.behavior)
         pool = WorkerPool(launch: settings.launch, logger: logger)
+        book = Mutex(StatusBook(spec: settings.spec, workload: settings.launch.namePrefix))
+    }
+
+    /// What `GET /status` serves: the numbers of the latest decision, all from one lag read.
+    public var status: LocalScalerStatus { book.withLock { $0.status } }
+
+    public func statusJSON() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(status) else { return #"{"error":"cannot encode the status"}"# }
+        return String(decoding: data, as: UTF8.self) + "\n"
     }
 
     /// nil once the lag has been read; else why not (for /readyz).
@@ -69,8 +81,13 @@ public final class LocalScaler: Service, Sendable {
             if clock.now >= nextPoll {
                 nextPoll = max(nextPoll + .seconds(p.pollingIntervalSeconds), clock.now)
                 var lag: Int? = nil
+                // When the lag was read (or the read failed): the time every number of this decision belongs to.
+                var readAt = Date().timeIntervalSince1970
+                var readClock = clock.now
                 do {
                     let status = try await monitor.status()
+                    readAt = Date().timeIntervalSince1970
+                    readClock = clock.now
                     lag = status.kedaLag(stream: spec.stream, consumer: spec.consumer, account: spec.account)
                         ?? status.kedaLag(stream: spec.stream, consumer: spec.consumer)
                     if lag == nil { throw JetStreamMonitorError("stream \(spec.stream) does not exist (yet)") }
@@ -82,7 +99,7 @@ public final class LocalScaler: Service, Sendable {
                     lastError = message
                 }
                 problem.withLock { $0 = lastError }
-                await poll(lag: lastError == nil ? lag : nil, state: &state, nowSeconds: (clock.now - start).inSeconds)
+                await poll(lag: lastError == nil ? lag : nil, state: &state, readAt: readAt, nowSeconds: (readClock - start).inSeconds)
             }
             try? await Task.sleep(for: .milliseconds(100))
         }
@@ -97,7 +114,7 @@ public final class LocalScaler: Service, Sendable {
         logger.info("all workers stopped")
     }
 
-    private func poll(lag: Int?, state: inout ScalerState, nowSeconds: Double) async {
+    private func poll(lag: Int?, state: inout ScalerState, readAt: Double, nowSeconds: Double) async {
         let current = await pool.replicas
         let decision = state.poll(lag: lag, currentReplicas: current, spec: settings.spec, nowSeconds: nowSeconds)
         if let lag { metrics.lag.set(Double(lag)) }
@@ -105,15 +122,20 @@ public final class LocalScaler: Service, Sendable {
         metrics.consecutiveFailures.set(Double(state.consecutiveFailures))
         metrics.desiredReplicas.set(Double(decision.desiredReplicas))
         if let last = state.lastActiveSeconds {
-            metrics.lastActive.set(Date().timeIntervalSince1970 - (nowSeconds - last))
+            metrics.lastActive.set(readAt - (nowSeconds - last))
         }
         metrics.setDecision(decision.reason)
         if decision.desiredReplicas != current {
             logger.info("scale \(settings.launch.namePrefix) \(current) → \(decision.desiredReplicas): \(decision.reason)")
             do { try await pool.scale(to: decision.desiredReplicas) } catch { logger.error("\(error)") }
         }
-        metrics.replicas.set(Double(await pool.replicas))
-        metrics.terminating.set(Double(await pool.terminating))
+        let replicas = await pool.replicas, terminating = await pool.terminating
+        metrics.replicas.set(Double(replicas))
+        metrics.terminating.set(Double(terminating))
+        book.withLock {
+            $0.record(decision: decision, lag: lag, readAt: readAt, nowSeconds: nowSeconds, from: current,
+                      replicas: replicas, terminating: terminating)
+        }
     }
 
     /// Retries until the stream and consumer exist (NATS may still be starting).

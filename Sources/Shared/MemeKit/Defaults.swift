@@ -25,7 +25,7 @@ public enum MemeDefaults {
     public static let hfDefaultURL = "https://router.huggingface.co/hf-inference/models/black-forest-labs/FLUX.1-schnell"
     /// KEDA trigger values of the worker's ScaledObject (k8s/ is the source of truth for clusters).
     public static let lagThreshold = 5
-    public static let activationLagThreshold = 1
+    public static let activationLagThreshold = 0
 }
 
 /// Environment variable names, one place.

@@ -6,10 +6,14 @@ public struct OpsEndpoints: Sendable {
     public var metrics: @Sendable () -> String
     /// nil when ready, else the reason (shown in the 503 body so `kubectl describe` says why).
     public var notReadyReason: @Sendable () -> String?
+    /// When set, `GET /status` serves this JSON document (the local scaler's decision).
+    public var status: (@Sendable () -> String)?
 
-    public init(metrics: @escaping @Sendable () -> String, notReadyReason: @escaping @Sendable () -> String?) {
+    public init(metrics: @escaping @Sendable () -> String, notReadyReason: @escaping @Sendable () -> String?,
+                status: (@Sendable () -> String)? = nil) {
         self.metrics = metrics
         self.notReadyReason = notReadyReason
+        self.status = status
     }
 
     public func add<Context: RequestContext>(to router: Router<Context>) {
@@ -20,6 +24,12 @@ public struct OpsEndpoints: Sendable {
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: metrics())))
+        }
+        if let status {
+            router.get("status") { _, _ in
+                Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+                         body: .init(byteBuffer: ByteBuffer(string: status())))
+            }
         }
         router.get("healthz") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))

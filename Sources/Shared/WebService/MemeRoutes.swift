@@ -20,12 +20,14 @@ struct MemeRoutes {
 
     func submit(_ request: Request, _ context: WebRequestContext) async throws -> Response {
         let settings = app.settings
-        let client = ClientAddress.resolve(
-            forwardedFor: request.headers[.xForwardedFor], peer: context.peerAddress, trustProxy: settings.trustProxy)
-        if case .limited(let retryAfter) = app.limiter.check(client: client, now: Date().timeIntervalSince1970) {
-            throw APIError(
-                .tooManyRequests, "too many requests; try again in \(retryAfter) s",
-                headers: [.retryAfter: String(retryAfter)])
+        let address = ClientAddress.resolve(
+            forwardedFor: request.headers[.xForwardedFor], peer: context.peerAddress, trustProxy: settings.trustProxy,
+            trustedProxies: settings.trustedProxies)
+        let browser: String?
+        do { browser = try ClientAddress.browserID(request.headers[.memeClient]) } catch { throw APIError(.badRequest, "\(error)") }
+        if case .limited(let retryAfter, let scope) = app.limiter.check(address: address, browserID: browser, now: Date().timeIntervalSince1970) {
+            throw APIError(.tooManyRequests, SubmitLimiter.message(scope, retryAfter: retryAfter),
+                           headers: [.retryAfter: String(retryAfter)])
         }
         if let contentType = request.headers[.contentType], !contentType.lowercased().contains("json") {
             throw APIError(.unsupportedMediaType, "Content-Type must be application/json, not '\(contentType.prefix(80))'")

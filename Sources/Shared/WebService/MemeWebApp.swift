@@ -16,17 +16,21 @@ public struct MemeWebApp: Sendable {
     public let metrics: WebMetrics
     public let hub: LiveHub
     let book: MemeBook
-    let limiter: RateLimiter
+    let limiter: SubmitLimiter
+    public let wall: WallAddress
     let assets: StaticAssets
     let logger: Logger
 
     /// - Parameters:
     ///   - store: the shared durable store; nil keeps results only in this process's recent cache.
     ///   - assets: the page files; nil loads `settings.publicDirectory`.
-    /// - Throws: `WebServiceError` when the public directory cannot be loaded.
+    ///   - wall: the address the wall shows; nil resolves it from `settings` (PUBLIC_URL, else the LAN address).
+    /// - Throws: `WebServiceError` when the public directory cannot be loaded, PUBLIC_URL is not a URL,
+    ///   or the wall's QR code cannot be made.
     public init(
         settings: WebSettings, queue: any MemeQueue, store: (any ResultStore)? = nil,
-        assets: StaticAssets? = nil, metrics: WebMetrics = WebMetrics(), logger: Logger = Logger(label: "meme-web")
+        assets: StaticAssets? = nil, metrics: WebMetrics = WebMetrics(), logger: Logger = Logger(label: "meme-web"),
+        wall: WallAddress? = nil
     ) throws {
         self.settings = settings
         self.queue = queue
@@ -41,7 +45,12 @@ public struct MemeWebApp: Sendable {
         self.book = MemeBook(
             cache: InMemoryResultStore(capacity: settings.recentCapacity, maxImageBytes: settings.recentImageBytes),
             durable: store, ttlSeconds: settings.resultTTLSeconds, hub: hub, metrics: metrics, logger: logger)
-        self.limiter = RateLimiter(rate: settings.rateLimit, burst: settings.rateBurst)
+        self.limiter = SubmitLimiter(
+            client: RateLimit(rate: settings.rateLimit, burst: settings.rateBurst),
+            address: RateLimit(rate: settings.addressRateLimit, burst: settings.addressRateBurst),
+            everyone: RateLimit(rate: settings.globalRateLimit, burst: settings.globalRateBurst))
+        self.wall = try wall ?? WallAddress.resolve(publicURL: settings.publicURL, host: settings.host, port: settings.port,
+                                                    interfaces: WallAddress.interfaceAddresses())
     }
 
     /// The Hummingbird application: HTTP/1.1 with WebSocket upgrade on /api/live, plus the
@@ -68,6 +77,7 @@ public struct MemeWebApp: Sendable {
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: JSONErrorMiddleware())
         PageRoutes(assets: assets).register(on: router)
+        WallRoutes(wall: wall).register(on: router)
         OpsRoutes(queue: queue, metrics: metrics).register(on: router)
         MemeRoutes(app: self).register(on: router)
         return router

@@ -120,4 +120,6 @@ extension HTTPField.Name {
     static let referrerPolicy = Self("Referrer-Policy")!
     static let xFrameOptions = Self("X-Frame-Options")!
     static let xForwardedFor = Self("X-Forwarded-For")!
+    /// The page's per-browser id, for rate limiting behind a shared address.
+    static let memeClient = Self("X-Meme-Client")!
 }

@@ -32,6 +32,9 @@ public struct TokenBucket: Sendable, Equatable {
         }
     }
 
+    /// Gives back a token taken by a request another limit then refused.
+    public mutating func refund() { tokens = min(burst, tokens + 1) }
+
     /// True when the bucket is full again, so forgetting it changes nothing.
     func isFull(now: Double) -> Bool {
         tokens + max(0, now - updated) * rate >= burst
@@ -80,24 +83,16 @@ public final class RateLimiter: Sendable {
         }
     }
 
+    /// Returns the token `check` took for `client` (another layer refused the request).
+    public func refund(client: String) {
+        guard isEnabled else { return }
+        buckets.withLock { $0[client]?.refund() }
+    }
+
     /// Forgets clients whose bucket has refilled; called periodically.
     public func prune(now: Double) {
         buckets.withLock { $0 = $0.filter { !$1.isFull(now: now) } }
     }
 
     var trackedClients: Int { buckets.withLock { $0.count } }
-}
-
-/// Who a request comes from, for rate limiting.
-public enum ClientAddress {
-    /// With a trusted proxy in front, the first `X-Forwarded-For` hop is the client;
-    /// otherwise the header is attacker-controlled and only the peer address counts.
-    public static func resolve(forwardedFor: String?, peer: String?, trustProxy: Bool) -> String {
-        if trustProxy, let forwardedFor {
-            let first = forwardedFor.split(separator: ",", maxSplits: 1).first?
-                .trimmingCharacters(in: .whitespaces) ?? ""
-            if !first.isEmpty, first.count <= 64 { return first }
-        }
-        return peer ?? "unknown"
-    }
 }

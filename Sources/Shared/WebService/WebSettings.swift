@@ -6,11 +6,23 @@ public struct WebSettings: Sendable {
     public var port = MemeDefaults.webPort
     /// The folder with index.html, wall.html and assets/.
     public var publicDirectory = "Sources/Web/Public"
-    /// Requests per second per client on POST /api/memes; ≤ 0 disables limiting.
+    /// Submits per second per client on POST /api/memes (a browser by its X-Meme-Client id, else an
+    /// address); ≤ 0 disables this limit.
     public var rateLimit = 5.0
     public var rateBurst = 20
-    /// Trust the first X-Forwarded-For hop as the client address (only behind a proxy you run).
+    /// Submits per second from one address, all its clients together: a room of ~200 phones behind
+    /// one NAT may each send a meme at once and one every 4 s after. ≤ 0 disables.
+    public var addressRateLimit = 50.0
+    public var addressRateBurst = 200
+    /// Submits per second into this process altogether, so a flood cannot outrun the workers by hours. ≤ 0 disables.
+    public var globalRateLimit = 100.0
+    public var globalRateBurst = 400
+    /// Trust the first X-Forwarded-For hop as the client address from any peer (only behind a proxy you run).
     public var trustProxy = false
+    /// Believe X-Forwarded-For only from these peers (the rightmost hop that is not one of them is the client).
+    public var trustedProxies = TrustedProxies()
+    /// The address the wall tells the room to open (PUBLIC_URL); nil: this machine's LAN address.
+    public var publicURL: String?
     public var maxBodyBytes = MemeDefaults.maxRequestBytes
     public var limits = MemeRequestLimits()
     /// How long results are kept (in the result store and the recent cache).

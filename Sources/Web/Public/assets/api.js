@@ -46,6 +46,28 @@ function capitalize(text) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+// A random id per browser, sent with every submit: phones behind one address (the venue's Wi-Fi,
+// a load balancer) each get their own rate limit instead of sharing one.
+const CLIENT_KEY = "meme-client-id";
+function clientId() {
+  let id = null;
+  try {
+    id = localStorage.getItem(CLIENT_KEY);
+  } catch {
+    // Storage blocked (private mode): a fresh id per page load still separates phones.
+  }
+  if (!id || !/^[A-Za-z0-9_-]{8,64}$/.test(id)) {
+    id = crypto.randomUUID ? crypto.randomUUID() : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+    try {
+      localStorage.setItem(CLIENT_KEY, id);
+    } catch {
+      // See above.
+    }
+  }
+  return id;
+}
+const browserId = clientId();
+
 /** POST /api/memes → {id, status: "queued"} */
 export function submitMeme({ prompt, fastMode, smallImage, topText, bottomText }) {
   const payload = { prompt, fast_mode: fastMode, small_image: smallImage };
@@ -53,7 +75,7 @@ export function submitMeme({ prompt, fastMode, smallImage, topText, bottomText }
   if (bottomText) payload.bottom_text = bottomText;
   return request("/api/memes", {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", "X-Meme-Client": browserId },
     body: JSON.stringify(payload),
   });
 }
@@ -66,6 +88,11 @@ export async function getMeme(id) {
     if (error.status === 404) return null;
     throw error;
   }
+}
+
+/** GET /api/wall → {url, display, source}: the address the room should open. */
+export function wallAddress() {
+  return request("/api/wall");
 }
 
 /** GET /api/memes?limit=N → {memes: [...], queued, done, errors, viewers} */

@@ -1,5 +1,5 @@
 // The projector wall: every meme from everyone, newest first, with live counters.
-import { recentMemes } from "./api.js";
+import { recentMemes, wallAddress } from "./api.js";
 import { LiveFeed, showConnection } from "./live.js";
 
 const MAX_CARDS = 60;
@@ -15,18 +15,24 @@ const counters = {
 const errorsCount = document.getElementById("count-errors");
 const shown = new Map();
 
-// The address people should type: the page's own origin unless ?join=… names a public one.
-const joinParam = new URLSearchParams(location.search).get("join");
-let joinUrl = `${location.host}`;
-if (joinParam) {
+// The address phones can open comes from meme-web (PUBLIC_URL, else its LAN address), not from this
+// page's own address: the projector's browser often has 127.0.0.1, which no phone can reach.
+const joinUrl = document.getElementById("join-url");
+const joinQr = document.getElementById("join-qr");
+async function showJoinAddress() {
   try {
-    const parsed = new URL(joinParam);
-    if (parsed.protocol === "http:" || parsed.protocol === "https:") joinUrl = parsed.host + parsed.pathname.replace(/\/$/, "");
+    const wall = await wallAddress();
+    joinUrl.textContent = wall.display;
+    joinUrl.dataset.source = wall.source;
+    joinQr.alt = `QR code for ${wall.url}`;
+    joinQr.src = "/api/wall/qr.svg";
+    joinQr.hidden = false;
   } catch {
-    // Not a URL: keep the page's own address.
+    joinUrl.textContent = location.host;
+    setTimeout(showJoinAddress, 3000);
   }
 }
-document.getElementById("join-url").textContent = joinUrl;
+showJoinAddress();
 
 function safeImageUrl(url) {
   return typeof url === "string" && url.startsWith("/api/memes/") ? url : null;
