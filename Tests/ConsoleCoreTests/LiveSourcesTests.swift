@@ -146,7 +146,7 @@ import Testing
         #expect(standIn.workloads?.map(\.name) == ["worker"], "\(standIn.sources)")
         #expect(standIn.sources.standIn?.state == .ok)
         let keda = try #require(standIn.autoscalers?.keda.first, "\(stack.supervisor.log)")
-        #expect(keda.name == "worker" && keda.source == "stand-in" && keda.lagThreshold == 5 && keda.activationThreshold == 1)
+        #expect(keda.name == "worker" && keda.source == "stand-in" && keda.lagThreshold == 5 && keda.activationThreshold == 0)
         #expect(keda.min == 0 && keda.max == 10 && !keda.explanation.isEmpty && keda.ageSeconds != nil)
         #expect(standIn.queue?.lagThreshold == 5)
         // The burst above scaled the worker up: that event came from /status with the lag it was decided on.
