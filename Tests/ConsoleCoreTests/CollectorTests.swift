@@ -114,7 +114,7 @@ import Testing
         let s = assemble(Self.inputs(cluster: cluster, queue: q, at: 1001, sequence: 2), state: &state, now: 1001)
         #expect(s.workloads?.first?.history == [2, 4])
         #expect(s.events.map(\.kind) == ["keda"])
-        #expect(s.events.first?.message == "dns 2 → 4 (lag 20)")
+        #expect(s.events.first?.message == "dns 2 → 4 (lag 20 when seen)")
         #expect(s.events.first?.time == "1970-01-01T00:16:41Z")
     }
 

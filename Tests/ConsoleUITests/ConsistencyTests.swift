@@ -147,9 +147,10 @@ struct ConsistencyTests {
         let k = KEDAStatus(name: "keda-with-fallback", targetRef: "Deployment/keda-service", active: true, trigger: "prometheus",
                            lag: nil, lagThreshold: nil, activationThreshold: nil, min: 1, max: 10, desired: nil,
                            fallback: KEDAFallback(failureThreshold: 3, replicas: 5), cooldownPeriodSeconds: 300, source: "kubernetes",
+                           ageSeconds: 2,
                            explanation: "trigger prometheus: not a nats-jetstream scaler; KEDA reports Active, fallback in use")
         let lines = text(kedaLines(k, width: 200, rich: true))
-        #expect(lines[0] == "KEDA keda-with-fallback ACTIVE  trigger prometheus [1–10]  kubernetes ?")
+        #expect(lines[0] == "KEDA keda-with-fallback ACTIVE  trigger prometheus [1–10]  kubernetes 2s")
         #expect(lines[1] == "  fallback 5 after 3 failures · not nats-jetstream: lag, threshold and desired unknown")
         #expect(!lines.joined().contains("—/0") && !lines.joined().contains("→ 0"))
         let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(k)) as? [String: Any])

@@ -91,7 +91,8 @@ public func assemble(_ inputs: CollectorInputs, state: inout CollectorState, now
     switch inputs.mode {
     case .cluster:
         if let cluster = inputs.kubernetes?.value {
-            autoscalers = clusterAutoscalers(cluster, lag: inputs.nats.value?.lag, lagAge: queue?.ageSeconds, now: now)
+            autoscalers = clusterAutoscalers(cluster, lag: inputs.nats.value?.lag, lagAge: queue?.ageSeconds,
+                                             clusterAge: inputs.kubernetes?.readAt.map { tenths(max(0, now - $0)) }, now: now)
             workloads = clusterWorkloads(cluster, watched: inputs.watched)
             replicaSequence = inputs.kubernetes?.sequence ?? -1
         }
@@ -244,7 +245,8 @@ private func scalerKind(_ name: String, _ a: Autoscalers?) -> String {
 }
 
 private func reason(_ name: String, _ a: Autoscalers?, lag: Int?) -> String {
-    if a?.keda.contains(where: { matches($0.targetRef, name) }) == true, let lag { return " (lag \(lag))" }
+    // Cluster mode sees the change after the fact: the lag is the one read now, not the one KEDA decided on.
+    if a?.keda.contains(where: { matches($0.targetRef, name) }) == true, let lag { return " (lag \(lag) when seen)" }
     if let hpa = a?.hpa.first(where: { matches($0.targetRef, name) }), let m = hpa.metrics.first(where: { $0.current != nil }) {
         return " (\(m.explanation))"
     }
@@ -253,13 +255,13 @@ private func reason(_ name: String, _ a: Autoscalers?, lag: Int?) -> String {
 
 // MARK: - Autoscalers
 
-func clusterAutoscalers(_ cluster: ClusterReading, lag: Int?, lagAge: Double? = nil, now: Double) -> Autoscalers {
+func clusterAutoscalers(_ cluster: ClusterReading, lag: Int?, lagAge: Double? = nil, clusterAge: Double? = nil, now: Double) -> Autoscalers {
     // KEDA's own HPA is explained by its ScaledObject's lines; shown as an HPA only when that ScaledObject was not read.
     let scaledObjectNames = Set(cluster.scaledObjects.map(\.name))
     let hpas = cluster.hpas.filter { $0.scaledObject.map { !scaledObjectNames.contains($0) } ?? true }.map(hpaStatus)
     let keda = cluster.scaledObjects.map { so in
         let target = cluster.workloads.first { $0.name == so.scaleTargetName && $0.namespace == so.namespace }
-        return kedaStatus(so, lag: lag, lagAge: lagAge, currentReplicas: target?.replicas, now: now)
+        return kedaStatus(so, lag: lag, lagAge: lagAge, clusterAge: clusterAge, currentReplicas: target?.replicas, now: now)
     }
     let vpas = cluster.vpas.map { vpa in
         let target = cluster.workloads.first { $0.name == vpa.targetName && $0.namespace == vpa.namespace }
@@ -293,7 +295,8 @@ func hpaStatus(_ h: HorizontalPodAutoscaler) -> HPAStatus {
 /// A ScaledObject with the console's own NATS lag through KEDA's formula. A trigger other than
 /// nats-jetstream gives no lag, threshold or desired count here: those stay nil (unknown), only what the
 /// object says (trigger, min/max, Active, lastActiveTime + cooldownPeriod) is shown.
-func kedaStatus(_ so: ScaledObject, lag: Int?, lagAge: Double? = nil, currentReplicas: Int?, now: Double) -> KEDAStatus {
+func kedaStatus(_ so: ScaledObject, lag: Int?, lagAge: Double? = nil, clusterAge: Double? = nil, currentReplicas: Int?,
+                now: Double) -> KEDAStatus {
     let targetRef = "Deployment/\(so.scaleTargetName)"
     let fallback = so.fallback.map { KEDAFallback(failureThreshold: $0.failureThreshold, replicas: $0.replicas) }
     let lastActive = so.lastActiveTime.flatMap(parseRFC3339)
@@ -309,7 +312,7 @@ func kedaStatus(_ so: ScaledObject, lag: Int?, lagAge: Double? = nil, currentRep
         return KEDAStatus(name: so.name, targetRef: targetRef, active: so.isActive, trigger: types.isEmpty ? nil : types, lag: nil,
                           lagThreshold: nil, activationThreshold: nil, min: minimum, max: so.maxReplicaCount ?? 100, desired: nil,
                           fallback: fallback, cooldownPeriodSeconds: cooldown, scaleToZeroInSeconds: scaleToZero(active: so.isActive),
-                          source: "kubernetes",
+                          source: "kubernetes", ageSeconds: clusterAge,
                           explanation: "trigger \(types.isEmpty ? "none" : types): not a nats-jetstream scaler; KEDA reports "
                             + (so.isActive ? "Active" : "not active") + (so.isFallbackActive ? ", fallback in use" : ""))
     }
