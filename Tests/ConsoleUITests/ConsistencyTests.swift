@@ -37,9 +37,10 @@ struct ConsistencyTests {
             let joined = screen(Samples.localCooldown, w, h).joined(separator: "\n")
             #expect(joined.contains("lag · nats 1s"), "\(w)×\(h)")
             #expect(joined.contains("stand-in 0.4s"), "\(w)×\(h)")
+            #expect(joined.contains("REPLICAS · stand-in 0.4s"), "\(w)×\(h): replicas from the same reading as the KEDA line")
         }
         let cluster = screen(Samples.busy, 120, 40).joined(separator: "\n")
-        #expect(cluster.contains("lag · nats 0.3s") && cluster.contains("[0–20]  nats 0.3s"))
+        #expect(cluster.contains("lag · nats 0.3s") && cluster.contains("[0–20]  nats 0.3s") && cluster.contains("REPLICAS · kubernetes 0s"))
     }
 
     @Test func twoLagsThatDifferSayTheyAreDifferentReadings() {

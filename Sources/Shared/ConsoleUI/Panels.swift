@@ -58,8 +58,10 @@ func targets(_ ref: String, _ name: String) -> Bool {
 // MARK: - Workloads
 
 func workloadsPanel(_ s: ConsoleSnapshot, width: Int) -> Panel {
-    let title = "REPLICAS"
     let replicaSource = s.mode == .local ? ("stand-in", s.sources.standIn ?? .disabled) : ("kubernetes", s.sources.kubernetes)
+    // Where the counts were read and how long ago: locally the stand-in's decision (the KEDA line's reading).
+    let age = s.mode == .local ? (s.autoscalers?.keda.first?.ageSeconds ?? replicaSource.1.ageSeconds) : replicaSource.1.ageSeconds
+    let title = s.workloads == nil ? "REPLICAS" : "REPLICAS · \(replicaSource.0) \(Format.age(age))"
     guard let workloads = s.workloads else {
         return Panel(title: title, priority: 1, variants: [[unavailable(replicaSource.0, replicaSource.1)]])
     }
