@@ -31,6 +31,9 @@ struct Dashboard: AsyncParsableCommand {
     @Option(name: .customLong("prometheus-url"), help: "Prometheus base URL. (env: PROMETHEUS_URL; default \(MemeDefaults.prometheusURL))")
     var prometheusURL: String?
 
+    @Option(name: .customLong("local-scaler-url"), help: "Local mode: base URL of `meme-worker supervise` (the KEDA stand-in); its /status gives replicas, lag, desired and events. (env: LOCAL_SCALER_URL; default \(ConsoleSettings.defaultLocalScalerURL))")
+    var localScalerURL: String?
+
     @Option(help: "JetStream stream. (env: NATS_STREAM; default \(MemeDefaults.stream))")
     var stream: String?
 
@@ -112,7 +115,8 @@ struct Dashboard: AsyncParsableCommand {
             interval: resolvedInterval() ?? 1,
             appNamespace: namespace ?? env("MEME_NAMESPACE") ?? "meme-generator",
             cacheNamespace: cacheNamespace ?? env("MEME_CACHE_NAMESPACE") ?? "cache",
-            messagingNamespace: messagingNamespace ?? env("MEME_MESSAGING_NAMESPACE") ?? "messaging")
+            messagingNamespace: messagingNamespace ?? env("MEME_MESSAGING_NAMESPACE") ?? "messaging",
+            localScalerURL: localScalerURL ?? env("LOCAL_SCALER_URL") ?? ConsoleSettings.defaultLocalScalerURL)
         let (chosen, connection, why) = await chooseMode(settings)
         let engine = ConsoleEngine(settings: settings, mode: chosen, kubernetes: connection,
                                    kubernetesProblem: why.map { $0.hasPrefix("kubernetes: ") ? String($0.dropFirst(12)) : $0 })

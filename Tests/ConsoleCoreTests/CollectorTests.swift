@@ -76,7 +76,7 @@ import Testing
         #expect(s.sources.prometheus == SourceStatus(state: .ok, ageSeconds: 2))
         #expect(s.workloads == [ConsoleUI.Workload(name: "dns", kind: "Deployment", replicas: 2, ready: 2, desired: 2, history: [2])])
         #expect(s.queue == QueueStats(stream: "MEMES", consumer: "meme-generator", pending: 40, ackPending: 3, redelivered: 2, lag: 43,
-                                      lagThreshold: 5))
+                                      lagThreshold: 5, ageSeconds: 0))
         #expect(s.throughput == Throughput(completedPerSecond: 3.5, errorsPerSecond: 0.1, p50Seconds: 0.8, submittedPerSecond: 4))
 
         let keda = try #require(s.autoscalers?.keda.first)
@@ -114,7 +114,7 @@ import Testing
         let s = assemble(Self.inputs(cluster: cluster, queue: q, at: 1001, sequence: 2), state: &state, now: 1001)
         #expect(s.workloads?.first?.history == [2, 4])
         #expect(s.events.map(\.kind) == ["keda"])
-        #expect(s.events.first?.message == "dns 2 → 4 (lag 20)")
+        #expect(s.events.first?.message == "dns 2 → 4 (lag 20 when seen)")
         #expect(s.events.first?.time == "1970-01-01T00:16:41Z")
     }
 
@@ -155,38 +155,6 @@ import Testing
         #expect(s.queue == nil && s.sources.nats.state == .down)
     }
 
-    @Test func localModeReadsTheStandInsGauges() {
-        var metrics = SourceReading<MetricsReading>()
-        metrics.succeeded(MetricsReading(localScaler: LocalScalerReading(replicas: 2, desired: 3, lag: 14, active: true, lagThreshold: 5,
-                                                                          activationThreshold: 1, minReplicas: 0, maxReplicas: 10,
-                                                                          reason: "lag 14 > activation 1: active; ceil(14 / 5) → 3 replicas")), at: 50)
-        var nats = SourceReading<QueueReading>()
-        nats.succeeded(QueueReading(stream: "MEMES", consumer: "meme-generator", pending: 12, ackPending: 2, redelivered: 0), at: 50)
-        let inputs = CollectorInputs(mode: .local, nats: nats, natsLink: NATSLink(connected: true), metrics: metrics, kubernetes: nil)
-        var state = CollectorState()
-        let s = assemble(inputs, state: &state, now: 50)
-        #expect(s.mode == .local)
-        #expect(s.sources.kubernetes.state == .disabled)
-        #expect(s.sources.kubernetes.error?.contains("need a cluster") == true)
-        #expect(s.workloads == [ConsoleUI.Workload(name: "worker", kind: "Process", replicas: 2, ready: 2, desired: 3, history: [2])])
-        #expect(s.queue?.lagThreshold == 5)
-        let keda = s.autoscalers?.keda.first
-        #expect(keda?.name == "local stand-in for KEDA" && keda?.desired == 3 && keda?.lag == 14 && keda?.max == 10)
-        #expect(keda?.explanation == "lag 14 > activation 1: active; ceil(14 / 5) → 3 replicas")
-        #expect(s.autoscalers?.hpa == [] && s.autoscalers?.vpa == [])
-    }
-
-    @Test func localModeWithoutTheStandInHasNoReplicas() {
-        var metrics = SourceReading<MetricsReading>()
-        metrics.succeeded(MetricsReading(), at: 50)
-        let inputs = CollectorInputs(mode: .local, nats: SourceReading(), natsLink: NATSLink(connected: false, reason: "cannot connect"),
-                                     metrics: metrics, kubernetes: nil, defaultLagThreshold: 5)
-        var state = CollectorState()
-        let s = assemble(inputs, state: &state, now: 50)
-        #expect(s.workloads == nil && s.autoscalers == nil && s.queue == nil)
-        #expect(s.sources.nats == SourceStatus(state: .down, error: "cannot connect"))
-    }
-
     @Test func answersDecodeWithLatencyFromSubmittedAt() {
         let ok = NATSSource.decodeAnswer(Array(#"{"request_id":"m-1","prompt":"cat","image_data":"AA==","timestamp":5,"submitted_at":99.5}"#.utf8),
                                          ok: true, now: 100)
@@ -194,22 +162,6 @@ import Testing
         let bad = NATSSource.decodeAnswer(Array(#"{"request_id":"m-2","error":"timeout","timestamp":5}"#.utf8), ok: false, now: 100)
         #expect(bad == RecentMeme(id: "m-2", prompt: "", ok: false, error: "timeout"))
         #expect(NATSSource.decodeAnswer(Array("not json".utf8), ok: true, now: 1) == nil)
-    }
-
-    @Test func localScalerGaugesAreParsedFromSeries() throws {
-        // An /api/v1/query vector answer, as prometheus sends it (values are strings).
-        func s(_ name: String, _ v: String, _ extra: String = "") -> String {
-            #"{"metric":{"__name__":"\#(name)"\#(extra)},"value":[1.5,"\#(v)"]}"#
-        }
-        let body = #"{"status":"success","data":{"resultType":"vector","result":["# + [
-            s("meme_local_scaler_replicas", "3", #","workload":"worker""#), s("meme_local_scaler_desired_replicas", "4", #","workload":"worker""#),
-            s("meme_local_scaler_lag", "17"), s("meme_local_scaler_active", "1"), s("meme_local_scaler_lag_threshold", "5"),
-            s("meme_local_scaler_decision_info", "0", #","reason":"old""#), s("meme_local_scaler_decision_info", "1", #","reason":"lag 17 > 1""#),
-        ].joined(separator: ",") + "]}}"
-        let series = try PrometheusDecoding.decode(Array(body.utf8)).series
-        #expect(MetricsSource.localScaler(from: series) == LocalScalerReading(replicas: 3, desired: 4, lag: 17, active: true, lagThreshold: 5,
-                                                                             reason: "lag 17 > 1"))
-        #expect(MetricsSource.localScaler(from: series.filter { $0.labels["__name__"] == "meme_local_scaler_lag" }) == nil)
     }
 
     @Test func urlsLoseTheirCredentials() {

@@ -15,7 +15,7 @@ import Testing
         let redis: RedisServer
         let metricsPort: Int
         let worker: ProgramProcess
-        /// `meme-worker supervise`, the local stand-in for KEDA, whose gauges local mode reads.
+        /// `meme-worker supervise`, the local stand-in for KEDA, whose /status local mode reads.
         let supervisor: ProgramProcess
         let supervisorPort: Int
         let prometheus: PrometheusServer
@@ -60,7 +60,7 @@ import Testing
                 process.executableURL = URL(fileURLWithPath: path)
                 process.arguments = arguments
                 var env = ProcessInfo.processInfo.environment
-                for key in ["KUBECONFIG", "KUBERNETES_SERVICE_HOST", "NATS_URL", "PROMETHEUS_URL", "MEME_CONSOLE_MODE"] { env[key] = nil }
+                for key in ["KUBECONFIG", "KUBERNETES_SERVICE_HOST", "NATS_URL", "PROMETHEUS_URL", "MEME_CONSOLE_MODE", "LOCAL_SCALER_URL"] { env[key] = nil }
                 env["HOME"] = NSTemporaryDirectory()
                 env.merge(environment) { $1 }
                 process.environment = env
@@ -94,7 +94,8 @@ import Testing
         let stack = try await Stack()
 
         // 1. The engine in-process: load through JetStream with acks, queue and answers read back.
-        let settings = ConsoleSettings(natsURL: stack.nats.url, prometheusURL: stack.prometheus.url, interval: 0.3)
+        let settings = ConsoleSettings(natsURL: stack.nats.url, prometheusURL: stack.prometheus.url, interval: 0.3,
+                                       localScalerURL: "http://127.0.0.1:\(stack.supervisorPort)")
         let engine = ConsoleEngine(settings: settings, mode: .local, kubernetes: nil)
         engine.start()
         try await Self.eventually(15, "nats connected") { engine.snapshot(ui: UIState()).sources.nats.state == .ok }
@@ -122,29 +123,35 @@ import Testing
         // 2. Prometheus scraping the real worker: throughput and latency appear. A rate needs the counters
         // to move between two scrapes, so keep a trickle of memes going while waiting.
         let client = CurlHTTPClient()
-        let source = MetricsSource(baseURL: stack.prometheus.url, client: client, includeLocalScaler: true)
+        let source = MetricsSource(baseURL: stack.prometheus.url, client: client)
         try await Self.eventually(40, "completed/s > 0 in prometheus") {
             engine.perform(.submit(count: 2))
             let m = try await source.read()
             return m.completedPerSecond > 0 && m.p50Seconds != nil && m.submittedPerSecond.map { $0 > 0 } == true
         }
-        #expect(try await source.read().localScaler?.lagThreshold == 5)
         #expect(try await source.read().errorsPerSecond == 0)
         try await Self.eventually(20, "prometheus in the engine's snapshot") {
             engine.snapshot(ui: UIState()).throughput.map { $0.completedPerSecond > 0 } == true
         }
         await client.shutdown()
 
-        // Local mode: the worker's replicas and the KEDA line come from supervise's gauges in Prometheus.
-        try await Self.eventually(30, "the stand-in's gauges in the snapshot") {
+        // The done/s rate from the answers the console saw itself (short window), whoever sent them.
+        #expect(engine.snapshot(ui: UIState()).answers.map { $0.answered > 0 && $0.p50Seconds != nil } == true)
+
+        // Local mode: the worker's replicas and the KEDA line come from supervise's GET /status, one reading.
+        try await Self.eventually(30, "the stand-in's /status in the snapshot") {
             engine.snapshot(ui: UIState()).workloads?.first?.kind == "Process"
         }
         let standIn = engine.snapshot(ui: UIState())
-        #expect(standIn.workloads?.map(\.name) == ["worker"])
+        #expect(standIn.workloads?.map(\.name) == ["worker"], "\(standIn.sources)")
+        #expect(standIn.sources.standIn?.state == .ok)
         let keda = try #require(standIn.autoscalers?.keda.first, "\(stack.supervisor.log)")
-        #expect(keda.name == "local stand-in for KEDA" && keda.lagThreshold == 5 && keda.activationThreshold == 1)
-        #expect(keda.min == 0 && keda.max == 10 && !keda.explanation.isEmpty)
+        #expect(keda.name == "worker" && keda.source == "stand-in" && keda.lagThreshold == 5 && keda.activationThreshold == 0)
+        #expect(keda.min == 0 && keda.max == 10 && !keda.explanation.isEmpty && keda.ageSeconds != nil)
         #expect(standIn.queue?.lagThreshold == 5)
+        // The burst above scaled the worker up: that event came from /status with the lag it was decided on.
+        #expect(standIn.events.contains { $0.kind == "keda" && $0.message.hasPrefix("worker 0 → ") && !$0.message.contains("(lag unknown)") },
+                "\(standIn.events)")
 
         // 3. Purge through the effect.
         engine.setNotice(nil)
@@ -154,7 +161,8 @@ import Testing
 
         // 4. --once --json, local mode: valid JSON with the documented keys, exit 0.
         let local = try await Self.console(["--once", "--json", "--mode", "local", "--nats-url", stack.nats.url,
-                                            "--prometheus-url", stack.prometheus.url])
+                                            "--prometheus-url", stack.prometheus.url,
+                                            "--local-scaler-url", "http://127.0.0.1:\(stack.supervisorPort)"])
         #expect(local.status == 0, "\(local.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(local.stdout.utf8)) as? [String: Any], "\(local.stdout)")
         #expect(Set(json.keys).isSuperset(of: ["sources", "mode", "load", "recent", "events", "paused", "queue", "throughput"]))
@@ -163,8 +171,9 @@ import Testing
         #expect(sources["nats"]?["state"] as? String == "ok")
         #expect(sources["prometheus"]?["state"] as? String == "ok")
         #expect(sources["kubernetes"]?["state"] as? String == "disabled")
+        #expect(sources["stand_in"]?["state"] as? String == "ok", "\(local.stdout)")
         let queue = try #require(json["queue"] as? [String: Any])
-        #expect(Set(queue.keys) == ["stream", "consumer", "pending", "ack_pending", "redelivered", "lag", "lag_threshold"])
+        #expect(Set(queue.keys) == ["stream", "consumer", "pending", "ack_pending", "redelivered", "lag", "lag_threshold", "age_s"])
         let throughput = try #require(json["throughput"] as? [String: Any])
         #expect(throughput["completed_per_s"] is Double && throughput["errors_per_s"] is Double)
         #expect(Set((json["load"] as? [String: Any] ?? [:]).keys).isSuperset(of: ["sent", "acked", "answered", "errors", "in_flight", "burst_size"]))

@@ -33,6 +33,14 @@ let goldenCases: [GoldenCase] = [
                ui: UIState(overlay: .confirmPurge)),
     GoldenCase(name: "help-40x10", snapshot: Samples.busy, size: .init(columns: 40, rows: 10),
                ui: UIState(overlay: .help)),
+    // Issue 12: local mode cooling down (scale-to-zero countdown, readings labelled, explanation whole).
+    GoldenCase(name: "local-cooldown-80x24", snapshot: Samples.localCooldown, size: .init(columns: 80, rows: 24),
+               ui: UIState(burstSize: 500)),
+    GoldenCase(name: "local-cooldown-120x40", snapshot: Samples.localCooldown, size: .init(columns: 120, rows: 40),
+               ui: UIState(burstSize: 500)),
+    GoldenCase(name: "local-cooldown-200x60", snapshot: Samples.localCooldown, size: .init(columns: 200, rows: 60),
+               ui: UIState(burstSize: 500)),
+    GoldenCase(name: "capped-80x24", snapshot: Samples.capped, size: .init(columns: 80, rows: 24)),
 ]
 
 /// Where golden files live in the source tree (written by UPDATE_GOLDEN=1).

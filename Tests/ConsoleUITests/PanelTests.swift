@@ -37,7 +37,8 @@ struct PanelTests {
         #expect(text(kedaLines(k, width: 80, rich: false)) == ["KEDA w inactive  lag —/10 → 0 [0–10] fallback"])
         #expect(text(kedaLines(k, width: 80, rich: true)) == [
             "KEDA w inactive  lag —/10 → 0 [0–10]",
-            "  activation 5 · fallback 2 after 3 failures",
+            "  fallback 2 after 3 failures",
+            "  inactive: lag unknown (activation 5); at zero",
         ])
     }
 
@@ -67,6 +68,8 @@ struct PanelTests {
 
     @Test func emptySectionsSaySo() {
         var s = Samples.local
+        s.mode = .cluster
+        s.sources.kubernetes = .ok
         s.autoscalers = Autoscalers()
         s.workloads = []
         let t = render(s, size: TerminalSize(columns: 120, rows: 40), ui: UIState()).lines.joined(separator: "\n")
@@ -82,8 +85,9 @@ struct StaleTests {
     @Test func panelsOfAStaleSourceSaySoInTheirTitle() {
         let f = render(Samples.busy, size: TerminalSize(columns: 120, rows: 40), ui: UIState())
         let lines = f.lines
-        let row = try! #require(lines.firstIndex { $0.contains("THROUGHPUT (prometheus) stale 12 s") })
-        let col = displayWidth(String(lines[row].prefix(upTo: lines[row].range(of: "stale")!.lowerBound)))
+        // Throughput has two sources: the Prometheus line says it is stale, in warning colour.
+        let row = try! #require(lines.firstIndex { $0.contains("(worker, stale 12 s)") })
+        let col = displayWidth(String(lines[row].prefix(upTo: lines[row].range(of: "(worker")!.lowerBound)))
         #expect(f[row, col].style.foreground == .warn)
         #expect(!lines.contains { $0.contains("REPLICAS stale") })
     }

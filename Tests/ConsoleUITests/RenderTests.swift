@@ -137,7 +137,9 @@ struct RenderTests {
         let list = Panel(title: "c", priority: 3, variants: [Array(repeating: [], count: 50)], isList: true)
         #expect(allocate([a, b, list], height: 100) == [4, 3, 51])
         #expect(allocate([a, b, list], height: 10) == [4, 3, 3])
-        #expect(allocate([a, b, list], height: 8) == [4, 3, 0])  // a list needs 2 rows
+        #expect(allocate([a, b, list], height: 8) == [2, 3, 3])  // the list's 2 rows are kept before a grows
+        #expect(allocate([a, b, list], height: 7) == [2, 3, 2])
+        #expect(allocate([a, b, list], height: 6) == [2, 3, 0])  // a list needs 2 rows
         #expect(allocate([a, b, list], height: 5) == [2, 3, 0])
         #expect(allocate([a, b, list], height: 4) == [2, 2, 0])  // b is cut, the list gets nothing
         #expect(allocate([a, b, list], height: 1) == [0, 0, 0])

@@ -18,7 +18,7 @@ enum Samples {
                      history: [1, 1, 1, 1, 1, 1]),
         ],
         queue: QueueStats(stream: "MEMES", consumer: "meme-generator", pending: 1180, ackPending: 24,
-                          redelivered: 3, lag: 1204, lagThreshold: 10),
+                          redelivered: 3, lag: 1204, lagThreshold: 10, ageSeconds: 0.3),
         autoscalers: Autoscalers(
             hpa: [
                 HPAStatus(
@@ -43,8 +43,9 @@ enum Samples {
             keda: [
                 KEDAStatus(name: "meme-worker", targetRef: "Deployment/meme-worker", active: true, lag: 1204,
                            lagThreshold: 10, activationThreshold: 1, min: 0, max: 20, desired: 20,
-                           fallback: KEDAFallback(failureThreshold: 3, replicas: 2),
-                           explanation: "ceil(1204 / 10) = 121, capped at max 20")
+                           fallback: KEDAFallback(failureThreshold: 3, replicas: 2), cooldownPeriodSeconds: 30,
+                           source: "nats", ageSeconds: 0.3,
+                           explanation: "lag 1204 > activation 1: active; ceil(1204 / 10) → 20 replicas (maxReplicaCount 20)")
             ],
             vpa: [
                 VPAStatus(name: "redis-vpa", targetRef: "StatefulSet/redis", updateMode: "Off", containers: [
@@ -62,6 +63,8 @@ enum Samples {
         ),
         throughput: Throughput(completedPerSecond: 38.4, errorsPerSecond: 0.2, p50Seconds: 0.84, p95Seconds: 2.6,
                                submittedPerSecond: 52),
+        answers: AnswerRates(windowSeconds: 10, answered: 412, errors: 2, perSecond: 41.2, errorsPerSecond: 0.2,
+                             p50Seconds: 3.2, p95Seconds: 7.9),
         load: LoadStats(sent: 1500, acked: 1500, answered: 310, errors: 2, inFlight: 1188, p50Milliseconds: 910,
                         p95Milliseconds: 2750, sustainedRate: 20, burstSize: 500),
         recent: [
@@ -88,18 +91,70 @@ enum Samples {
         mode: .cluster
     )
 
+    /// Local mode, paused: the stand-in's /status says one worker is draining the last messages.
     static let local = ConsoleSnapshot(
-        sources: SourceStatuses(nats: .ok, prometheus: .ok, kubernetes: .disabled),
+        sources: SourceStatuses(nats: .ok, prometheus: .ok, kubernetes: .disabled, standIn: .ok),
         mode: .local,
         workloads: [
-            Workload(name: "web", kind: "Process", replicas: 1, ready: 1, desired: 1),
             Workload(name: "worker", kind: "Process", replicas: 0, ready: 0, desired: 0, history: [0, 1, 2, 1, 0]),
         ],
         queue: QueueStats(stream: "MEMES", consumer: "meme-generator", pending: 0, ackPending: 0, redelivered: 0,
-                          lag: 0, lagThreshold: 10),
+                          lag: 0, lagThreshold: 5, ageSeconds: 1),
+        autoscalers: Autoscalers(keda: [
+            KEDAStatus(name: "worker", targetRef: "Process/worker", active: false, lag: 0, lagThreshold: 5, activationThreshold: 1,
+                       min: 0, max: 10, desired: 0, cooldownPeriodSeconds: 30, source: "stand-in", ageSeconds: 0.4,
+                       explanation: "lag 0 ≤ activation 1: inactive; stays at 0")
+        ]),
         throughput: Throughput(completedPerSecond: 0, errorsPerSecond: 0),
+        answers: AnswerRates(windowSeconds: 10, answered: 0, errors: 0, perSecond: 0, errorsPerSecond: 0),
         paused: true
     )
+
+    /// Local mode under steady light load: the stand-in is inactive (lag 0 ≤ activation 0) with one
+    /// worker left, and 27 s of cooldownPeriod to go before it scales to zero. Its reading (lag 50 at
+    /// the decision that started the worker) is older than the queue's.
+    static let localCooldown = ConsoleSnapshot(
+        sources: SourceStatuses(nats: .ok, prometheus: .ok, kubernetes: .disabled, standIn: SourceStatus(state: .ok, ageSeconds: 0)),
+        mode: .local,
+        workloads: [Workload(name: "worker", kind: "Process", replicas: 1, ready: 1, desired: 1, history: [0, 1, 1, 1])],
+        queue: QueueStats(stream: "MEMES", consumer: "meme-generator", pending: 0, ackPending: 0, redelivered: 0,
+                          lag: 0, lagThreshold: 5, ageSeconds: 1),
+        autoscalers: Autoscalers(keda: [
+            KEDAStatus(name: "worker", targetRef: "Process/worker", active: false, lag: 0, lagThreshold: 5, activationThreshold: 0,
+                       min: 0, max: 10, desired: 1, cooldownPeriodSeconds: 30, scaleToZeroInSeconds: 27, source: "stand-in",
+                       ageSeconds: 0.4,
+                       explanation: "lag 0, inactive (cooldown): lag 0 / 5 → 1 replica (the HPA's floor) ⇒ 1")
+        ]),
+        throughput: Throughput(completedPerSecond: 8.9, errorsPerSecond: 0, p50Seconds: 0.025, p95Seconds: 0.081, submittedPerSecond: 9),
+        answers: AnswerRates(windowSeconds: 10, answered: 0, errors: 0, perSecond: 0, errorsPerSecond: 0),
+        load: LoadStats(sent: 1000, acked: 1000, answered: 1000, errors: 0, inFlight: 0, p50Milliseconds: 3200, p95Milliseconds: 9100,
+                        burstSize: 500),
+        events: [
+            ScalingEvent(time: "2026-11-28T23:44:31Z", kind: "keda",
+                         message: "worker 0 → 1 (lag 50): lag 50 > activation 0: active; ceil(50 / 5) → 10 replicas"),
+        ],
+        notice: "purged 1 message from MEMES"
+    )
+
+    /// The VPA numbers the issue quotes (a redis VPA capped at 200m with an uncapped 1469m target and
+    /// 8.96Gi of memory): nothing of them may be lost to "…" at 80×24.
+    static var capped: ConsoleSnapshot {
+        var s = busy
+        s.autoscalers?.vpa = [
+            VPAStatus(name: "redis-vpa", targetRef: "StatefulSet/redis", updateMode: "Off", containers: [
+                VPAContainer(
+                    name: "redis",
+                    target: Resources(cpuMillicores: 200, memoryBytes: 9_616_998_332),
+                    lowerBound: Resources(cpuMillicores: 100, memoryBytes: 268_435_456),
+                    upperBound: Resources(cpuMillicores: 200, memoryBytes: 24 * 1024 * 1024 * 1024),
+                    uncappedTarget: Resources(cpuMillicores: 1469, memoryBytes: 9_616_998_332),
+                    requests: Resources(cpuMillicores: 100, memoryBytes: 134_217_728),
+                    verdict: "cpu request 100m below target 200m"
+                )
+            ])
+        ]
+        return s
+    }
 
     /// Audience text with wide characters, emoji and an escape sequence.
     static var wide: ConsoleSnapshot {

@@ -10,7 +10,7 @@ struct SnapshotCodingTests {
     }
 
     @Test func roundTrips() throws {
-        for s in [Samples.busy, Samples.allDown, Samples.local, Samples.wide] {
+        for s in [Samples.busy, Samples.allDown, Samples.local, Samples.wide, Samples.localCooldown, Samples.capped] {
             let data = try JSONEncoder().encode(s)
             #expect(try JSONDecoder().decode(ConsoleSnapshot.self, from: data) == s)
         }
@@ -18,14 +18,14 @@ struct SnapshotCodingTests {
 
     @Test func usesTheContractKeys() throws {
         let o = try json(Samples.busy)
-        #expect(Set(o.keys) == ["sources", "mode", "workloads", "queue", "autoscalers", "throughput", "load",
+        #expect(Set(o.keys) == ["sources", "mode", "workloads", "queue", "autoscalers", "throughput", "answers", "load",
                                 "recent", "events", "paused", "notice"])
         let sources = try #require(o["sources"] as? [String: [String: Any]])
         #expect(Set(sources.keys) == ["nats", "prometheus", "kubernetes"])
         #expect(sources["prometheus"]?["state"] as? String == "stale")
         #expect(sources["prometheus"]?["age_s"] as? Double == 12)
         let queue = try #require(o["queue"] as? [String: Any])
-        #expect(Set(queue.keys) == ["stream", "consumer", "pending", "ack_pending", "redelivered", "lag", "lag_threshold"])
+        #expect(Set(queue.keys) == ["stream", "consumer", "pending", "ack_pending", "redelivered", "lag", "lag_threshold", "age_s"])
         let a = try #require(o["autoscalers"] as? [String: [[String: Any]]])
         let hpa = try #require(a["hpa"]?.first)
         #expect(Set(hpa.keys) == ["name", "target_ref", "min", "max", "current", "desired", "metrics", "conditions",
@@ -33,8 +33,12 @@ struct SnapshotCodingTests {
         let metric = try #require((hpa["metrics"] as? [[String: Any]])?.first)
         #expect(Set(metric.keys) == ["name", "current", "target", "kind", "replicas", "explanation"])
         let keda = try #require(a["keda"]?.first)
-        #expect(Set(keda.keys) == ["name", "target_ref", "active", "lag", "lag_threshold", "activation_threshold",
-                                   "min", "max", "desired", "fallback", "explanation"])
+        #expect(Set(keda.keys) == ["name", "target_ref", "active", "trigger", "lag", "lag_threshold", "activation_threshold",
+                                   "min", "max", "desired", "fallback", "cooldown_period_s", "scale_to_zero_in_s", "source",
+                                   "age_s", "explanation"])
+        #expect(keda["scale_to_zero_in_s"] is NSNull, "unknown or not counting down: null")
+        let answers = try #require(o["answers"] as? [String: Any])
+        #expect(Set(answers.keys) == ["window_s", "answered", "errors", "per_s", "errors_per_s", "p50_s", "p95_s"])
         let container = try #require((a["vpa"]?.first?["containers"] as? [[String: Any]])?.first)
         #expect(Set(container.keys) == ["name", "target", "lower_bound", "upper_bound", "uncapped_target", "requests",
                                         "verdict"])
@@ -50,6 +54,14 @@ struct SnapshotCodingTests {
         #expect(Set(recent.keys) == ["id", "prompt", "latency_ms", "ok"])
         let event = try #require((o["events"] as? [[String: Any]])?.first)
         #expect(Set(event.keys) == ["time", "kind", "message"])
+    }
+
+    @Test func localModeHasTheStandInSource() throws {
+        let o = try json(Samples.localCooldown)
+        let sources = try #require(o["sources"] as? [String: [String: Any]])
+        #expect(Set(sources.keys) == ["nats", "stand_in", "prometheus", "kubernetes"])
+        let keda = try #require((o["autoscalers"] as? [String: [[String: Any]]])?["keda"]?.first)
+        #expect(keda["scale_to_zero_in_s"] as? Double == 27 && keda["source"] as? String == "stand-in" && keda["age_s"] as? Double == 0.4)
     }
 
     @Test func unknownSectionsAreOmitted() throws {

@@ -3,7 +3,9 @@
 Starts everything itself on free loopback ports (MEME_BIN = `swift build --show-bin-path`), runs the
 console in a detached tmux session (own socket, LANG=C.UTF-8, 120x40), then: presses `b` while the
 worker is paused (SIGSTOP) and sees the queue rise, resumes the worker and sees the burst answered,
+pauses for longer than the stale limit and resumes without a false "no update" warning (issue 12),
 kills nats-server and sees "nats down", restarts it and sees "nats ok" again, and quits with `q`.
+No `meme-worker supervise` runs: the KEDA stand-in source says so (`stand-in down`) instead of numbers.
 The burst goes through the LoadEngine module (ConsoleCore.LoadEngineControl): JetStream publishes with acks.
 """
 import os
@@ -158,7 +160,7 @@ def test_burst_outage_recovery_and_quit(stack):
     console = binary("meme-console")
     # Prometheus deliberately absent: its status must not stop anything else.
     command = (f"env LANG=C.UTF-8 TERM=xterm-256color NATS_URL={nats.url} PROMETHEUS_URL=http://127.0.0.1:1 "
-               f"{console} --mode local --interval 0.5")
+               f"LOCAL_SCALER_URL=http://127.0.0.1:1 {console} --mode local --interval 0.5")
     tmux.run("new-session", "-d", "-s", tmux.session, "-x", "120", "-y", "40", command)
     tmux.wait_for("nats ok", lambda s: "nats ok" in s)
     assert "MEME CONSOLE" in tmux.screen()
@@ -175,6 +177,19 @@ def test_burst_outage_recovery_and_quit(stack):
     screen = tmux.wait_for("50 answered", lambda s: re.search(r"answered 50\b", s), timeout=60)
     assert "✓" in screen
     tmux.wait_for("queue drained", lambda s: queue_lag(s) == 0)
+    # The done/s rate is what this console saw, over a short labelled window; the stand-in is down.
+    screen = tmux.screen()
+    assert re.search(r"done [\d.]+/s\s+errors [\d.]+/s\s+\(seen, [\d.]+ s\)", screen), screen
+    assert "stand-in down" in screen, screen
+
+    # Pause for longer than the stale limit (3 s at this interval), then resume: no "no update" warning.
+    tmux.run("send-keys", "-t", tmux.session, " ")
+    tmux.wait_for("paused", lambda s: "PAUSED" in s)
+    time.sleep(5)
+    tmux.run("send-keys", "-t", tmux.session, " ")
+    tmux.wait_for("resumed", lambda s: "PAUSED" not in s)
+    time.sleep(2)
+    assert "no update for" not in tmux.screen(), tmux.screen()
 
     # nats-server dies: the console says so and keeps running; back when it returns.
     nats.kill()

@@ -11,31 +11,38 @@ public struct CollectorInputs: Sendable {
     public var metrics: SourceReading<MetricsReading>
     /// nil in local mode (Kubernetes is not used).
     public var kubernetes: SourceReading<ClusterReading>?
+    /// `meme-worker supervise`'s /status; nil in cluster mode.
+    public var standIn: SourceReading<LocalScalerStatus>?
     public var watched: [WatchedWorkload]
     public var recent: [RecentMeme]
+    /// Answers seen over the short window (`NATSSource.answerRates`).
+    public var answers: AnswerRates?
     public var load: LoadStats
     public var paused: Bool
+    /// When the last pause ended (`PauseSwitch.resumedAt`).
+    public var resumedAt: Double?
     public var notice: String?
-    /// Used when neither a ScaledObject nor the local stand-in says otherwise.
-    public var defaultLagThreshold: Int
     public var staleAfter: Double
     public var downAfter: Double
 
     public init(mode: ConsoleMode, nats: SourceReading<QueueReading>, natsLink: NATSLink, metrics: SourceReading<MetricsReading>,
-                kubernetes: SourceReading<ClusterReading>?, watched: [WatchedWorkload] = WatchedWorkload.defaults(),
-                recent: [RecentMeme] = [], load: LoadStats = LoadStats(), paused: Bool = false, notice: String? = nil,
-                defaultLagThreshold: Int = 5, staleAfter: Double = 5, downAfter: Double = 60) {
+                kubernetes: SourceReading<ClusterReading>?, standIn: SourceReading<LocalScalerStatus>? = nil,
+                watched: [WatchedWorkload] = WatchedWorkload.defaults(), recent: [RecentMeme] = [], answers: AnswerRates? = nil,
+                load: LoadStats = LoadStats(), paused: Bool = false, resumedAt: Double? = nil, notice: String? = nil,
+                staleAfter: Double = 5, downAfter: Double = 60) {
         self.mode = mode
         self.nats = nats
         self.natsLink = natsLink
         self.metrics = metrics
         self.kubernetes = kubernetes
+        self.standIn = standIn
         self.watched = watched
         self.recent = recent
+        self.answers = answers
         self.load = load
         self.paused = paused
+        self.resumedAt = resumedAt
         self.notice = notice
-        self.defaultLagThreshold = defaultLagThreshold
         self.staleAfter = staleAfter
         self.downAfter = downAfter
     }
@@ -55,6 +62,8 @@ public struct CollectorState: Sendable {
     var everOK: Set<String> = []
     var atMax: Set<String> = []
     var replicaSequence = -1
+    /// The newest stand-in event already logged (its decision time).
+    var lastStandInEvent: LocalScalerStatus.Event?
 
     public init() {}
 
@@ -72,7 +81,8 @@ public func assemble(_ inputs: CollectorInputs, state: inout CollectorState, now
 
     let queue = inputs.nats.value.map { q in
         QueueStats(stream: q.stream, consumer: q.consumer, pending: q.pending, ackPending: q.ackPending,
-                   redelivered: q.redelivered, lag: q.lag, lagThreshold: lagThreshold(inputs))
+                   redelivered: q.redelivered, lag: q.lag, lagThreshold: lagThreshold(inputs),
+                   ageSeconds: inputs.nats.readAt.map { tenths(max(0, now - $0)) })
     }
 
     var workloads: [ConsoleUI.Workload]?
@@ -81,22 +91,28 @@ public func assemble(_ inputs: CollectorInputs, state: inout CollectorState, now
     switch inputs.mode {
     case .cluster:
         if let cluster = inputs.kubernetes?.value {
-            autoscalers = clusterAutoscalers(cluster, lag: inputs.nats.value?.lag, now: now)
+            autoscalers = clusterAutoscalers(cluster, lag: inputs.nats.value?.lag, lagAge: queue?.ageSeconds,
+                                             clusterAge: inputs.kubernetes?.readAt.map { tenths(max(0, now - $0)) }, now: now)
             workloads = clusterWorkloads(cluster, watched: inputs.watched)
             replicaSequence = inputs.kubernetes?.sequence ?? -1
         }
     case .local:
-        if let local = inputs.metrics.value?.localScaler {
-            workloads = [ConsoleUI.Workload(name: "worker", kind: "Process", replicas: local.replicas, ready: local.replicas, desired: local.desired)]
-            autoscalers = Autoscalers(keda: [localKEDA(local, lag: inputs.nats.value?.lag, defaultThreshold: inputs.defaultLagThreshold)])
-            replicaSequence = inputs.metrics.sequence
+        if let standIn = inputs.standIn, let status = standIn.value {
+            // Replicas, lag and desired all from the one reading the stand-in decided on.
+            workloads = [ConsoleUI.Workload(name: status.workload, kind: "Process", replicas: status.replicas, ready: status.replicas,
+                                            desired: status.desiredReplicas)]
+            autoscalers = Autoscalers(keda: [localKEDA(status, now: now)])
+            replicaSequence = standIn.sequence
+            if standIn.sequence != state.replicaSequence { logStandInEvents(status, state: &state) }
         }
     }
     if var list = workloads {
         if replicaSequence != state.replicaSequence {
             state.replicaSequence = replicaSequence
             let names = inputs.mode == .cluster ? Dictionary(inputs.watched.map { ($0.label, $0.name) }) { first, _ in first } : [:]
-            recordReplicas(list, names: names, autoscalers: autoscalers, lag: inputs.nats.value?.lag, state: &state, now: now)
+            // Local mode logs the stand-in's own events (with the lag each was decided on), not replica diffs.
+            recordReplicas(list, names: names, autoscalers: autoscalers, lag: inputs.nats.value?.lag, logChanges: inputs.mode == .cluster,
+                           state: &state, now: now)
         }
         for i in list.indices { list[i].history = state.history[list[i].name] }
         workloads = list
@@ -106,30 +122,61 @@ public func assemble(_ inputs: CollectorInputs, state: inout CollectorState, now
         Throughput(completedPerSecond: $0.completedPerSecond, errorsPerSecond: $0.errorsPerSecond, p50Seconds: $0.p50Seconds,
                    p95Seconds: $0.p95Seconds, submittedPerSecond: $0.submittedPerSecond)
     }
+    // Without a connection nothing is being observed: unknown, not "0/s".
+    let answers = inputs.natsLink.connected ? inputs.answers : nil
     return ConsoleSnapshot(sources: statuses, mode: inputs.mode, workloads: workloads, queue: queue, autoscalers: autoscalers,
-                           throughput: throughput, load: inputs.load, recent: inputs.recent, events: state.events,
+                           throughput: throughput, answers: answers, load: inputs.load, recent: inputs.recent, events: state.events,
                            paused: inputs.paused, notice: inputs.notice)
+}
+
+/// Seconds to one decimal, as the labels show them.
+func tenths(_ x: Double) -> Double { (x * 10).rounded() / 10 }
+
+/// The stand-in's replica changes not logged yet, each with the lag and reason it was decided on and
+/// the time of that decision.
+private func logStandInEvents(_ status: LocalScalerStatus, state: inout CollectorState) {
+    var fresh = status.events
+    if let last = state.lastStandInEvent {
+        if let i = fresh.lastIndex(of: last) {
+            fresh = Array(fresh[(i + 1)...])
+        } else {
+            fresh = fresh.filter { $0.at > last.at }
+        }
+    }
+    for e in fresh {
+        let lag = e.lag.map(String.init) ?? "unknown"
+        state.events.append(ScalingEvent(time: rfc3339(e.at), kind: "keda",
+                                         message: "\(status.workload) \(e.from) → \(e.to) (lag \(lag))" + (e.reason.isEmpty ? "" : ": " + e.reason)))
+    }
+    if state.events.count > CollectorState.eventLimit { state.events.removeFirst(state.events.count - CollectorState.eventLimit) }
+    if let newest = status.events.last { state.lastStandInEvent = newest }
 }
 
 // MARK: - Sources
 
 func sourceStatuses(_ inputs: CollectorInputs, now: Double) -> SourceStatuses {
-    var nats = inputs.nats.status(now: now, staleAfter: inputs.staleAfter, downAfter: inputs.downAfter, paused: inputs.paused)
+    func status<V>(_ r: SourceReading<V>) -> SourceStatus {
+        r.status(now: now, staleAfter: inputs.staleAfter, downAfter: inputs.downAfter, paused: inputs.paused, resumedAt: inputs.resumedAt)
+    }
+    var nats = status(inputs.nats)
     if !inputs.natsLink.connected {
         // The connection itself is gone: say so at once, whatever the last queue read was.
         nats = SourceStatus(state: .down, error: inputs.natsLink.reason ?? "not connected", ageSeconds: nats.ageSeconds)
     }
-    let prometheus = inputs.metrics.status(now: now, staleAfter: inputs.staleAfter, downAfter: inputs.downAfter, paused: inputs.paused)
+    let prometheus = status(inputs.metrics)
     let kubernetes = inputs.kubernetes.map {
-        var status = $0.status(now: now, staleAfter: inputs.staleAfter, downAfter: inputs.downAfter, paused: inputs.paused)
-        if status.state == .ok, let notes = $0.value?.notes, !notes.isEmpty { status.error = notes.joined(separator: "; ") }
-        return status
+        var s = status($0)
+        if s.state == .ok, let notes = $0.value?.notes, !notes.isEmpty { s.error = notes.joined(separator: "; ") }
+        return s
     } ?? SourceStatus(state: .disabled, error: "local mode: HPA, VPA and the cluster's KEDA need a cluster")
-    return SourceStatuses(nats: nats, prometheus: prometheus, kubernetes: kubernetes)
+    let standIn = inputs.mode == .local ? (inputs.standIn.map(status) ?? SourceStatus(state: .down, error: "not configured")) : nil
+    return SourceStatuses(nats: nats, prometheus: prometheus, kubernetes: kubernetes, standIn: standIn)
 }
 
 private func logSourceChanges(_ s: SourceStatuses, state: inout CollectorState, now: Double) {
-    for (name, status) in [("nats", s.nats), ("prometheus", s.prometheus), ("kubernetes", s.kubernetes)] {
+    var all = [("nats", s.nats), ("prometheus", s.prometheus), ("kubernetes", s.kubernetes)]
+    if let standIn = s.standIn { all.insert(("stand-in", standIn), at: 1) }
+    for (name, status) in all {
         let before = state.lastStates[name]
         state.lastStates[name] = status.state
         let wasOK = state.everOK.contains(name)
@@ -144,14 +191,12 @@ private func logSourceChanges(_ s: SourceStatuses, state: inout CollectorState, 
     }
 }
 
-/// lagThreshold from the worker's ScaledObject (cluster), the stand-in's gauge (local), else the default.
-func lagThreshold(_ inputs: CollectorInputs) -> Int {
+/// lagThreshold from the worker's nats-jetstream ScaledObject (cluster) or the stand-in's /status
+/// (local); nil when neither is known (never a guessed default).
+func lagThreshold(_ inputs: CollectorInputs) -> Int? {
     switch inputs.mode {
-    case .cluster:
-        let params = inputs.kubernetes?.value?.scaledObjects.compactMap(\.natsJetStreamParameters).first
-        return params?.lagThreshold ?? inputs.defaultLagThreshold
-    case .local:
-        return inputs.metrics.value?.localScaler?.lagThreshold ?? inputs.defaultLagThreshold
+    case .cluster: inputs.kubernetes?.value?.scaledObjects.compactMap(\.natsJetStreamParameters).first?.lagThreshold
+    case .local: inputs.standIn?.value?.lagThreshold
     }
 }
 
@@ -169,7 +214,7 @@ func clusterWorkloads(_ cluster: ClusterReading, watched: [WatchedWorkload]) -> 
 
 /// `names`: screen label → object name (the autoscalers' targetRefs use object names).
 private func recordReplicas(_ list: [ConsoleUI.Workload], names: [String: String], autoscalers: Autoscalers?, lag: Int?,
-                            state: inout CollectorState, now: Double) {
+                            logChanges: Bool, state: inout CollectorState, now: Double) {
     for w in list {
         let name = names[w.name] ?? w.name
         var h = state.history[w.name] ?? []
@@ -178,7 +223,7 @@ private func recordReplicas(_ list: [ConsoleUI.Workload], names: [String: String
         state.history[w.name] = h
         let before = state.lastReplicas[w.name]
         state.lastReplicas[w.name] = w.replicas
-        if let before, before != w.replicas {
+        if logChanges, let before, before != w.replicas {
             state.log(scalerKind(name, autoscalers), "\(w.name) \(before) → \(w.replicas)" + reason(name, autoscalers, lag: lag), at: now)
         }
         if let hpa = autoscalers?.hpa.first(where: { matches($0.targetRef, name) }) {
@@ -200,7 +245,8 @@ private func scalerKind(_ name: String, _ a: Autoscalers?) -> String {
 }
 
 private func reason(_ name: String, _ a: Autoscalers?, lag: Int?) -> String {
-    if a?.keda.contains(where: { matches($0.targetRef, name) }) == true, let lag { return " (lag \(lag))" }
+    // Cluster mode sees the change after the fact: the lag is the one read now, not the one KEDA decided on.
+    if a?.keda.contains(where: { matches($0.targetRef, name) }) == true, let lag { return " (lag \(lag) when seen)" }
     if let hpa = a?.hpa.first(where: { matches($0.targetRef, name) }), let m = hpa.metrics.first(where: { $0.current != nil }) {
         return " (\(m.explanation))"
     }
@@ -209,13 +255,13 @@ private func reason(_ name: String, _ a: Autoscalers?, lag: Int?) -> String {
 
 // MARK: - Autoscalers
 
-func clusterAutoscalers(_ cluster: ClusterReading, lag: Int?, now: Double) -> Autoscalers {
+func clusterAutoscalers(_ cluster: ClusterReading, lag: Int?, lagAge: Double? = nil, clusterAge: Double? = nil, now: Double) -> Autoscalers {
     // KEDA's own HPA is explained by its ScaledObject's lines; shown as an HPA only when that ScaledObject was not read.
     let scaledObjectNames = Set(cluster.scaledObjects.map(\.name))
     let hpas = cluster.hpas.filter { $0.scaledObject.map { !scaledObjectNames.contains($0) } ?? true }.map(hpaStatus)
     let keda = cluster.scaledObjects.map { so in
         let target = cluster.workloads.first { $0.name == so.scaleTargetName && $0.namespace == so.namespace }
-        return kedaStatus(so, lag: lag, currentReplicas: target?.replicas, now: now)
+        return kedaStatus(so, lag: lag, lagAge: lagAge, clusterAge: clusterAge, currentReplicas: target?.replicas, now: now)
     }
     let vpas = cluster.vpas.map { vpa in
         let target = cluster.workloads.first { $0.name == vpa.targetName && $0.namespace == vpa.namespace }
@@ -246,36 +292,51 @@ func hpaStatus(_ h: HorizontalPodAutoscaler) -> HPAStatus {
                      lastScaleTime: nil)
 }
 
-func kedaStatus(_ so: ScaledObject, lag: Int?, currentReplicas: Int?, now: Double) -> KEDAStatus {
+/// A ScaledObject with the console's own NATS lag through KEDA's formula. A trigger other than
+/// nats-jetstream gives no lag, threshold or desired count here: those stay nil (unknown), only what the
+/// object says (trigger, min/max, Active, lastActiveTime + cooldownPeriod) is shown.
+func kedaStatus(_ so: ScaledObject, lag: Int?, lagAge: Double? = nil, clusterAge: Double? = nil, currentReplicas: Int?,
+                now: Double) -> KEDAStatus {
     let targetRef = "Deployment/\(so.scaleTargetName)"
     let fallback = so.fallback.map { KEDAFallback(failureThreshold: $0.failureThreshold, replicas: $0.replicas) }
+    let lastActive = so.lastActiveTime.flatMap(parseRFC3339)
+    let cooldown = so.cooldownPeriod ?? 300  // KEDA's default when the spec leaves it out
+    let minimum = so.minReplicaCount ?? 0
+    // Counting down only while inactive with scale-to-zero allowed; unknown without lastActiveTime.
+    func scaleToZero(active: Bool) -> Double? {
+        guard !active, minimum == 0, let lastActive else { return nil }
+        return max(0, lastActive + Double(cooldown) - now)
+    }
     guard let p = so.natsJetStreamParameters else {
         let types = so.triggers.map(\.type).joined(separator: ", ")
-        let current = currentReplicas ?? 0
-        return KEDAStatus(name: so.name, targetRef: targetRef, active: so.isActive, lag: nil, lagThreshold: 0, activationThreshold: 0,
-                          min: so.minReplicaCount ?? 0, max: so.maxReplicaCount ?? 100, desired: current, fallback: fallback,
+        return KEDAStatus(name: so.name, targetRef: targetRef, active: so.isActive, trigger: types.isEmpty ? nil : types, lag: nil,
+                          lagThreshold: nil, activationThreshold: nil, min: minimum, max: so.maxReplicaCount ?? 100, desired: nil,
+                          fallback: fallback, cooldownPeriodSeconds: cooldown, scaleToZeroInSeconds: scaleToZero(active: so.isActive),
+                          source: "kubernetes", ageSeconds: clusterAge,
                           explanation: "trigger \(types.isEmpty ? "none" : types): not a nats-jetstream scaler; KEDA reports "
                             + (so.isActive ? "Active" : "not active") + (so.isFallbackActive ? ", fallback in use" : ""))
     }
     let failures = so.health.values.map(\.numberOfFailures).max() ?? 0
-    let lastActive = so.lastActiveTime.flatMap(parseRFC3339)
     let decision = KEDA.decide(lag: lag, consecutiveFailures: failures, currentReplicas: currentReplicas ?? 0, parameters: p,
                                lastActiveSeconds: lastActive, nowSeconds: now)
-    return KEDAStatus(name: so.name, targetRef: targetRef, active: lag == nil ? so.isActive : decision.active, lag: lag,
+    let active = lag == nil ? so.isActive : decision.active
+    return KEDAStatus(name: so.name, targetRef: targetRef, active: active, trigger: "nats-jetstream", lag: lag,
                       lagThreshold: p.lagThreshold, activationThreshold: p.activationLagThreshold, min: p.minReplicaCount,
-                      max: p.maxReplicaCount, desired: decision.desiredReplicas, fallback: fallback, explanation: decision.explanation)
+                      max: p.maxReplicaCount, desired: currentReplicas == nil && lag == nil ? nil : decision.desiredReplicas,
+                      fallback: fallback, cooldownPeriodSeconds: p.cooldownPeriodSeconds,
+                      scaleToZeroInSeconds: p.minReplicaCount == 0 && !active ? lastActive.map { max(0, $0 + Double(p.cooldownPeriodSeconds) - now) } : nil,
+                      source: lag == nil ? nil : "nats", ageSeconds: lag == nil ? nil : lagAge, explanation: decision.explanation)
 }
 
-func localKEDA(_ l: LocalScalerReading, lag natsLag: Int?, defaultThreshold: Int) -> KEDAStatus {
-    let threshold = l.lagThreshold ?? defaultThreshold
-    let lag = l.lag ?? natsLag
-    var explanation = l.reason ?? ""
-    if explanation.isEmpty, let lag, threshold > 0 {
-        explanation = "ceil(\(lag) / \(threshold)) = \((lag + threshold - 1) / threshold)"
-    }
-    return KEDAStatus(name: "local stand-in for KEDA", targetRef: "Process/worker", active: l.active, lag: lag, lagThreshold: threshold,
-                      activationThreshold: l.activationThreshold ?? 0, min: l.minReplicas ?? 0, max: l.maxReplicas ?? max(l.desired, 1),
-                      desired: l.desired, explanation: explanation)
+/// The stand-in's KEDA line: every number from its one /status reading, aged from the lag read it
+/// decided on; the scale-to-zero countdown keeps running between readings.
+func localKEDA(_ st: LocalScalerStatus, now: Double) -> KEDAStatus {
+    let left = st.scaleToZeroInSeconds.map { s in st.readAt.map { max(0, $0 + s - now) } ?? s }
+    return KEDAStatus(name: st.workload, targetRef: "Process/\(st.workload)", active: st.active, trigger: "nats-jetstream", lag: st.lag,
+                      lagThreshold: st.lagThreshold, activationThreshold: st.activationLagThreshold, min: st.minReplicas,
+                      max: st.maxReplicas, desired: st.desiredReplicas, cooldownPeriodSeconds: st.cooldownPeriodSeconds,
+                      scaleToZeroInSeconds: left, source: "stand-in", ageSeconds: st.readAt.map { tenths(max(0, now - $0)) },
+                      explanation: st.reason)
 }
 
 func vpaStatus(_ v: VerticalPodAutoscaler, containers: [ContainerResources]) -> VPAStatus {

@@ -1,3 +1,4 @@
+import Autoscaling
 import ClusterReaders
 import ConsoleUI
 import CurlHTTP
@@ -15,6 +16,8 @@ public final class ConsoleEngine: Sendable {
     public let nats: NATSSource
     public let metrics: Poller<MetricsReading>
     public let kubernetes: Poller<ClusterReading>?
+    /// Local mode: `meme-worker supervise`'s /status (replicas, lag, desired, events from one reading).
+    public let standIn: Poller<LocalScalerStatus>?
     public let pause = PauseSwitch()
     private let http: CurlHTTPClient
     private let kubeClient: CurlHTTPClient?
@@ -50,8 +53,14 @@ public final class ConsoleEngine: Sendable {
         }
         nats = NATSSource(url: settings.natsURL, stream: settings.stream, consumer: settings.consumer,
                           responseSubject: settings.responseSubject, backoff: backoff, queueFetch: queueFetch)
-        let source = MetricsSource(baseURL: settings.prometheusURL, client: http, includeLocalScaler: mode == .local)
+        let source = MetricsSource(baseURL: settings.prometheusURL, client: http)
         metrics = Poller(name: "prometheus", backoff: backoff) { try await source.read() }
+        if mode == .local {
+            let scaler = LocalScalerSource(baseURL: settings.localScalerURL, client: http)
+            standIn = Poller(name: "stand-in", backoff: backoff) { try await scaler.read() }
+        } else {
+            standIn = nil
+        }
         if mode == .cluster, let connection {
             let client = KubernetesReader.makeClient(for: connection)
             kubeClient = client
@@ -88,6 +97,7 @@ public final class ConsoleEngine: Sendable {
             Task { await self.metrics.run(pause: self.pause) },
         ]
         if let kubernetes { list.append(Task { await kubernetes.run(pause: self.pause) }) }
+        if let standIn { list.append(Task { await standIn.run(pause: self.pause) }) }
         list.append(Task { await self.loadRunner.run() })
         tasks.withLock { $0 += list }
     }
@@ -108,9 +118,10 @@ public final class ConsoleEngine: Sendable {
             }
             group.addTask { await self.metrics.pollOnce() }
             if let kubernetes = self.kubernetes { group.addTask { await kubernetes.pollOnce() } }
+            if let standIn = self.standIn { group.addTask { await standIn.pollOnce() } }
             group.addTask { try? await Task.sleep(for: timeout) }
             // Everything but the timer finishing ends the round early; the timer ends it at the latest.
-            var remaining = self.kubernetes == nil ? 3 : 4
+            var remaining = 3 + (self.kubernetes == nil ? 0 : 1) + (self.standIn == nil ? 0 : 1)
             while remaining > 1, await group.next() != nil { remaining -= 1 }
             group.cancelAll()
         }
@@ -122,8 +133,9 @@ public final class ConsoleEngine: Sendable {
         load.burstSize = ui.burstSize
         let inputs = CollectorInputs(
             mode: mode, nats: nats.queue.current, natsLink: nats.box.link, metrics: metrics.current, kubernetes: kubernetes?.current,
-            watched: settings.watched, recent: nats.recent, load: load, paused: ui.paused, notice: noticeText.withLock { $0 },
-            defaultLagThreshold: settings.defaultLagThreshold, staleAfter: settings.staleAfter, downAfter: settings.downAfter)
+            standIn: standIn?.current, watched: settings.watched, recent: nats.recent, answers: nats.answerRates(now: now), load: load,
+            paused: ui.paused, resumedAt: pause.resumedAt, notice: noticeText.withLock { $0 },
+            staleAfter: settings.staleAfter, downAfter: settings.downAfter)
         return collector.withLock { assemble(inputs, state: &$0, now: now) }
     }
 
@@ -156,7 +168,7 @@ public final class ConsoleEngine: Sendable {
                     do {
                         let purged = try await JetStream(connection, timeout: .seconds(5)).purgeStream(stream)
                         load?.queuePurged()
-                        self.setNotice("purged \(purged) messages from \(stream)")
+                        self.setNotice(Self.purgedNotice(purged, stream: stream))
                     } catch let error as JetStreamError {
                         self.setNotice("purge failed: \(jetStreamProblem(error, stream: stream, consumer: self.settings.consumer))")
                     } catch {
@@ -175,6 +187,11 @@ public final class ConsoleEngine: Sendable {
             setNotice("cannot \(Self.verb(effect)): \(describe(error))")
             return false
         }
+    }
+
+    /// "purged 1 message from MEMES", "purged 12 messages from MEMES".
+    static func purgedNotice(_ count: UInt64, stream: String) -> String {
+        "purged \(count) message\(count == 1 ? "" : "s") from \(stream)"
     }
 
     private static func verb(_ effect: Effect) -> String {

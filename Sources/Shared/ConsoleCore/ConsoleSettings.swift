@@ -15,13 +15,14 @@ public struct ConsoleSettings: Sendable {
     public var appNamespace: String
     public var cacheNamespace: String
     public var messagingNamespace: String
-    public var defaultLagThreshold: Int
+    /// `meme-worker supervise`'s base URL (local mode reads `/status` there).
+    public var localScalerURL: String
 
     public init(natsURL: String = MemeDefaults.natsURL, natsMonitorURL: String? = nil, prometheusURL: String = MemeDefaults.prometheusURL,
                 stream: String = MemeDefaults.stream, consumer: String = MemeDefaults.consumer,
                 requestSubject: String = MemeDefaults.requestSubject, responseSubject: String = MemeDefaults.responseSubject,
                 interval: Double = 1, appNamespace: String = "meme-generator", cacheNamespace: String = "cache",
-                messagingNamespace: String = "messaging", defaultLagThreshold: Int = MemeDefaults.lagThreshold) {
+                messagingNamespace: String = "messaging", localScalerURL: String = Self.defaultLocalScalerURL) {
         self.natsURL = natsURL
         self.natsMonitorURL = natsMonitorURL
         self.prometheusURL = prometheusURL
@@ -33,8 +34,11 @@ public struct ConsoleSettings: Sendable {
         self.appNamespace = appNamespace
         self.cacheNamespace = cacheNamespace
         self.messagingNamespace = messagingNamespace
-        self.defaultLagThreshold = defaultLagThreshold
+        self.localScalerURL = localScalerURL
     }
+
+    /// Where `meme-worker supervise` listens by default (its SUPERVISOR_METRICS_ADDR).
+    public static let defaultLocalScalerURL = "http://127.0.0.1:9190"
 
     public var backoff: Backoff { Backoff(interval: interval, maximum: max(30, interval)) }
     /// A source counts as stale after missing about three reads.

@@ -38,6 +38,8 @@ public final class NATSSource: Sendable {
     public let box = NATSLinkBox()
     public let queue: Poller<QueueReading>
     private let recentAnswers = Mutex<[RecentMeme]>([])
+    /// Every answer seen, for the short-window rate; nil until the first subscription.
+    private let answerWindow = Mutex<AnswerWindow?>(nil)
     public static let recentLimit = 20
 
     public init(url: String, stream: String = MemeDefaults.stream, consumer: String = MemeDefaults.consumer,
@@ -63,6 +65,10 @@ public final class NATSSource: Sendable {
 
     /// Newest last.
     public var recent: [RecentMeme] { recentAnswers.withLock { $0 } }
+
+    /// Answers per second and end-to-end latency over the last `AnswerWindow.defaultSeconds`; nil before
+    /// the console ever subscribed.
+    public func answerRates(now: Double) -> AnswerRates? { answerWindow.withLock { $0?.rates(now: now) } }
 
     /// Tries once to connect (for `--once`); true on success. Listeners start as in `run`.
     func connect() async throws -> NATSConnection {
@@ -130,9 +136,12 @@ public final class NATSSource: Sendable {
 
     private func listen(_ connection: NATSConnection, subject: String, ok: Bool) async {
         guard let subscription = try? await connection.subscribe(subject) else { return }
+        answerWindow.withLock { if $0 == nil { $0 = AnswerWindow(since: Date().timeIntervalSince1970) } }
         do {
             for try await message in subscription {
-                guard let meme = Self.decodeAnswer(message.bytes, ok: ok, now: Date().timeIntervalSince1970) else { continue }
+                let now = Date().timeIntervalSince1970
+                guard let meme = Self.decodeAnswer(message.bytes, ok: ok, now: now) else { continue }
+                answerWindow.withLock { $0?.record(at: now, ok: ok, latency: meme.latencyMilliseconds.map { $0 / 1000 }) }
                 recentAnswers.withLock {
                     $0.append(meme)
                     if $0.count > Self.recentLimit { $0.removeFirst($0.count - Self.recentLimit) }

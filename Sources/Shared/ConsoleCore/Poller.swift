@@ -3,10 +3,17 @@ import Synchronization
 
 /// The presenter's pause switch, shared by every poller (space bar).
 public final class PauseSwitch: Sendable {
-    private let state = Mutex(false)
+    private let state = Mutex<(paused: Bool, resumedAt: Double?)>((false, nil))
     public init() {}
-    public var isPaused: Bool { state.withLock { $0 } }
-    public func set(_ paused: Bool) { state.withLock { $0 = paused } }
+    public var isPaused: Bool { state.withLock { $0.paused } }
+    /// When the last pause ended: data does not count as stale for time spent paused.
+    public var resumedAt: Double? { state.withLock { $0.resumedAt } }
+    public func set(_ paused: Bool, now: Double = Date().timeIntervalSince1970) {
+        state.withLock {
+            if $0.paused && !paused { $0.resumedAt = now }
+            $0.paused = paused
+        }
+    }
 }
 
 /// Polls one source on its own schedule and keeps its latest reading. A failing source backs off

@@ -31,51 +31,21 @@ public struct NATSLink: Sendable, Equatable {
     }
 }
 
-/// One Prometheus round: worker throughput and latency, plus the local scaler's gauges in local mode.
+/// One Prometheus round: worker throughput and processing latency over Prometheus's 1-minute window.
 public struct MetricsReading: Sendable, Equatable {
     public var completedPerSecond: Double
     public var errorsPerSecond: Double
     public var submittedPerSecond: Double?
     public var p50Seconds: Double?
     public var p95Seconds: Double?
-    /// nil when the stand-in's gauges are absent (or not asked for, in cluster mode).
-    public var localScaler: LocalScalerReading?
 
     public init(completedPerSecond: Double = 0, errorsPerSecond: Double = 0, submittedPerSecond: Double? = nil,
-                p50Seconds: Double? = nil, p95Seconds: Double? = nil, localScaler: LocalScalerReading? = nil) {
+                p50Seconds: Double? = nil, p95Seconds: Double? = nil) {
         self.completedPerSecond = completedPerSecond
         self.errorsPerSecond = errorsPerSecond
         self.submittedPerSecond = submittedPerSecond
         self.p50Seconds = p50Seconds
         self.p95Seconds = p95Seconds
-        self.localScaler = localScaler
-    }
-}
-
-/// The `meme_local_scaler_*` gauges of `meme-worker supervise` (the local stand-in for KEDA).
-public struct LocalScalerReading: Sendable, Equatable {
-    public var replicas: Int
-    public var desired: Int
-    public var lag: Int?
-    public var active: Bool
-    public var lagThreshold: Int?
-    public var activationThreshold: Int?
-    public var minReplicas: Int?
-    public var maxReplicas: Int?
-    /// The `reason` label of `meme_local_scaler_decision_info`.
-    public var reason: String?
-
-    public init(replicas: Int, desired: Int, lag: Int? = nil, active: Bool = false, lagThreshold: Int? = nil,
-                activationThreshold: Int? = nil, minReplicas: Int? = nil, maxReplicas: Int? = nil, reason: String? = nil) {
-        self.replicas = replicas
-        self.desired = desired
-        self.lag = lag
-        self.active = active
-        self.lagThreshold = lagThreshold
-        self.activationThreshold = activationThreshold
-        self.minReplicas = minReplicas
-        self.maxReplicas = maxReplicas
-        self.reason = reason
     }
 }
 

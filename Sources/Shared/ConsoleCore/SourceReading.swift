@@ -35,17 +35,21 @@ public struct SourceReading<Value: Sendable>: Sendable {
 
     /// ok while fresh; stale (last data kept, age and error shown) when the last read failed or the data
     /// is older than `staleAfter` seconds; down when there is no data at all or it is older than
-    /// `downAfter`. While paused data does not age into stale (the presenter froze it on purpose).
-    public func status(now: Double, staleAfter: Double, downAfter: Double, paused: Bool = false) -> SourceStatus {
+    /// `downAfter`. While paused data does not age into stale (the presenter froze it on purpose), and
+    /// after a resume (`resumedAt`) it ages from then: a pause never causes a "no update" warning.
+    public func status(now: Double, staleAfter: Double, downAfter: Double, paused: Bool = false,
+                       resumedAt: Double? = nil) -> SourceStatus {
         let age = readAt.map { (max(0, now - $0)).rounded(.down) }
-        guard value != nil, let age else {
+        guard value != nil, let age, let readAt else {
             return SourceStatus(state: .down, error: error ?? "no data yet")
         }
         if let error {
             return SourceStatus(state: age > downAfter ? .down : .stale, error: error, ageSeconds: age)
         }
-        if !paused && age > staleAfter {
-            return SourceStatus(state: age > downAfter ? .down : .stale, error: "no update for \(Int(age)) s", ageSeconds: age)
+        let unrefreshed = max(0, now - max(readAt, resumedAt ?? readAt)).rounded(.down)
+        if !paused && unrefreshed > staleAfter {
+            return SourceStatus(state: unrefreshed > downAfter ? .down : .stale, error: "no update for \(Int(unrefreshed)) s",
+                                ageSeconds: age)
         }
         return SourceStatus(state: .ok, ageSeconds: age)
     }

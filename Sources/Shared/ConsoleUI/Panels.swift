@@ -58,8 +58,10 @@ func targets(_ ref: String, _ name: String) -> Bool {
 // MARK: - Workloads
 
 func workloadsPanel(_ s: ConsoleSnapshot, width: Int) -> Panel {
-    let title = "REPLICAS"
-    let replicaSource = s.mode == .local ? ("prometheus", s.sources.prometheus) : ("kubernetes", s.sources.kubernetes)
+    let replicaSource = s.mode == .local ? ("stand-in", s.sources.standIn ?? .disabled) : ("kubernetes", s.sources.kubernetes)
+    // Where the counts were read and how long ago: locally the stand-in's decision (the KEDA line's reading).
+    let age = s.mode == .local ? (s.autoscalers?.keda.first?.ageSeconds ?? replicaSource.1.ageSeconds) : replicaSource.1.ageSeconds
+    let title = s.workloads == nil ? "REPLICAS" : "REPLICAS · \(replicaSource.0) \(Format.age(age))"
     guard let workloads = s.workloads else {
         return Panel(title: title, priority: 1, variants: [[unavailable(replicaSource.0, replicaSource.1)]])
     }
@@ -105,7 +107,7 @@ private func bounds(_ w: Workload, _ a: Autoscalers?) -> (text: String, atMax: B
         return ("HPA \(h.min)–\(h.max)" + (atMax ? " AT MAX" : ""), atMax)
     }
     if let k = a.keda.first(where: { targets($0.targetRef, w.name) }) {
-        let atMax = k.desired >= k.max
+        let atMax = (k.desired ?? 0) >= k.max
         return ("KEDA \(k.min)–\(k.max)" + (atMax ? " AT MAX" : ""), atMax)
     }
     if a.vpa.contains(where: { targets($0.targetRef, w.name) }) { return ("VPA", false) }
@@ -137,15 +139,18 @@ func pad(_ text: String, _ width: Int) -> String {
 // MARK: - Queue and KEDA
 
 func queuePanel(_ s: ConsoleSnapshot, width: Int) -> Panel {
+    // In local mode the KEDA stand-in's reasoning has the left column to itself (autoscalers panel).
+    let kedaHere = s.mode == .local ? [] : (s.autoscalers?.keda ?? [])
     guard let q = s.queue else {
         var lines = [unavailable("nats", s.sources.nats)]
-        lines += (s.autoscalers?.keda ?? []).flatMap { kedaLines($0, width: width, rich: false) }
+        lines += kedaHere.flatMap { kedaLines($0, width: width, rich: false) }
         return Panel(title: "QUEUE", priority: 2, variants: [lines])
     }
     let title = "QUEUE " + sanitize(q.stream) + " / " + sanitize(q.consumer)
     let keda = s.autoscalers?.keda.first
     let threshold = q.lagThreshold ?? keda?.lagThreshold
     let lagStyle: CellStyle = threshold.map { q.lag > $0 ? .warn : .ok } ?? .strong
+    let natsAge = "nats " + Format.age(q.ageSeconds ?? s.sources.nats.ageSeconds)
 
     // The bar is full where KEDA would ask for its maximum (lag = threshold × max).
     var barLine: Line = [Span("lag ", .dim)]
@@ -158,34 +163,46 @@ func queuePanel(_ s: ConsoleSnapshot, width: Int) -> Panel {
     } else {
         barLine += [Span(label.trimmingLeadingSpace, lagStyle)]
     }
-    let counts: Line = [
+    let countsLine: Line = [
         Span("pending ", .dim), Span(String(q.pending), .strong),
         Span("  ack-pending ", .dim), Span(String(q.ackPending), .strong),
         Span("  redelivered ", .dim), Span(String(q.redelivered), q.redelivered > 0 ? .warn : .strong),
     ]
-    let kedaRich = (s.autoscalers?.keda ?? []).flatMap { kedaLines($0, width: width, rich: true) }
-    let kedaPoor = (s.autoscalers?.keda ?? []).flatMap { kedaLines($0, width: width, rich: false) }
+    // Beside big digits their label names the reading; without them the counts do.
+    let counts = wrap(countsLine, width: width)
+    let countsAged = wrap(countsLine + [Span("  (\(natsAge))", .dim)], width: width)
+    let kedaRich = kedaHere.flatMap { kedaLines($0, width: width, rich: true) }
+    let kedaPoor = kedaHere.flatMap { kedaLines($0, width: width, rich: false) }
 
     var variants: [[Line]] = []
     let digits = bigNumber(q.lag)
+    // The third label: what KEDA asks for, and on which lag when its reading differs from these digits.
+    var decision: Line = []
+    if let keda, let desired = keda.desired {
+        decision = keda.lag == q.lag ? [Span("→ ", .dim), Span(Format.count(desired, "replica"), .strong)]
+            : [Span("KEDA → ", .dim), Span("\(desired)", .strong), Span(" (lag " + Format.int(keda.lag) + ")", .dim)]
+    }
     let labels: [Line] = [
-        [Span("lag", .accent), Span(" (what KEDA sees)", .dim)],
+        [Span("lag", .accent), Span(" · " + natsAge, .dim)],
         [Span("threshold ", .dim), Span(Format.int(threshold), .strong)],
-        keda.map { [Span("→ ", .dim), Span("\($0.desired) replicas", .strong)] } ?? [],
+        decision,
     ]
     for font in [BigFont.large, .small] {
         let figureWidth = max(font.width(digits), font.width("00"))
         guard figureWidth + 2 + 18 <= width else { continue }
         let big = bigFigure(digits, font: font, style: lagStyle, figureWidth: figureWidth, labels: labels)
-        variants.append(big + [barLine, counts] + kedaRich)
-        variants.append(big + [barLine, counts] + kedaPoor)
+        variants.append(big + [barLine] + counts + kedaRich)
+        variants.append(big + [barLine] + counts + kedaPoor)
     }
-    variants.append([barLine, counts] + kedaRich)
-    variants.append([barLine, counts] + kedaPoor)
+    variants.append([barLine] + countsAged + kedaRich)
+    variants.append([barLine] + countsAged + kedaPoor)
     // Last resort, one line: "lag 1204/10 · pending 1180 → 20".
     var summary: Line = [Span("lag ", .dim), Span(String(q.lag) + (threshold.map { "/\($0)" } ?? ""), lagStyle),
                          Span(" · pending ", .dim), Span(String(q.pending), .strong)]
-    if let keda { summary += [Span(" → ", .dim), Span(String(keda.desired), keda.desired >= keda.max ? .warn : .strong)] }
+    if let keda, let desired = keda.desired {
+        summary += [Span(" → ", .dim), Span(String(desired), desired >= keda.max ? .warn : .strong)]
+    }
+    summary.append(Span(" · " + natsAge, .dim))
     variants.append([summary])
     return Panel(title: title, priority: 2, variants: variants)
 }
@@ -194,41 +211,114 @@ private extension String {
     var trimmingLeadingSpace: String { String(drop(while: { $0 == " " })) }
 }
 
+/// "worker", or "stand-in 0.4s" / "nats 1s": where the KEDA line's numbers were read and how long ago.
+private func kedaProvenance(_ k: KEDAStatus) -> String? {
+    guard let source = k.source else { return nil }
+    return source + " " + Format.age(k.ageSeconds)
+}
+
+/// The KEDA head line (wrapped to `width`), then with `rich` the activation/fallback details, the
+/// inactive line with its scale-to-zero countdown, and the arithmetic; nothing is cut with "…".
 func kedaLines(_ k: KEDAStatus, width: Int, rich: Bool) -> [Line] {
+    let atMax = (k.desired ?? 0) >= k.max
     var head: Line = [
         Span("KEDA ", .dim), Span(sanitize(k.name) + " ", .accent),
         Span(k.active ? "ACTIVE" : "inactive", k.active ? CellStyle(.ok, bold: true) : .dim),
-        Span("  lag ", .dim), Span(Format.int(k.lag) + "/\(k.lagThreshold)", .strong),
-        Span(" → ", .dim), Span(String(k.desired), k.desired >= k.max ? .warn : .strong),
-        Span(" [\(k.min)–\(k.max)]", k.desired >= k.max ? .warn : .dim),
     ]
-    if !rich, k.fallback != nil { head.append(Span(" fallback", .dim)) }
-    guard rich else { return [head] }
-    var lines = [head]
-    var detail: Line = [Span("  activation \(k.activationThreshold)", .dim)]
-    if let f = k.fallback {
-        detail.append(Span(" · fallback \(f.replicas) after \(f.failureThreshold) failures", .dim))
+    let natsTrigger = k.trigger == nil || k.trigger == "nats-jetstream"
+    if natsTrigger {
+        head += [
+            Span("  lag ", .dim), Span(Format.int(k.lag) + "/" + Format.int(k.lagThreshold), .strong),
+            Span(" → ", .dim), Span(Format.int(k.desired), atMax ? .warn : .strong),
+        ]
+    } else {
+        head += [Span("  trigger ", .dim), Span(sanitize(k.trigger ?? "none"), .strong)]
     }
-    lines.append(detail)
+    head.append(Span(" [\(k.min)–\(k.max)]", atMax ? .warn : .dim))
+    if k.scaleToZeroPending, let left = k.scaleToZeroInSeconds, left > 0 {
+        head += [Span(" → 0 in ", .dim), Span(Format.clock(left), .warn)]
+    }
+    if let provenance = kedaProvenance(k) { head.append(Span("  " + provenance, .dim)) }
+    if !rich, k.fallback != nil { head.append(Span(" fallback", .dim)) }
+    // Too wide: name and state on one line, the numbers on the next (not "→" / "20" apart).
+    let heads: [Line] = head.reduce(0, { $0 + displayWidth($1.text) }) <= width ? [head]
+        : wrap(Array(head.prefix(3)), width: width) + wrap([Span("  ")] + head.dropFirst(3).enumerated().map { i, span in
+            Span(i == 0 ? String(span.text.drop { $0 == " " }) : span.text, span.style)
+        }, width: width)
+    guard rich else { return heads }
+    var lines: [Line] = []
+    var detail: Line = []
+    // While inactive the activation threshold is in the inactive line.
+    if natsTrigger, k.active { detail.append(Span("  activation " + Format.int(k.activationThreshold), .dim)) }
+    if let f = k.fallback {
+        detail.append(Span((detail.isEmpty ? "  " : " · ") + "fallback \(f.replicas) after \(f.failureThreshold) failures", .dim))
+    }
+    if !natsTrigger {
+        detail.append(Span((detail.isEmpty ? "  " : " · ") + "not nats-jetstream: lag, threshold and desired unknown", .dim))
+    }
+    if !detail.isEmpty { lines.append(detail) }
+    // The countdown to zero is what the explanation cannot say (it was written at the reading); other
+    // inactive states are in the explanation already.
+    if !k.active && (k.scaleToZeroPending || k.explanation.isEmpty) { lines.append(inactiveLine(k)) }
     if !k.explanation.isEmpty { lines.append([Span("  " + sanitize(k.explanation), .dim)]) }
-    return lines
+    return heads + wrap(lines, width: width)
+}
+
+/// "inactive: lag 0 ≤ activation 0; scale to zero in 0:27 (cooldownPeriod 30 s)": what happens next
+/// under steady load, before it happens.
+private func inactiveLine(_ k: KEDAStatus) -> Line {
+    var line: Line = [Span("  inactive", .dim)]
+    if let activation = k.activationThreshold {
+        line.append(Span(k.lag.map { ": lag \($0) ≤ activation \(activation)" } ?? ": lag unknown (activation \(activation))", .dim))
+    }
+    let cooldown = k.cooldownPeriodSeconds.map { " (cooldownPeriod \($0) s)" } ?? " (cooldownPeriod)"
+    if k.min > 0 {
+        line.append(Span("; stays at minReplicaCount \(k.min)", .dim))
+    } else if k.desired == 0 {
+        line.append(Span("; at zero", .dim))
+    } else if let left = k.scaleToZeroInSeconds {
+        line += left > 0 ? [Span("; scale to zero in ", .dim), Span(Format.clock(left), .warn), Span(cooldown, .dim)]
+            : [Span("; cooldown over: scales to zero at the next poll", .warn)]
+    } else {
+        line.append(Span("; scale to zero: when unknown (no lastActiveTime)", .dim))
+    }
+    return line
 }
 
 // MARK: - Autoscalers (HPA, VPA)
 
 func autoscalersPanel(_ s: ConsoleSnapshot, width: Int) -> Panel {
     let title = "AUTOSCALERS"
+    if s.mode == .local { return localAutoscalersPanel(s, width: width) }
     guard let a = s.autoscalers else {
         return Panel(title: title, priority: 3, variants: [[unavailable("kubernetes", s.sources.kubernetes)]])
     }
+    // Add-ons that could not be read ("no VPA installed") are said here, not only in the JSON.
+    let notes: [Line] = s.sources.kubernetes.state == .ok ? (s.sources.kubernetes.error.map {
+        wrap([Span("note: " + sanitize($0), .dim)], width: width)
+    } ?? []) : []
     if a.hpa.isEmpty && a.vpa.isEmpty {
-        let none: Line = [Span(a.keda.isEmpty ? "no HPA / KEDA / VPA found" : "no HPA or VPA (KEDA under queue)", .dim)]
-        return Panel(title: title, priority: 3, variants: [[none]])
+        let none: Line = [Span(a.keda.isEmpty ? "no HPA / KEDA / VPA found" : "no HPA or VPA found (KEDA under the queue)", .dim)]
+        return Panel(title: title, priority: 3, variants: [wrap(none, width: width) + notes])
     }
     let rich = a.hpa.flatMap { hpaLines($0, detail: 2) } + a.vpa.flatMap { vpaLines($0, rich: true) }
     let medium = a.hpa.flatMap { hpaLines($0, detail: 1) } + a.vpa.flatMap { vpaLines($0, rich: true) }
     let poor = a.hpa.flatMap { hpaLines($0, detail: 0) } + a.vpa.flatMap { vpaLines($0, rich: false) }
-    return Panel(title: title, priority: 3, variants: [rich, medium, poor])
+    return Panel(title: title, priority: 3, variants: [wrap(rich, width: width) + notes, wrap(medium, width: width) + notes,
+                                                       wrap(poor, width: width) + notes, poor])
+}
+
+/// Local mode: the KEDA stand-in's full reasoning (the left column has room for it), and what is true
+/// of the other autoscalers: nothing stands in for the HPA or the VPA.
+private func localAutoscalersPanel(_ s: ConsoleSnapshot, width: Int) -> Panel {
+    let title = "KEDA STAND-IN (no HPA/VPA locally)"
+    let absent = wrap([Span("no HPA or VPA: they have no local stand-in", .dim)], width: width)
+    guard let keda = s.autoscalers?.keda, !keda.isEmpty else {
+        return Panel(title: title, priority: 3, variants: [[unavailable("stand-in", s.sources.standIn ?? .disabled)] + absent])
+    }
+    let rich = keda.flatMap { kedaLines($0, width: width, rich: true) }
+    let poor = keda.flatMap { kedaLines($0, width: width, rich: false) }
+    return Panel(title: title, priority: 3, variants: [rich + absent, rich, poor])
 }
 
 /// detail 0: one line; 1: plus a line per metric and unusual conditions; 2: plus explanations and all conditions.
@@ -287,15 +377,7 @@ func metricValue(_ m: HPAMetric, _ value: Double?) -> String {
 func vpaLines(_ v: VPAStatus, rich: Bool) -> [Line] {
     var lines: [Line] = [[Span("VPA ", .dim), Span(sanitize(v.name) + " ", .accent), Span("mode " + sanitize(v.updateMode), .dim)]]
     for c in v.containers {
-        if !rich {
-            lines.append([
-                Span("  " + sanitize(c.name) + " cpu ", .dim), Span(Format.cpu(c.target?.cpuMillicores), .strong),
-                Span(" (req " + Format.cpu(c.requests?.cpuMillicores) + ")", .dim),
-                Span(" mem ", .dim), Span(Format.bytes(c.target?.memoryBytes), .strong),
-                Span(" (req " + Format.bytes(c.requests?.memoryBytes) + ")", .dim),
-            ])
-            continue
-        }
+        // Poor: no labels, and the uncapped target only when the cap holds the target below it.
         for (label, pick, fmt) in [
             ("cpu", { (r: Resources?) in r?.cpuMillicores }, Format.cpu),
             ("mem", { (r: Resources?) in r?.memoryBytes }, Format.bytes),
@@ -303,38 +385,74 @@ func vpaLines(_ v: VPAStatus, rich: Bool) -> [Line] {
             let request = pick(c.requests)
             let lower = pick(c.lowerBound), upper = pick(c.upperBound)
             let outside = request.map { r in (lower.map { r < $0 } ?? false) || (upper.map { r > $0 } ?? false) } ?? false
+            let capped = uncapped(pick(c.uncappedTarget), target: pick(c.target), fmt)
             lines.append([
                 Span("  " + truncate(sanitize(c.name), toWidth: 8) + " " + label + " ", .dim),
-                Span("target ", .dim), Span(fmt(pick(c.target)), .strong),
+                Span(rich ? "target " : "", .dim), Span(fmt(pick(c.target)), .strong),
                 Span(" [" + fmt(lower) + "–" + fmt(upper) + "]", .dim),
-                Span(" uncapped " + fmt(pick(c.uncappedTarget)), .dim),
+            ] + (rich || capped.far ? [capped.span] : []) + [
                 Span(" req ", .dim), Span(fmt(request), outside ? .warn : .plain),
             ])
         }
-        if let verdict = c.verdict { lines.append([Span("  → " + sanitize(verdict), .warn)]) }
+        if rich, let verdict = c.verdict { lines.append([Span("  → " + sanitize(verdict), .warn)]) }
     }
     return lines
 }
 
-// MARK: - Throughput and load
-
-func throughputPanel(_ s: ConsoleSnapshot) -> Panel {
-    let title = "THROUGHPUT (prometheus)"
-    guard let t = s.throughput else {
-        return Panel(title: title, priority: 4, variants: [[unavailable("prometheus", s.sources.prometheus)]])
-    }
-    let rates: Line = [
-        Span("done ", .dim), Span(Format.rate(t.completedPerSecond), .ok),
-        Span("  errors ", .dim), Span(Format.rate(t.errorsPerSecond), t.errorsPerSecond > 0 ? .bad : .plain),
-    ] + (t.submittedPerSecond.map { [Span("  in ", .dim), Span(Format.rate($0))] } ?? [])
-    let latency: Line = [
-        Span("latency p50 ", .dim), Span(Format.seconds(t.p50Seconds), .strong),
-        Span("  p95 ", .dim), Span(Format.seconds(t.p95Seconds), .strong),
-    ]
-    return Panel(title: title, priority: 4, variants: [[rates, latency], [rates + [Span("  ")] + latency]])
+/// "uncapped 1469m = 7.3× the 200m cap": the VPA's teaching point, when its resource policy holds the
+/// target below what it measured; `far` (warning colour, shown even in the poor variant) from 1.5×.
+private func uncapped(_ value: Int?, target: Int?, _ fmt: (Int?) -> String) -> (span: Span, far: Bool) {
+    guard let value, let target, target > 0, value > target else { return (Span(" uncapped " + fmt(value), .dim), false) }
+    let ratio = Double(value) / Double(target)
+    let far = ratio >= 1.5
+    return (Span(" uncapped " + fmt(value) + " = " + Format.decimal(ratio) + "× the " + fmt(target) + " cap", far ? .warn : .dim), far)
 }
 
-func loadPanel(_ s: ConsoleSnapshot, ui: UIState) -> Panel {
+// MARK: - Throughput and load
+
+/// Each line says where its numbers come from: answers this console saw (short window), or
+/// Prometheus (1-minute window; processing latency measured by the worker).
+func throughputPanel(_ s: ConsoleSnapshot, width: Int) -> Panel {
+    var lines: [Line] = []
+    if let a = s.answers {
+        lines.append([
+            Span("done ", .dim), Span(Format.rate(a.perSecond), .ok),
+            Span("  errors ", .dim), Span(Format.rate(a.errorsPerSecond), a.errorsPerSecond > 0 ? .bad : .plain),
+            Span("  (seen, \(Format.decimal(a.windowSeconds)) s)", .dim),
+        ])
+        lines.append([
+            Span("end-to-end p50 ", .dim), Span(Format.seconds(a.p50Seconds), .strong),
+            Span("  p95 ", .dim), Span(Format.seconds(a.p95Seconds), .strong),
+        ])
+    } else {
+        lines.append(unavailable("nats", s.sources.nats) + [Span(" (answers)", .dim)])
+    }
+    let stale = staleness(s.sources.prometheus).map { ", " + $0 } ?? ""
+    if let t = s.throughput {
+        lines.append([
+            Span("processing p50 ", .dim), Span(Format.seconds(t.p50Seconds), .strong),
+            Span("  p95 ", .dim), Span(Format.seconds(t.p95Seconds), .strong),
+            Span(" (worker" + stale + ")", stale.isEmpty ? .dim : .warn),
+        ])
+        lines.append([Span("prometheus 1m: done ", .dim), Span(Format.rate(t.completedPerSecond))]
+            + (t.submittedPerSecond.map { [Span("  in ", .dim), Span(Format.rate($0))] } ?? [])
+            + (t.errorsPerSecond > 0 ? [Span("  errors ", .dim), Span(Format.rate(t.errorsPerSecond), .bad)] : []))
+    } else {
+        lines.append(unavailable("prometheus", s.sources.prometheus) + [Span(" (processing time)", .dim)])
+    }
+    let wrapped = wrap(lines, width: width)
+    let short = wrap(Array(lines.prefix(3)), width: width)
+    // One line: "done 41/s (10 s) · e2e 3.2 s · proc 840 ms".
+    var compact: Line = []
+    if let a = s.answers {
+        compact += [Span("done ", .dim), Span(Format.rate(a.perSecond), .ok), Span(" (\(Format.decimal(a.windowSeconds)) s)", .dim),
+                    Span(" · e2e ", .dim), Span(Format.seconds(a.p50Seconds), .strong)]
+    }
+    if let t = s.throughput { compact += [Span(" · proc ", .dim), Span(Format.seconds(t.p50Seconds), .strong)] }
+    return Panel(title: "THROUGHPUT", priority: 4, variants: [wrapped, short, compact.isEmpty ? [lines[0]] : [compact]])
+}
+
+func loadPanel(_ s: ConsoleSnapshot, ui: UIState, width: Int) -> Panel {
     let l = s.load
     let counts: Line = [
         Span("sent ", .dim), Span(String(l.sent), .strong), Span("  acked ", .dim), Span(String(l.acked)),
@@ -350,7 +468,8 @@ func loadPanel(_ s: ConsoleSnapshot, ui: UIState) -> Panel {
         Span("  sustained ", .dim), sustained,
         Span("  burst ", .dim), Span(String(ui.burstSize), .strong),
     ]
-    return Panel(title: "LOAD (this console)", priority: 5, variants: [[counts, settings], [counts]])
+    return Panel(title: "LOAD (this console)", priority: 5,
+                 variants: [wrap([counts, settings], width: width), wrap(counts, width: width), [counts]])
 }
 
 // MARK: - Recent memes and events

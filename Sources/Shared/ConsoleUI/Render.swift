@@ -34,30 +34,38 @@ private func drawBody(_ frame: inout Frame, _ s: ConsoleSnapshot, ui: UIState, t
     let columnCount = width >= 150 ? 3 : (width >= 72 ? 2 : 1)
     let gap = 3
     let columnWidth = (width - gap * (columnCount - 1)) / columnCount
-    // Panels of a stale source say so in their title.
-    let replicaSource = s.mode == .local ? s.sources.prometheus : s.sources.kubernetes
+    // Panels of a stale source say so in their title (throughput says so per line: it has two sources).
+    let replicaSource = s.mode == .local ? (s.sources.standIn ?? .disabled) : s.sources.kubernetes
     let workloadsPanel = { (w: Int) in ConsoleUI.workloadsPanel(s, width: w).marked(replicaSource) }
     let queuePanel = { (w: Int) in ConsoleUI.queuePanel(s, width: w).marked(s.sources.nats) }
-    let autoscalersPanel = { (w: Int) in ConsoleUI.autoscalersPanel(s, width: w).marked(s.sources.kubernetes) }
-    let throughputPanel = { ConsoleUI.throughputPanel(s).marked(s.sources.prometheus) }
+    let autoscalersPanel = { (w: Int) in ConsoleUI.autoscalersPanel(s, width: w).marked(replicaSource) }
+    let throughputPanel = { (w: Int) in ConsoleUI.throughputPanel(s, width: w) }
+    let loadPanel = { (w: Int) in ConsoleUI.loadPanel(s, ui: ui, width: w) }
+    let lastWidth = width - (columnCount - 1) * (columnWidth + gap)
     let columns: [[Panel]]
     switch columnCount {
     case 3:
         columns = [
             [workloadsPanel(columnWidth), autoscalersPanel(columnWidth)],
-            [queuePanel(columnWidth), throughputPanel(), loadPanel(s, ui: ui)],
+            [queuePanel(columnWidth), throughputPanel(columnWidth), loadPanel(columnWidth)],
             [eventsPanel(s), recentPanel(s)],
+        ]
+    case 2 where s.mode == .local:
+        // The KEDA stand-in's reasoning fills the left column (no HPA or VPA panel locally).
+        columns = [
+            [workloadsPanel(columnWidth), autoscalersPanel(columnWidth), loadPanel(columnWidth)],
+            [queuePanel(lastWidth), throughputPanel(lastWidth), eventsPanel(s), recentPanel(s)],
         ]
     case 2:
         columns = [
-            [workloadsPanel(columnWidth), autoscalersPanel(columnWidth), throughputPanel(),
-             loadPanel(s, ui: ui)],
-            [queuePanel(columnWidth), eventsPanel(s), recentPanel(s)],
+            [workloadsPanel(columnWidth), autoscalersPanel(columnWidth), throughputPanel(columnWidth),
+             loadPanel(columnWidth)],
+            [queuePanel(lastWidth), eventsPanel(s), recentPanel(s)],
         ]
     default:
         columns = [[
             workloadsPanel(width), queuePanel(width), autoscalersPanel(width),
-            throughputPanel(), loadPanel(s, ui: ui), eventsPanel(s), recentPanel(s),
+            throughputPanel(width), loadPanel(width), eventsPanel(s), recentPanel(s),
         ]]
     }
     for (i, panels) in columns.enumerated() {
@@ -75,9 +83,10 @@ private func drawBody(_ frame: inout Frame, _ s: ConsoleSnapshot, ui: UIState, t
 }
 
 /// Rows per panel (0 = dropped). Every panel first gets its poorest variant, in priority order,
-/// while they fit (the first that does not fit gets what is left, cut, if that is 2 rows or more); then panels move up one variant at a time, taking turns in priority order, so
-/// the important panels grow first without starving the next ones; lists (recent memes, events)
-/// only take what is left.
+/// while they fit (the first that does not fit gets what is left, cut, if that is 2 rows or more); then,
+/// with 2 rows kept back for the most important list when they are free, panels move up one variant
+/// at a time, taking turns in priority order, so the important panels grow first without starving the
+/// next ones; lists (events, recent memes) take what is left.
 func allocate(_ panels: [Panel], height: Int) -> [Int] {
     var rows = Array(repeating: 0, count: panels.count)
     var level = Array(repeating: -1, count: panels.count)  // index into variants; -1 = dropped
@@ -95,6 +104,10 @@ func allocate(_ panels: [Panel], height: Int) -> [Int] {
         left -= rows[i]
         level[i] = panels[i].variants.count - 1
     }
+    // The first list (the scaling events) keeps its title and newest line before the others grow:
+    // what just happened matters more on stage than a richer variant of a lower panel.
+    let reserved = order.first { panels[$0].isList }.map { panels[$0].minimumRows }.flatMap { $0 <= left ? $0 : nil } ?? 0
+    left -= reserved
     var grew = true
     while grew {
         grew = false
@@ -108,6 +121,7 @@ func allocate(_ panels: [Panel], height: Int) -> [Int] {
             }
         }
     }
+    left += reserved
     for i in order where panels[i].isList && left >= panels[i].minimumRows {
         rows[i] = min(left, panels[i].preferredRows)
         left -= rows[i]
@@ -142,10 +156,12 @@ private func drawHeader(_ frame: inout Frame, _ s: ConsoleSnapshot, ui: UIState,
     if width >= rightWidth + 6 { frame.draw([right], row: 0, column: width - rightWidth, width: rightWidth) }
 }
 
-/// "nats ok │ prometheus stale 12 s │ kubernetes down: RBAC: cannot list hpa", condensed to fit.
+/// "nats ok │ prometheus stale 12 s │ kubernetes down: RBAC: cannot list hpa", condensed to fit;
+/// in local mode the KEDA stand-in's /status is a source too.
 func sourcesLine(_ sources: SourceStatuses, width: Int) -> Line {
-    let named = [("nats", "nats", sources.nats), ("prometheus", "prom", sources.prometheus),
+    var named = [("nats", "nats", sources.nats), ("prometheus", "prom", sources.prometheus),
                  ("kubernetes", "k8s", sources.kubernetes)]
+    if let standIn = sources.standIn { named.insert(("stand-in", "scaler", standIn), at: 1) }
     func line(short: Bool, errorWidth: Int?) -> Line {
         var out: Line = []
         for (i, (long, abbrev, status)) in named.enumerated() {
@@ -193,17 +209,17 @@ private func drawKeyBar(_ frame: inout Frame, row: Int, ui: UIState) {
     ]
     func line(long: Bool, gap: String) -> Line {
         var out: Line = []
-        for item in items {
+        for (i, item) in items.enumerated() {
             out.append(Span(item.key, .key))
             let label = long ? item.long : item.short
-            out.append(Span((label.isEmpty ? "" : " " + label) + gap))
+            // No gap after the last item: a trailing space past the edge would make draw cut "quit" to "qui…".
+            out.append(Span((label.isEmpty ? "" : " " + label) + (i == items.count - 1 ? "" : gap)))
         }
         return out
     }
-    // Trailing gap spaces do not count: they may fall off the edge.
-    let candidates = [(line(long: true, gap: "  "), 2), (line(long: true, gap: " "), 1), (line(long: false, gap: " "), 1)]
-    let chosen = candidates.first { $0.0.reduce(0) { $0 + displayWidth($1.text) } - $0.1 <= width } ?? candidates[2]
-    frame.draw(chosen.0, row: row, column: 0, width: width)
+    let candidates = [line(long: true, gap: "  "), line(long: true, gap: " "), line(long: false, gap: " ")]
+    let chosen = candidates.first { $0.reduce(0) { $0 + displayWidth($1.text) } <= width } ?? candidates[2]
+    frame.draw(chosen, row: row, column: 0, width: width)
 }
 
 // MARK: - Overlays

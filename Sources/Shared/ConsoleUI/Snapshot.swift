@@ -15,6 +15,8 @@ public struct ConsoleSnapshot: Codable, Sendable, Equatable {
     public var autoscalers: Autoscalers?
     /// nil when Prometheus is unavailable.
     public var throughput: Throughput?
+    /// Answers this console saw on the response subjects over a short window; nil while NATS is down.
+    public var answers: AnswerRates?
     public var load: LoadStats
     public var recent: [RecentMeme]
     public var events: [ScalingEvent]
@@ -23,7 +25,7 @@ public struct ConsoleSnapshot: Codable, Sendable, Equatable {
 
     public init(
         sources: SourceStatuses, mode: ConsoleMode, workloads: [Workload]? = nil, queue: QueueStats? = nil,
-        autoscalers: Autoscalers? = nil, throughput: Throughput? = nil, load: LoadStats = LoadStats(),
+        autoscalers: Autoscalers? = nil, throughput: Throughput? = nil, answers: AnswerRates? = nil, load: LoadStats = LoadStats(),
         recent: [RecentMeme] = [], events: [ScalingEvent] = [], paused: Bool = false, notice: String? = nil
     ) {
         self.sources = sources
@@ -32,6 +34,7 @@ public struct ConsoleSnapshot: Codable, Sendable, Equatable {
         self.queue = queue
         self.autoscalers = autoscalers
         self.throughput = throughput
+        self.answers = answers
         self.load = load
         self.recent = recent
         self.events = events
@@ -77,11 +80,19 @@ public struct SourceStatuses: Codable, Sendable, Equatable {
     public var nats: SourceStatus
     public var prometheus: SourceStatus
     public var kubernetes: SourceStatus
+    /// `GET <LOCAL_SCALER_URL>/status` of `meme-worker supervise` (local mode only; nil in cluster mode).
+    public var standIn: SourceStatus?
 
-    public init(nats: SourceStatus, prometheus: SourceStatus, kubernetes: SourceStatus) {
+    public init(nats: SourceStatus, prometheus: SourceStatus, kubernetes: SourceStatus, standIn: SourceStatus? = nil) {
         self.nats = nats
         self.prometheus = prometheus
         self.kubernetes = kubernetes
+        self.standIn = standIn
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case nats, prometheus, kubernetes
+        case standIn = "stand_in"
     }
 }
 
@@ -117,12 +128,14 @@ public struct QueueStats: Codable, Sendable, Equatable {
     public var redelivered: Int
     /// The lag KEDA's NATS JetStream scaler computes.
     public var lag: Int
-    /// KEDA's lagThreshold; nil when the ScaledObject is unknown.
+    /// KEDA's lagThreshold; nil when the ScaledObject is unknown (or not a nats-jetstream one).
     public var lagThreshold: Int?
+    /// Seconds since this console read these numbers from NATS.
+    public var ageSeconds: Double?
 
     public init(
         stream: String, consumer: String, pending: Int, ackPending: Int, redelivered: Int, lag: Int,
-        lagThreshold: Int? = nil
+        lagThreshold: Int? = nil, ageSeconds: Double? = nil
     ) {
         self.stream = stream
         self.consumer = consumer
@@ -131,12 +144,14 @@ public struct QueueStats: Codable, Sendable, Equatable {
         self.redelivered = redelivered
         self.lag = lag
         self.lagThreshold = lagThreshold
+        self.ageSeconds = ageSeconds
     }
 
     enum CodingKeys: String, CodingKey {
         case stream, consumer, pending, redelivered, lag
         case ackPending = "ack_pending"
         case lagThreshold = "lag_threshold"
+        case ageSeconds = "age_s"
     }
 }
 
@@ -228,28 +243,44 @@ public struct HPACondition: Codable, Sendable, Equatable {
     }
 }
 
-/// A KEDA ScaledObject on the NATS JetStream trigger.
+/// A KEDA ScaledObject (or, in local mode, its stand-in). Numbers that only a nats-jetstream trigger
+/// gives (lag, thresholds, desired) are nil when unknown, and written as null in JSON.
 public struct KEDAStatus: Codable, Sendable, Equatable {
     public var name: String
     public var targetRef: String
     public var active: Bool
-    /// nil while the scaler cannot read the lag.
+    /// The trigger types ("nats-jetstream", "prometheus, cron"); nil when the ScaledObject has none.
+    public var trigger: String?
+    /// nil while the scaler cannot read the lag, or the trigger is not nats-jetstream.
     public var lag: Int?
-    public var lagThreshold: Int
-    public var activationThreshold: Int
+    public var lagThreshold: Int?
+    public var activationThreshold: Int?
     public var min: Int
     public var max: Int
-    public var desired: Int
+    /// nil when it cannot be worked out (a trigger other than nats-jetstream).
+    public var desired: Int?
     public var fallback: KEDAFallback?
+    public var cooldownPeriodSeconds: Int?
+    /// Seconds until KEDA scales to zero (cooldownPeriod running out) if the lag stays at or below the
+    /// activation threshold; nil when not counting down or unknown (no lastActiveTime).
+    public var scaleToZeroInSeconds: Double?
+    /// Where the lag and desired count were read: "stand-in" (`meme-worker supervise`'s /status, one
+    /// reading) or "nats" (the console's own queue read, with KEDA's formula).
+    public var source: String?
+    /// Seconds since that reading was taken.
+    public var ageSeconds: Double?
     public var explanation: String
 
     public init(
-        name: String, targetRef: String, active: Bool, lag: Int?, lagThreshold: Int, activationThreshold: Int,
-        min: Int, max: Int, desired: Int, fallback: KEDAFallback? = nil, explanation: String
+        name: String, targetRef: String, active: Bool, trigger: String? = "nats-jetstream", lag: Int?, lagThreshold: Int?,
+        activationThreshold: Int?, min: Int, max: Int, desired: Int?, fallback: KEDAFallback? = nil,
+        cooldownPeriodSeconds: Int? = nil, scaleToZeroInSeconds: Double? = nil, source: String? = nil, ageSeconds: Double? = nil,
+        explanation: String
     ) {
         self.name = name
         self.targetRef = targetRef
         self.active = active
+        self.trigger = trigger
         self.lag = lag
         self.lagThreshold = lagThreshold
         self.activationThreshold = activationThreshold
@@ -257,14 +288,45 @@ public struct KEDAStatus: Codable, Sendable, Equatable {
         self.max = max
         self.desired = desired
         self.fallback = fallback
+        self.cooldownPeriodSeconds = cooldownPeriodSeconds
+        self.scaleToZeroInSeconds = scaleToZeroInSeconds
+        self.source = source
+        self.ageSeconds = ageSeconds
         self.explanation = explanation
     }
 
+    /// Inactive, allowed to reach zero and not there yet: KEDA will scale to zero when cooldownPeriod runs out.
+    public var scaleToZeroPending: Bool { !active && min == 0 && (desired ?? 1) > 0 }
+
     enum CodingKeys: String, CodingKey {
-        case name, active, lag, min, max, desired, fallback, explanation
+        case name, active, trigger, lag, min, max, desired, fallback, source, explanation
         case targetRef = "target_ref"
         case lagThreshold = "lag_threshold"
         case activationThreshold = "activation_threshold"
+        case cooldownPeriodSeconds = "cooldown_period_s"
+        case scaleToZeroInSeconds = "scale_to_zero_in_s"
+        case ageSeconds = "age_s"
+    }
+
+    /// By hand so unknown numbers are written as null, not left out (scripts must not read them as 0).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(targetRef, forKey: .targetRef)
+        try c.encode(active, forKey: .active)
+        try c.encode(trigger, forKey: .trigger)
+        try c.encode(lag, forKey: .lag)
+        try c.encode(lagThreshold, forKey: .lagThreshold)
+        try c.encode(activationThreshold, forKey: .activationThreshold)
+        try c.encode(min, forKey: .min)
+        try c.encode(max, forKey: .max)
+        try c.encode(desired, forKey: .desired)
+        try c.encodeIfPresent(fallback, forKey: .fallback)
+        try c.encode(cooldownPeriodSeconds, forKey: .cooldownPeriodSeconds)
+        try c.encode(scaleToZeroInSeconds, forKey: .scaleToZeroInSeconds)
+        try c.encode(source, forKey: .source)
+        try c.encode(ageSeconds, forKey: .ageSeconds)
+        try c.encode(explanation, forKey: .explanation)
     }
 }
 
@@ -356,7 +418,8 @@ public struct Resources: Codable, Sendable, Equatable {
 
 // MARK: - Throughput, load, recent, events
 
-/// Rates and latency quantiles from Prometheus.
+/// Rates and latency quantiles from Prometheus, over its 1-minute window (`ConsoleQueries`); the
+/// latency is the worker's processing time, not the time a request waited in the queue.
 public struct Throughput: Codable, Sendable, Equatable {
     public var completedPerSecond: Double
     public var errorsPerSecond: Double
@@ -382,6 +445,40 @@ public struct Throughput: Codable, Sendable, Equatable {
         case p50Seconds = "p50_s"
         case p95Seconds = "p95_s"
         case submittedPerSecond = "submitted_per_s"
+    }
+}
+
+/// Answers (meme.response and meme.response.error) this console received over the last
+/// `windowSeconds`, whoever asked: a rate that follows short bursts, unlike Prometheus's 1-minute rate.
+public struct AnswerRates: Codable, Sendable, Equatable {
+    /// The window the rates are over (shorter right after the console started).
+    public var windowSeconds: Double
+    public var answered: Int
+    public var errors: Int
+    public var perSecond: Double
+    public var errorsPerSecond: Double
+    /// End to end: the request's `submitted_at` to the answer reaching the console; nil without samples.
+    public var p50Seconds: Double?
+    public var p95Seconds: Double?
+
+    public init(windowSeconds: Double, answered: Int, errors: Int, perSecond: Double, errorsPerSecond: Double,
+                p50Seconds: Double? = nil, p95Seconds: Double? = nil) {
+        self.windowSeconds = windowSeconds
+        self.answered = answered
+        self.errors = errors
+        self.perSecond = perSecond
+        self.errorsPerSecond = errorsPerSecond
+        self.p50Seconds = p50Seconds
+        self.p95Seconds = p95Seconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case answered, errors
+        case windowSeconds = "window_s"
+        case perSecond = "per_s"
+        case errorsPerSecond = "errors_per_s"
+        case p50Seconds = "p50_s"
+        case p95Seconds = "p95_s"
     }
 }
 

@@ -35,9 +35,67 @@ extension Frame {
     }
 }
 
+// MARK: - Wrapping
+
+/// `line` broken at spaces into lines of at most `width` columns, styles kept; continuation lines are
+/// indented two columns past the line's own indent. Explanations wrap instead of losing their end to "…".
+func wrap(_ line: Line, width: Int) -> [Line] {
+    guard width > 0, line.reduce(0, { $0 + displayWidth($1.text) }) > width else { return [line] }
+    let leading = line.map(\.text).joined().prefix { $0 == " " }.count
+    let indentWidth = min(width / 2, leading + 2)
+    let indent = String(repeating: " ", count: indentWidth)
+    // Words: the spaces before them and their pieces (a word may run across spans: "1204" + "/10").
+    var words: [(space: String, pieces: [Span])] = []
+    var space = ""
+    for span in line {
+        for ch in span.text {
+            if ch == " " {
+                space.append(ch)
+            } else if space.isEmpty, !words.isEmpty, let last = words[words.count - 1].pieces.last, last.style == span.style {
+                words[words.count - 1].pieces[words[words.count - 1].pieces.count - 1].text.append(ch)
+            } else if space.isEmpty, !words.isEmpty {
+                words[words.count - 1].pieces.append(Span(String(ch), span.style))
+            } else {
+                words.append((space, [Span(String(ch), span.style)]))
+                space = ""
+            }
+        }
+        // A span boundary without a space keeps the word together; with one, the next span starts a word.
+        if !space.isEmpty || words.isEmpty { continue }
+        words[words.count - 1].pieces.append(Span("", span.style))
+    }
+    var lines: [Line] = []
+    var out: Line = []
+    var used = 0
+    for (i, w) in words.enumerated() {
+        let pieces = w.pieces.filter { !$0.text.isEmpty }
+        let wordWidth = pieces.reduce(0) { $0 + displayWidth($1.text) }
+        let spaceWidth = displayWidth(w.space)
+        if i == 0 || used + spaceWidth + wordWidth <= width {
+            if !w.space.isEmpty { out.append(Span(w.space, pieces.first?.style ?? .plain)) }
+            out += pieces
+            used += spaceWidth + wordWidth
+            continue
+        }
+        lines.append(out)
+        out = [Span(indent)] + pieces
+        used = indentWidth + wordWidth
+    }
+    lines.append(out)
+    // A word longer than a line stays cut (rare: URLs, ids); every other line fits.
+    return lines
+}
+
+func wrap(_ lines: [Line], width: Int) -> [Line] { lines.flatMap { wrap($0, width: width) } }
+
 // MARK: - Number formats
 
 enum Format {
+    /// "1 message", "2 messages".
+    static func count(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
+        "\(n) " + (n == 1 ? singular : plural ?? singular + "s")
+    }
+
     static func int(_ n: Int?) -> String { n.map(String.init) ?? "—" }
 
     /// 1 decimal below 10, none above: "0.4", "12".
@@ -61,17 +119,62 @@ enum Format {
 
     static func cpu(_ millicores: Int?) -> String { millicores.map { "\($0)m" } ?? "—" }
 
-    /// Binary units as Kubernetes writes them: "512Ki", "256Mi", "1.5Gi".
+    /// Binary units as Kubernetes writes them, to 3 significant digits: "512Ki", "256Mi", "8.96Gi"
+    /// (one decimal would round 9616998332 bytes up to "9.0Gi").
     static func bytes(_ b: Int?) -> String {
         guard let b else { return "—" }
-        let units = ["", "Ki", "Mi", "Gi", "Ti"]
+        let units = ["", "Ki", "Mi", "Gi", "Ti", "Pi"]
         var value = Double(b)
         var i = 0
-        while value >= 1024 && i < units.count - 1 {
+        while abs(value) >= 1024 && i < units.count - 1 {
             value /= 1024
             i += 1
         }
-        return decimal(value) + units[i]
+        // 1023.6Ki rounds to "1024Ki": move up a unit instead.
+        if i < units.count - 1, significant(value, 3) == "1024" {
+            value /= 1024
+            i += 1
+        }
+        return significant(value, 3) + units[i]
+    }
+
+    /// `x` to `digits` significant digits, trailing zeros dropped: 8.9567 → "8.96", 256.0 → "256", 1.5 → "1.5".
+    static func significant(_ x: Double, _ digits: Int) -> String {
+        guard x.isFinite else { return "—" }
+        if x == 0 { return "0" }
+        var magnitude = 0  // digits before the point
+        var a = abs(x)
+        while a >= 1 { a /= 10; magnitude += 1 }
+        let decimals = max(0, digits - max(magnitude, 1))
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let scaled = Int((abs(x) * scale).rounded())
+        let whole = scaled / Int(scale), fraction = scaled % Int(scale)
+        var text = (x < 0 ? "-" : "") + String(whole)
+        if decimals > 0, fraction > 0 {
+            var f = String(fraction)
+            f = String(repeating: "0", count: decimals - f.count) + f
+            while f.hasSuffix("0") { f.removeLast() }
+            text += "." + f
+        }
+        return text
+    }
+
+    /// "0:27", "4:05", "1:02:03" for a countdown.
+    static func clock(_ seconds: Double) -> String {
+        let s = max(0, Int(seconds.rounded(.up)))
+        let (h, m, r) = (s / 3600, (s / 60) % 60, s % 60)
+        let mm = h > 0 ? (m < 10 ? "0\(m)" : "\(m)") : "\(m)"
+        return (h > 0 ? "\(h):" : "") + mm + ":" + (r < 10 ? "0\(r)" : "\(r)")
+    }
+
+    /// The age of a reading for a label: "0.4s", "3s", "2m".
+    static func age(_ seconds: Double?) -> String {
+        guard let seconds, seconds.isFinite else { return "?" }
+        let s = max(0, seconds)
+        if s < 10 { return decimal((s * 10).rounded(.down) / 10) + "s" }
+        if s < 120 { return "\(Int(s))s" }
+        return "\(Int(s / 60))m"
     }
 
     /// "12:34:56" out of an RFC 3339 timestamp; other text is shown as it is.
