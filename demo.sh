@@ -418,7 +418,7 @@ cmd_up() {
     --storage.tsdb.retention.time=2h
   export NATS_URL="nats://127.0.0.1:$NATS_PORT" REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
   export NATS_MONITOR_URL="http://127.0.0.1:$NATS_MONITOR_PORT" PROMETHEUS_URL="http://127.0.0.1:$PROMETHEUS_PORT"
-  # For the console in local mode: the stand-in for KEDA (its /metrics replaces the Kubernetes API).
+  # For the console in local mode: the stand-in for KEDA (its /status replaces the Kubernetes API).
   export LOCAL_SCALER_URL="http://127.0.0.1:$SUPERVISE_PORT"
   PORT="$WEB_PORT" start_service web "$BIN/meme-web"
   SUPERVISOR_METRICS_ADDR="127.0.0.1:$SUPERVISE_PORT" start_service supervise "$BIN/meme-worker" supervise \

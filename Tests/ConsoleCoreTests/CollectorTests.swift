@@ -6,7 +6,7 @@ import TestServers
 import Testing
 @testable import ConsoleCore
 
-/// The collector fed with recorded source results: real Kubernetes captures from shared/fixtures
+/// The collector fed with recorded source results: real Kubernetes captures from Tests/Fixtures
 /// decoded by ClusterReaders, queue and metrics readings as the sources produce them.
 @Suite struct CollectorTests {
     static func list(_ kind: String, _ paths: [String], edit: (inout [String: Any]) -> Void = { _ in }) throws -> [UInt8] {

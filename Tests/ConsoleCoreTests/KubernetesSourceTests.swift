@@ -6,7 +6,7 @@ import TestServers
 import Testing
 @testable import ConsoleCore
 
-/// The Kubernetes source against the fake API server replaying real captures (shared/fixtures).
+/// The Kubernetes source against the fake API server replaying real captures (Tests/Fixtures).
 @Suite struct KubernetesSourceTests {
     static let coredns = [WatchedWorkload(label: "dns", kind: "Deployment", namespace: "kube-system", name: "coredns")]
 

@@ -8,7 +8,7 @@ import Testing
 
 /// Local mode from `meme-worker supervise`'s /status (synthetic LocalScalerStatus JSON: we own that
 /// format), the short-window answer rate, pauses, and ScaledObjects whose trigger is not nats-jetstream
-/// (real captures from shared/fixtures).
+/// (real captures from Tests/Fixtures).
 @Suite struct StandInTests {
     /// A /status body as the supervisor writes it (nulls included).
     static let statusJSON = """
