@@ -109,3 +109,30 @@ final class SupervisorHarness: @unchecked Sendable {
         redis.stop()
     }
 }
+
+/// The worker tests' Hugging Face stand-in (Tests/WorkerServiceTests/Resources/hf_stub_server.py), used
+/// here for its `/slow` model: every image takes a fixed time, so the lag a steady rate leaves does not
+/// depend on how busy the machine is.
+final class SlowImageStub: Sendable {
+    let port: Int
+    let token = "hf_supervise_\(UUID().uuidString.prefix(8))"
+    private let process: ManagedProcess
+
+    init() throws {
+        port = try FreePort.next()
+        let script = "\(repoRoot)/Tests/WorkerServiceTests/Resources/hf_stub_server.py"
+        process = ManagedProcess(name: "hf-stub", executable: try ManagedProcess.locate("python3"),
+                                 arguments: [script, "\(port)", token], directory: try ManagedProcess.makeTempDirectory(prefix: "hfstub"))
+        try process.start()
+        let port = self.port
+        try process.waitUntil { FreePort.isListening(port) }
+    }
+
+    /// Worker environment: both models answer after `seconds`.
+    func workerEnvironment(seconds: Double) -> [String: String] {
+        let url = "http://127.0.0.1:\(port)/slow/supervise?seconds=\(seconds)"
+        return ["HF_API_TOKEN": token, "HF_API_URL": url, "HF_FAST_API_URL": url]
+    }
+
+    func stop() { process.stop(grace: 1) }
+}

@@ -26,4 +26,21 @@ import Testing
             try await client.execute(uri: "/readyz", method: .get) { r in #expect(r.status == .ok) }
         }
     }
+
+    @Test func statusIsServedOnlyWhenGiven() async throws {
+        let plain = Router()
+        OpsEndpoints(metrics: { "" }, notReadyReason: { nil }).add(to: plain)
+        try await Application(router: plain).test(.router) { client in
+            try await client.execute(uri: "/status", method: .get) { r in #expect(r.status == .notFound) }
+        }
+        let router = Router()
+        OpsEndpoints(metrics: { "" }, notReadyReason: { nil }, status: { #"{"version":1}"# }).add(to: router)
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/status", method: .get) { r in
+                #expect(r.status == .ok)
+                #expect(r.headers[.contentType] == "application/json")
+                #expect(String(buffer: r.body) == #"{"version":1}"#)
+            }
+        }
+    }
 }

@@ -30,9 +30,16 @@ public final class LoadEngine: Sendable {
     private let wakeups: AsyncStream<Void>
     private let wakeup: AsyncStream<Void>.Continuation
     private let clock = ContinuousClock()
-    /// After a 429, no POST goes out before this instant (the largest Retry-After seen): the whole
-    /// run slows down to meme-web's limit instead of each request hammering it on its own.
-    private let webPause = Mutex<ContinuousClock.Instant?>(nil)
+    /// After a 429 the web path paces itself: no POST before `until` (the largest Retry-After seen),
+    /// and from then on one POST at a time (`busy`), so a refill lets requests through one by one
+    /// instead of every waiting request firing at once and most of them earning another 429.
+    private let webPace = Mutex(WebPace())
+
+    private struct WebPace {
+        var until: ContinuousClock.Instant?
+        var limited = false
+        var busy = false
+    }
 
     /// 429s in a row after which one request gives up (a limit this tight will not let the run finish).
     public static let maxRateLimitedAttempts = 30
@@ -296,16 +303,34 @@ public final class LoadEngine: Sendable {
     private struct WebAccepted: Decodable { var id: String }
     private struct WebError: Decodable { var error: String }
 
+    /// Waits for this request's turn to POST: at once until meme-web first answered 429, then one at a
+    /// time after the latest Retry-After. Returns true when it took the turn (release it afterwards).
+    private func takeWebTurn() async throws -> Bool {
+        while true {
+            let (turn, until) = webPace.withLock { p -> (Bool?, ContinuousClock.Instant?) in
+                if let until = p.until, until > clock.now { return (nil, until) }
+                if !p.limited { return (false, nil) }
+                if p.busy { return (nil, nil) }
+                p.busy = true
+                return (true, nil)
+            }
+            if let turn { return turn }
+            if let until { try await clock.sleep(until: until) } else { try await Task.sleep(for: .milliseconds(5)) }
+            try checkOpen()
+        }
+    }
+
+    private func releaseWebTurn() { webPace.withLock { $0.busy = false } }
+
     private func post(_ job: LoadLedger.Job, baseURL: String) async {
         guard let http else { return }
-        // Everyone waits out the latest Retry-After before sending.
-        if let until = webPause.withLock({ $0 }), until > clock.now {
-            try? await clock.sleep(until: until)
-        }
+        var holdsTurn = false
+        defer { if holdsTurn { releaseWebTurn() } }
         let c = configuration
         let url = (baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL) + "/api/memes"
         do {
             let body = try JSONEncoder().encode(WebSubmit(prompt: job.prompt, smallImage: c.smallImage, fastMode: c.fastMode))
+            holdsTurn = try await takeWebTurn()
             var response = try await http.send(.postJSON(url: url, json: Array(body)))
             var limited = 0
             while response.status == 429 {
@@ -316,13 +341,14 @@ public final class LoadEngine: Sendable {
                 guard limited < Self.maxRateLimitedAttempts else {
                     throw LoadError("web answered 429 \(limited) times in a row (Retry-After \(response.headers["Retry-After"] ?? "missing"))")
                 }
-                let until = webPause.withLock { pause in
+                webPace.withLock { p in
                     let candidate = clock.now + .milliseconds(Int64(wait * 1000))
-                    pause = max(pause ?? candidate, candidate)
-                    return pause!
+                    p.until = max(p.until ?? candidate, candidate)
+                    p.limited = true
                 }
-                try await clock.sleep(until: until)
-                try checkOpen()
+                if holdsTurn { releaseWebTurn() }
+                holdsTurn = false
+                holdsTurn = try await takeWebTurn()
                 response = try await http.send(.postJSON(url: url, json: Array(body)))
             }
             guard response.isSuccess else {
