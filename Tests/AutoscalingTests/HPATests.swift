@@ -99,6 +99,24 @@ import Testing
         #expect(down.limitedBy == "scale-down policy allows 5")
     }
 
+    /// Kubernetes' rule: a policy limits the change over its period, counted from the replicas at
+    /// the period's start (current − added + removed in the last periodSeconds).
+    @Test func policiesCountFromThePeriodStart() {
+        let behavior = HPA.Behavior()  // scale-up: max(+100 %, +4 pods) per 15 s; scale-down: 100 % per 15 s
+        let wants10 = [HPA.MetricReading(name: "lag", target: .averageValue(milli: 5000), current: 200_000)]
+        // 1 → 5 at t = 100; at t = 110 the period began at 1 replica: still at most 5.
+        let held = HPA.decide(metrics: wants10, currentReplicas: 5, minReplicas: 1, maxReplicas: 10, behavior: behavior,
+                              scaleEvents: [.init(change: 4, atSeconds: 100)], nowSeconds: 110)
+        #expect(held.desiredReplicas == 5)
+        #expect(held.limitedBy == "scale-up policy allows 5")
+        // At t = 115 that change is a period old: from 5, +100 % allows 10.
+        let next = HPA.decide(metrics: wants10, currentReplicas: 5, minReplicas: 1, maxReplicas: 10, behavior: behavior,
+                              scaleEvents: [.init(change: 4, atSeconds: 100)], nowSeconds: 115)
+        #expect(next.desiredReplicas == 10)
+        #expect(HPA.periodStart(current: 3, periodSeconds: 60, events: [.init(change: 5, atSeconds: 10), .init(change: -4, atSeconds: 20)],
+                                nowSeconds: 30) == 2)
+    }
+
     @Test func boundsAndZero() {
         let low = HPA.decide(metrics: [.init(name: "cpu", target: .utilization(percent: 50), current: 1)],
                              currentReplicas: 1, minReplicas: 2, maxReplicas: 5, nowSeconds: 0)

@@ -25,15 +25,32 @@ import Testing
         #expect(activate.desiredReplicas == 1)  // KEDA activates 0 → 1 first
         #expect(activate.active)
         #expect(poll(48, at: 15).desiredReplicas == 5)  // HPA: ceil(48 / 5) = 10, default policy allows 1 + 4
-        #expect(poll(40, at: 20).desiredReplicas == 8)  // ceil(5 × 8 / 5) = 8
-        #expect(poll(12, at: 25).desiredReplicas == 8)  // scale-down stabilisation holds the 30 s maximum
+        // ceil(5 × 8 / 5) = 8, but the period (15 s) began at 1 replica: the policy still allows 5.
+        #expect(poll(40, at: 20).desiredReplicas == 5)
+        #expect(poll(12, at: 25).desiredReplicas == 5)  // scale-down stabilisation holds the 30 s maximum
         let idle = poll(0, at: 30)
         #expect(!idle.active)
-        #expect(idle.desiredReplicas == 8)
-        #expect(poll(0, at: 50).desiredReplicas == 8)  // last active at 25: 25 s < cooldown 30 s
+        #expect(idle.desiredReplicas == 5)
+        #expect(poll(0, at: 50).desiredReplicas == 5)  // last active at 25: 25 s < cooldown 30 s
         let zero = poll(0, at: 55)
         #expect(zero.desiredReplicas == 0)
         #expect(zero.reason.contains("cooldown"))
+    }
+
+    /// Polling every second does not let the HPA part climb every second: its scale-up policy
+    /// (+4 pods or +100 % per 15 s) counts from the replicas at the start of the period, so a big
+    /// burst climbs 1 → 5 → 10 in 15 s steps, as the Kubernetes controller does.
+    @Test func scaleUpPolicyPeriodsMakeAStaircase() {
+        var s = ScalerState()
+        var replicas = 0
+        var steps: [(at: Int, replicas: Int)] = []
+        for t in 0...40 {
+            let d = s.poll(lag: 1000, currentReplicas: replicas, spec: spec, nowSeconds: Double(t))
+            if d.desiredReplicas != replicas { steps.append((t, d.desiredReplicas)) }
+            replicas = d.desiredReplicas
+        }
+        #expect(steps.map(\.at) == [0, 1, 16])
+        #expect(steps.map(\.replicas) == [1, 5, 10])
     }
 
     @Test func failedReadsKeepReplicasThenFallBack() {

@@ -150,6 +150,18 @@ extension HPA {
         }
     }
 
+    /// A replica change this HPA made (positive: up), kept for its policies' periods. The
+    /// controller limits a scale-up to what the policy allows from the replicas at the *start* of
+    /// the period (`periodSeconds`), so a burst climbs a staircase instead of one step per sync.
+    public struct ScaleEvent: Sendable, Equatable {
+        public var change: Int
+        public var atSeconds: Double
+        public init(change: Int, atSeconds: Double) {
+            self.change = change
+            self.atSeconds = atSeconds
+        }
+    }
+
     public struct Decision: Sendable, Equatable {
         /// Replicas the controller would set now.
         public var desiredReplicas: Int
@@ -165,9 +177,11 @@ extension HPA {
     /// The whole HPA step: proposals, max, stabilisation windows over `history` (raw recommendations,
     /// any order, times in seconds on the same clock as `now`), scaling policies, min/max.
     /// Add `Recommendation(replicas: decision.metricsReplicas, atSeconds: now)` to the history afterwards.
+    /// `scaleEvents`: the changes this HPA made recently (same clock); the policies count them per period.
     public static func decide(
         metrics: [MetricReading], currentReplicas: Int, minReplicas: Int, maxReplicas: Int,
-        behavior: Behavior = Behavior(), history: [Recommendation] = [], nowSeconds: Double, tolerance: Double = 0.1
+        behavior: Behavior = Behavior(), history: [Recommendation] = [], scaleEvents: [ScaleEvent] = [], nowSeconds: Double,
+        tolerance: Double = 0.1
     ) -> Decision {
         let proposals = metrics.map { propose($0, currentReplicas: currentReplicas, tolerance: tolerance) }
         let known = proposals.compactMap(\.replicas)
@@ -197,16 +211,16 @@ extension HPA {
                 : "scale-up stabilisation (\(behavior.scaleUp.stabilizationWindowSeconds) s window holds \(stabilized))"
         }
 
-        // Policies, assuming no other scaling in the current period (the "basics").
+        // Policies, from the replicas at the start of each policy's period (the controller's rule).
         var desired = stabilized
         if desired > currentReplicas {
-            let limit = scaleUpLimit(behavior.scaleUp, current: currentReplicas)
+            let limit = scaleUpLimit(behavior.scaleUp, current: currentReplicas, events: scaleEvents, nowSeconds: nowSeconds)
             if desired > limit {
                 desired = limit
                 limitedBy = behavior.scaleUp.selectPolicy == .disabled ? "scale-up disabled" : "scale-up policy allows \(limit)"
             }
         } else if desired < currentReplicas {
-            let limit = scaleDownLimit(behavior.scaleDown, current: currentReplicas)
+            let limit = scaleDownLimit(behavior.scaleDown, current: currentReplicas, events: scaleEvents, nowSeconds: nowSeconds)
             if desired < limit {
                 desired = limit
                 limitedBy = behavior.scaleDown.selectPolicy == .disabled ? "scale-down disabled" : "scale-down policy allows \(limit)"
@@ -225,22 +239,35 @@ extension HPA {
         return Decision(desiredReplicas: desired, metricsReplicas: raw, proposals: proposals, limitedBy: limitedBy, explanation: explanation)
     }
 
-    static func scaleUpLimit(_ rules: ScalingRules, current: Int) -> Int {
-        if rules.selectPolicy == .disabled { return current }
-        let limits = rules.policies.map { policy in
-            policy.kind == .pods ? current + policy.value : ceilDiv(current * (100 + policy.value), 100)
-        }
-        guard !limits.isEmpty else { return Int.max }
-        return rules.selectPolicy == .max ? limits.max()! : limits.min()!
+    /// Replicas at the start of a `periodSeconds` window: now, less what was added, plus what was removed in it.
+    static func periodStart(current: Int, periodSeconds: Int, events: [ScaleEvent], nowSeconds: Double) -> Int {
+        current - events.filter { nowSeconds - $0.atSeconds < Double(periodSeconds) }.reduce(0) { $0 + $1.change }
     }
 
-    static func scaleDownLimit(_ rules: ScalingRules, current: Int) -> Int {
+    static func scaleUpLimit(_ rules: ScalingRules, current: Int, events: [ScaleEvent] = [], nowSeconds: Double = 0) -> Int {
         if rules.selectPolicy == .disabled { return current }
         let limits = rules.policies.map { policy in
-            policy.kind == .pods ? current - policy.value : current * (100 - min(100, policy.value)) / 100
+            let start = periodStart(current: current, periodSeconds: policy.periodSeconds, events: events, nowSeconds: nowSeconds)
+            return policy.kind == .pods ? start + policy.value : ceilDiv(start * (100 + policy.value), 100)
+        }
+        guard !limits.isEmpty else { return Int.max }
+        // A limit below the current count never scales down while scaling up.
+        return max(current, rules.selectPolicy == .max ? limits.max()! : limits.min()!)
+    }
+
+    static func scaleDownLimit(_ rules: ScalingRules, current: Int, events: [ScaleEvent] = [], nowSeconds: Double = 0) -> Int {
+        if rules.selectPolicy == .disabled { return current }
+        let limits = rules.policies.map { policy in
+            let start = periodStart(current: current, periodSeconds: policy.periodSeconds, events: events, nowSeconds: nowSeconds)
+            return policy.kind == .pods ? start - policy.value : start * (100 - min(100, policy.value)) / 100
         }
         guard !limits.isEmpty else { return 0 }
-        // "Max" selects the policy allowing the biggest change, i.e. the fewest replicas.
-        return max(0, rules.selectPolicy == .max ? limits.min()! : limits.max()!)
+        // "Max" selects the policy allowing the biggest change, i.e. the fewest replicas; never above current.
+        return min(current, max(0, rules.selectPolicy == .max ? limits.min()! : limits.max()!))
+    }
+
+    /// The longest policy period: how long scale events matter.
+    public static func longestPeriodSeconds(_ behavior: Behavior) -> Int {
+        (behavior.scaleUp.policies + behavior.scaleDown.policies).map(\.periodSeconds).max() ?? 0
     }
 }

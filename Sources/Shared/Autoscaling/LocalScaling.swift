@@ -13,11 +13,13 @@ public struct LocalScalingInput: Sendable, Equatable {
     public var lastActiveSeconds: Double?
     /// Earlier raw recommendations (`LocalScalingDecision.recommendation`), for stabilisation.
     public var recentRecommendations: [HPA.Recommendation]
+    /// Changes the HPA part made recently (not KEDA's 0 ↔ N), for the scaling policies' periods.
+    public var recentScaleEvents: [HPA.ScaleEvent]
 
     public init(
         lag: Int?, consecutiveFailures: Int = 0, currentReplicas: Int, parameters: KEDA.Parameters,
         behavior: HPA.Behavior = HPA.Behavior(), nowSeconds: Double, lastActiveSeconds: Double?,
-        recentRecommendations: [HPA.Recommendation] = []
+        recentRecommendations: [HPA.Recommendation] = [], recentScaleEvents: [HPA.ScaleEvent] = []
     ) {
         self.lag = lag
         self.consecutiveFailures = consecutiveFailures
@@ -27,6 +29,7 @@ public struct LocalScalingInput: Sendable, Equatable {
         self.nowSeconds = nowSeconds
         self.lastActiveSeconds = lastActiveSeconds
         self.recentRecommendations = recentRecommendations
+        self.recentScaleEvents = recentScaleEvents
     }
 }
 
@@ -62,7 +65,8 @@ public struct LocalScalingDecision: Sendable, Equatable {
             metrics: [HPA.MetricReading(name: "lag", target: .averageValue(milli: p.lagThreshold * 1000),
                                         current: HPA.ceilDiv(lag * 1000, input.currentReplicas))],
             currentReplicas: input.currentReplicas, minReplicas: floor, maxReplicas: max(p.maxReplicaCount, floor),
-            behavior: input.behavior, history: input.recentRecommendations, nowSeconds: input.nowSeconds)
+            behavior: input.behavior, history: input.recentRecommendations, scaleEvents: input.recentScaleEvents,
+            nowSeconds: input.nowSeconds)
         let activity = keda.active ? "active" : "inactive (cooldown)"
         return LocalScalingDecision(
             desiredReplicas: hpa.desiredReplicas, active: keda.active, lastActiveSeconds: lastActive,

@@ -6,6 +6,8 @@ public struct ScalerState: Sendable, Equatable {
     public var lastActiveSeconds: Double?
     public var consecutiveFailures = 0
     public var history: [HPA.Recommendation] = []
+    /// The HPA part's own replica changes (KEDA's 0 ↔ N steps are not the HPA's), for its policy periods.
+    public var scaleEvents: [HPA.ScaleEvent] = []
 
     public init() {}
 
@@ -14,12 +16,18 @@ public struct ScalerState: Sendable, Equatable {
         consecutiveFailures = lag == nil ? consecutiveFailures + 1 : 0
         let decision = LocalScalingDecision.decide(LocalScalingInput(
             lag: lag, consecutiveFailures: consecutiveFailures, currentReplicas: currentReplicas, parameters: spec.parameters,
-            behavior: spec.behavior, nowSeconds: nowSeconds, lastActiveSeconds: lastActiveSeconds, recentRecommendations: history))
+            behavior: spec.behavior, nowSeconds: nowSeconds, lastActiveSeconds: lastActiveSeconds, recentRecommendations: history,
+            recentScaleEvents: scaleEvents))
         lastActiveSeconds = decision.lastActiveSeconds
         if let r = decision.recommendation { history.append(r) }
-        // Only the stabilisation windows look back.
+        if currentReplicas > 0, decision.desiredReplicas > 0, decision.desiredReplicas != currentReplicas {
+            scaleEvents.append(HPA.ScaleEvent(change: decision.desiredReplicas - currentReplicas, atSeconds: nowSeconds))
+        }
+        // Only the stabilisation windows and the policy periods look back.
         let keep = Double(max(spec.behavior.scaleUp.stabilizationWindowSeconds, spec.behavior.scaleDown.stabilizationWindowSeconds))
         history.removeAll { nowSeconds - $0.atSeconds > keep }
+        let period = Double(HPA.longestPeriodSeconds(spec.behavior))
+        scaleEvents.removeAll { nowSeconds - $0.atSeconds >= period }
         return decision
     }
 }
