@@ -65,11 +65,17 @@ def test_the_talk_act_by_act(stack):
         tmux.keys("5")
         tmux.keys("b")
         tmux.wait_for("the burst", lambda s: "burst of 1000" in s, timeout=30)
+        # The scale-up policy (+4 pods or +100 % per 15 s) makes steps: 1 → 5, then 5 → 10 a period later.
+        first = wait_until("the first step", lambda: scale_events(scaler, start), timeout=30)[0]
+        time.sleep(3)
+        capture(tmux, "act-3-burst-first-step", "Act 3: a burst of 1000; the first step (the scale-up policy allows +4)")
         steps = wait_until("a staircase", lambda: (lambda e: e if len(e) >= 2 else None)(scale_events(scaler, start)),
-                           timeout=90)
-        assert all(later["to"] > earlier["to"] for earlier, later in zip(steps, steps[1:])), steps
+                           timeout=60)
+        assert steps[0] == first and steps[1]["to"] > first["to"], steps
+        assert steps[1]["at"] - first["at"] >= 14, f"the second step came within the policy period: {steps}"
         assert all(e["lag"] and e["lag"] > 0 for e in steps), steps
-        capture(tmux, "act-3-burst", "Act 3: a burst of 1000; the stand-in scales out on lag, step by step")
+        time.sleep(2)
+        capture(tmux, "act-3-burst", "Act 3: a period later the next step, up to maxReplicaCount")
 
         # Act 4, draining and the way down: inactive, the cooldown counts down, then N → 0.
         wait_until("the queue to drain", lambda: status(scaler)["lag"] == 0, timeout=300)
@@ -78,9 +84,13 @@ def test_the_talk_act_by_act(stack):
         assert not s["active"] and s["replicas"] > 0, s
         time.sleep(2)
         capture(tmux, "act-4-cooldown", "Act 4: drained; KEDA inactive, scale to zero after cooldownPeriod")
-        down = wait_until("N → 0", lambda: [e for e in scale_events(scaler, start, up=False) if e["to"] == 0],
+        # The HPA part scales in after its 30 s stabilisation window, KEDA to zero after the cooldown.
+        inward = wait_until("N → 1", lambda: [e for e in scale_events(scaler, start, up=False) if e["to"] > 0], timeout=90)[0]
+        time.sleep(2)
+        capture(tmux, "act-4-scale-in", "Act 4: the scale-down window has passed: the HPA part goes to 1, KEDA's cooldown runs on")
+        down = wait_until("1 → 0", lambda: [e for e in scale_events(scaler, start, up=False) if e["to"] == 0],
                           timeout=s["cooldown_period_seconds"] + 60)[0]
-        assert down["from"] > 0, down
+        assert down["at"] > inward["at"] and down["from"] > 0, (inward, down)
         time.sleep(2)
         capture(tmux, "act-7-quiet-again", "Act 7: back to quiet (0 workers)")
 
