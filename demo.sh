@@ -375,11 +375,12 @@ print_urls() {
 
   page     http://127.0.0.1:$WEB_PORT/
   wall     http://127.0.0.1:$WEB_PORT/wall${lan:+
-  LAN      http://$lan:$WEB_PORT/  (and /wall)}
+  LAN      http://$lan:$WEB_PORT/  (and /wall)}${PUBLIC_URL:+
+  public   $PUBLIC_URL  (PUBLIC_URL: the address the wall shows and encodes in its QR code)}
   console  NATS_URL=nats://127.0.0.1:$NATS_PORT PROMETHEUS_URL=http://127.0.0.1:$PROMETHEUS_PORT \\
            NATS_MONITOR_URL=http://127.0.0.1:$NATS_MONITOR_PORT LOCAL_SCALER_URL=http://127.0.0.1:$SUPERVISE_PORT \\
            $BIN/meme-console dashboard --mode local
-  metrics  prometheus http://127.0.0.1:$PROMETHEUS_PORT   local scaler http://127.0.0.1:$SUPERVISE_PORT/metrics
+  metrics  prometheus http://127.0.0.1:$PROMETHEUS_PORT   local scaler http://127.0.0.1:$SUPERVISE_PORT/status and /metrics
   logs     ./demo.sh logs [service]    status ./demo.sh status    stop ./demo.sh stop
 TEXT
 }
