@@ -20,6 +20,8 @@ import urllib.request
 
 import pytest
 
+from tmux_session import Tmux
+
 
 def free_port():
     with socket.socket() as s:
@@ -80,35 +82,6 @@ class NATS:
             self.proc.wait(timeout=10)
 
 
-class Tmux:
-    def __init__(self, tmp):
-        if shutil.which("tmux") is None:
-            pytest.skip("tmux not installed")
-        self.socket = os.path.join(tmp, "tmux.sock")
-        self.session = "console"
-
-    def run(self, *args, check=True):
-        return subprocess.run(["tmux", "-S", self.socket, *args], check=check, capture_output=True, text=True)
-
-    def screen(self):
-        return self.run("capture-pane", "-p", "-t", self.session).stdout
-
-    def alive(self):
-        return self.run("has-session", "-t", self.session, check=False).returncode == 0
-
-    def wait_for(self, what, predicate, timeout=30):
-        deadline = time.time() + timeout
-        screen = ""
-        while time.time() < deadline:
-            if not self.alive():
-                raise AssertionError(f"console exited while waiting for {what}")
-            screen = self.screen()
-            if predicate(screen):
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"timed out waiting for {what}; screen:\n{screen}")
-
-
 @pytest.fixture
 def stack():
     tmp = tempfile.mkdtemp(prefix="console-tmux")
@@ -135,7 +108,7 @@ def stack():
             pass
         assert time.time() < deadline, "meme-worker not ready"
         time.sleep(0.1)
-    tmux = Tmux(tmp)
+    tmux = Tmux(tmp, session="console")
     yield nats, worker, tmux
     tmux.run("kill-server", check=False)
     worker.send_signal(signal.SIGCONT)
