@@ -140,7 +140,7 @@ public final class NATSSource: Sendable {
         let short = text.localizedCaseInsensitiveContains("connection refused") ? "connection refused"
             : text.localizedCaseInsensitiveContains("timed out") || text.localizedCaseInsensitiveContains("timeout") ? "timeout"
             : text
-        return "cannot connect to \(redacted(url)): \(short)"
+        return "cannot connect to \(SettingsReader.redacted(url)): \(short)"
     }
 
     private func follow(_ connection: NATSConnection) async {
@@ -194,12 +194,6 @@ public final class NATSSource: Sendable {
         return RecentMeme(id: id, prompt: a.prompt ?? "", latencyMilliseconds: latency, ok: ok,
                           error: ok ? nil : (a.error ?? "error"))
     }
-}
-
-/// A URL without user:password@ (status lines must never show credentials).
-func redacted(_ url: String) -> String {
-    guard let scheme = url.range(of: "://"), let at = url.range(of: "@", range: scheme.upperBound..<url.endIndex) else { return url }
-    return String(url[..<scheme.upperBound]) + String(url[at.upperBound...])
 }
 
 /// JetStream API errors the presenter meets, said plainly.
