@@ -91,7 +91,8 @@ let package = Package(
         .target(
             name: "LoadEngine",
             dependencies: [
-                "MemeKit", "NATS", "JetStream", "MemeStream", "CurlHTTP",
+                // ConsoleUI (no dependencies of its own) for RecentMeme, the recent-answer line both share.
+                "MemeKit", "NATS", "JetStream", "MemeStream", "CurlHTTP", "ConsoleUI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
