@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // MARK: C shims (each C library is reached from exactly one Swift module)
@@ -90,10 +91,12 @@ let package = Package(
         .target(
             name: "LoadEngine",
             dependencies: [
-                "MemeKit", "NATS", "JetStream", "MemeStream", "CurlHTTP",
+                // ConsoleUI (no dependencies of its own) for RecentMeme, the recent-answer line both share.
+                "MemeKit", "NATS", "JetStream", "MemeStream", "CurlHTTP", "ConsoleUI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Sources/Shared/LoadEngine"
         ),

@@ -140,6 +140,27 @@ import TestServers
         }
     }
 
+    @Test func withoutItsOwnSubscriptionTheCallerFeedsAnswers() async throws {
+        try await LoadHarness.with(worker: false) { h in
+            let engine = try await LoadEngine.start(connection: h.connection, configuration: LoadConfiguration(listensForAnswers: false))
+            try engine.submit(1)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while engine.snapshot.stored < 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            let id = try #require(engine.unansweredIDs().first)
+            // An answer on the subject is not seen: nothing subscribed.
+            try await h.connection.publish("meme.response", payload: #"{"request_id":"\#(id)"}"#)
+            try await h.connection.flush()
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(engine.snapshot.answered == 0)
+            engine.answered(id: id, ok: true, error: nil)
+            let s = engine.snapshot
+            #expect(s.answered == 1 && s.inFlight == 0 && s.latency.count == 1)
+            let connz = try #require(HTTPProbe.get(port: h.nats.monitorPort, path: "/connz?subs=1"))
+            #expect(!connz.body.contains("\"meme.response"), "\(connz.body)")
+            await engine.shutdown()
+        }
+    }
+
     @Test func viaWebEveryAcceptedRequestIsAnswered() async throws {
         try await LoadHarness.with(concurrency: 4) { h in
             let url = try await h.startWeb()

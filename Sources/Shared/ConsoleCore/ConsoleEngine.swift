@@ -82,6 +82,7 @@ public final class ConsoleEngine: Sendable {
             requestSubject: settings.requestSubject, responseSubject: settings.responseSubject, stream: settings.stream,
             consumer: settings.consumer, idPrefix: "console-"))
         loadRunner = load
+        nats.forwardAnswers { [load] id, ok, error in load.answered(id: id, ok: ok, error: error) }
         setLoad(load)
     }
 

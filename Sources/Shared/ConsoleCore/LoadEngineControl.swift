@@ -7,7 +7,8 @@ import Synchronization
 /// The LoadEngine module behind the dashboard's keys. The engine needs a connected NATSConnection,
 /// which the console gets asynchronously (and replaces if it closes for good), so `run` starts an
 /// engine once NATS is up and restarts it on a new connection; keys pressed before that get a clear
-/// "not ready" error in the notice line.
+/// "not ready" error in the notice line. The engine does not subscribe to answers itself: NATSSource
+/// already does on the same connection and hands them to `answered(id:ok:error:)`.
 public final class LoadEngineControl: LoadControl {
     private let box: NATSLinkBox
     private let configuration: LoadConfiguration
@@ -15,6 +16,8 @@ public final class LoadEngineControl: LoadControl {
 
     public init(box: NATSLinkBox, configuration: LoadConfiguration) {
         self.box = box
+        var configuration = configuration
+        configuration.listensForAnswers = false
         self.configuration = configuration
     }
 
@@ -56,6 +59,9 @@ public final class LoadEngineControl: LoadControl {
     public func startSustained(perSecond rate: Double) throws { try ready().startSustained(perSecond: rate) }
 
     public func stopSustained() { engine?.stopSustained() }
+
+    /// One answer from the console's subscription, for the engine's ledger (dropped while no engine runs).
+    public func answered(id: String, ok: Bool, error: String?) { engine?.answered(id: id, ok: ok, error: error) }
 
     public func stats() -> LoadStats {
         guard let s = engine?.snapshot else { return LoadStats() }

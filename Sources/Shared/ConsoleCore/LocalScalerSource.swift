@@ -1,6 +1,7 @@
 import Autoscaling
 import CurlHTTP
 import Foundation
+import MemeKit
 
 /// Local mode's replica and KEDA source: `GET <LOCAL_SCALER_URL>/status` of `meme-worker supervise`.
 /// One answer holds every number of one decision (lag, replicas, desired, the events with the lag
@@ -24,10 +25,10 @@ public struct LocalScalerSource: Sendable {
         do {
             response = try await client.send(HTTPRequest(url: url, timeouts: timeouts))
         } catch {
-            throw ConsoleError("\(redacted(url)): \(error.message)")
+            throw ConsoleError("\(SettingsReader.redacted(url)): \(error.message)")
         }
         guard response.isSuccess else {
-            throw ConsoleError("\(redacted(url)) answered HTTP \(response.status)"
+            throw ConsoleError("\(SettingsReader.redacted(url)) answered HTTP \(response.status)"
                 + (response.status == 404 ? " (a meme-worker without /status?)" : ""))
         }
         return try Self.decode(response.body)

@@ -40,6 +40,9 @@ public final class NATSSource: Sendable {
     private let recentAnswers = Mutex<[RecentMeme]>([])
     /// Every answer seen, for the short-window rate; nil until the first subscription.
     private let answerWindow = Mutex<AnswerWindow?>(nil)
+    /// Where each answer goes besides the recent list (the load engine's ledger): this is the console's
+    /// only subscription to the answer subjects, so each ~1 MB answer is decoded once.
+    private let answerSink = Mutex<(@Sendable (_ id: String, _ ok: Bool, _ error: String?) -> Void)?>(nil)
     public static let recentLimit = 20
 
     public init(url: String, stream: String = MemeDefaults.stream, consumer: String = MemeDefaults.consumer,
@@ -70,16 +73,27 @@ public final class NATSSource: Sendable {
     /// the console ever subscribed.
     public func answerRates(now: Double) -> AnswerRates? { answerWindow.withLock { $0?.rates(now: now) } }
 
-    /// Tries once to connect (for `--once`); true on success. Listeners start as in `run`.
+    /// Hands every answer with a request id to `sink` too, from then on.
+    public func forwardAnswers(to sink: @escaping @Sendable (_ id: String, _ ok: Bool, _ error: String?) -> Void) {
+        answerSink.withLock { $0 = sink }
+    }
+
+    /// Tries once to connect.
     func connect() async throws -> NATSConnection {
         var options = NATSOptions(servers: [url], name: "meme-console")
         options.maxReconnectAttempts = -1
         options.connectTimeout = .seconds(2)
         options.maxReconnectWait = .seconds(2)
         options.reconnectJitter = .milliseconds(300)
-        let connection = try await NATSConnection.connect(options)
-        box.set(connection, NATSLink(connected: true))
-        return connection
+        return try await NATSConnection.connect(options)
+    }
+
+    /// Both answer subjects, confirmed by the server (flush) so nothing published after this is missed.
+    private func subscribeToAnswers(_ connection: NATSConnection) async throws -> (ok: NATSSubscription, error: NATSSubscription) {
+        let ok = try await connection.subscribe(responseSubject)
+        let error = try await connection.subscribe(MemeDefaults.errorSubject(for: responseSubject))
+        try await connection.flush(timeout: .seconds(2))
+        return (ok, error)
     }
 
     /// Keeps a connection (the client reconnects by itself; a closed one is replaced after a backoff),
@@ -88,8 +102,15 @@ public final class NATSSource: Sendable {
         var failures = 0
         while !Task.isCancelled {
             let connection: NATSConnection
+            let answers: (ok: NATSSubscription, error: NATSSubscription)
             do {
                 connection = try await connect()
+                do {
+                    answers = try await subscribeToAnswers(connection)
+                } catch {
+                    await connection.close()
+                    throw error
+                }
                 failures = 0
             } catch {
                 failures += 1
@@ -97,10 +118,13 @@ public final class NATSSource: Sendable {
                 try? await Task.sleep(for: .milliseconds(Int(backoff.delay(afterFailures: failures, random: .random(in: 0..<1)) * 1000)))
                 continue
             }
+            // Subscribed before the connection is shown: the load engine publishes on it once it sees it.
+            box.set(connection, NATSLink(connected: true))
+            answerWindow.withLock { if $0 == nil { $0 = AnswerWindow(since: Date().timeIntervalSince1970) } }
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.follow(connection) }
-                group.addTask { await self.listen(connection, subject: self.responseSubject, ok: true) }
-                group.addTask { await self.listen(connection, subject: MemeDefaults.errorSubject(for: self.responseSubject), ok: false) }
+                group.addTask { await self.listen(answers.ok, ok: true) }
+                group.addTask { await self.listen(answers.error, ok: false) }
                 // The events stream ends when the connection closes or we are cancelled; the listeners follow.
                 await group.next()
                 group.cancelAll()
@@ -116,7 +140,7 @@ public final class NATSSource: Sendable {
         let short = text.localizedCaseInsensitiveContains("connection refused") ? "connection refused"
             : text.localizedCaseInsensitiveContains("timed out") || text.localizedCaseInsensitiveContains("timeout") ? "timeout"
             : text
-        return "cannot connect to \(redacted(url)): \(short)"
+        return "cannot connect to \(SettingsReader.redacted(url)): \(short)"
     }
 
     private func follow(_ connection: NATSConnection) async {
@@ -134,13 +158,12 @@ public final class NATSSource: Sendable {
         }
     }
 
-    private func listen(_ connection: NATSConnection, subject: String, ok: Bool) async {
-        guard let subscription = try? await connection.subscribe(subject) else { return }
-        answerWindow.withLock { if $0 == nil { $0 = AnswerWindow(since: Date().timeIntervalSince1970) } }
+    private func listen(_ subscription: NATSSubscription, ok: Bool) async {
         do {
             for try await message in subscription {
                 let now = Date().timeIntervalSince1970
                 guard let meme = Self.decodeAnswer(message.bytes, ok: ok, now: now) else { continue }
+                if meme.id != unknownRequestID, let sink = answerSink.withLock({ $0 }) { sink(meme.id, ok, meme.error) }
                 answerWindow.withLock { $0?.record(at: now, ok: ok, latency: meme.latencyMilliseconds.map { $0 / 1000 }) }
                 recentAnswers.withLock {
                     $0.append(meme)
@@ -171,12 +194,6 @@ public final class NATSSource: Sendable {
         return RecentMeme(id: id, prompt: a.prompt ?? "", latencyMilliseconds: latency, ok: ok,
                           error: ok ? nil : (a.error ?? "error"))
     }
-}
-
-/// A URL without user:password@ (status lines must never show credentials).
-func redacted(_ url: String) -> String {
-    guard let scheme = url.range(of: "://"), let at = url.range(of: "@", range: scheme.upperBound..<url.endIndex) else { return url }
-    return String(url[..<scheme.upperBound]) + String(url[at.upperBound...])
 }
 
 /// JetStream API errors the presenter meets, said plainly.

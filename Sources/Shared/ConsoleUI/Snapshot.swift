@@ -521,10 +521,13 @@ public struct LoadStats: Codable, Sendable, Equatable {
     }
 }
 
+/// One answered (or failed) request: a line of the console's recent list, and of LoadEngine's
+/// `LoadSnapshot.recent` (one type for both, here because ConsoleUI depends on nothing).
 public struct RecentMeme: Codable, Sendable, Equatable {
     public var id: String
     /// Audience text: may hold anything (wide characters, control characters); render sanitises it.
     public var prompt: String
+    /// Submit → answer; nil when unknown (no `submitted_at`) or the publish failed.
     public var latencyMilliseconds: Double?
     public var ok: Bool
     public var error: String?

@@ -33,13 +33,17 @@ public struct LoadConfiguration: Sendable {
     public var recentLimit: Int
     /// Ids are `<idPrefix><uuid>`, so a run's requests are easy to spot in logs.
     public var idPrefix: String
+    /// Subscribe to the answer subjects. Off when the caller already subscribes on the same connection
+    /// (the console does) and hands each answer to `LoadEngine.answered(id:ok:error:)`: an answer is
+    /// ~1 MB of JSON, decoded once instead of once per subscription.
+    public var listensForAnswers: Bool
 
     public init(
         transport: LoadTransport = .nats, prompts: PromptList = .builtIn, maxConcurrentPublishes: Int = 256,
         smallImage: Bool = true, fastMode: Bool? = nil, publishTimeout: Duration = .seconds(5),
         requestSubject: String = MemeDefaults.requestSubject, responseSubject: String = MemeDefaults.responseSubject,
         stream: String = MemeDefaults.stream, consumer: String = MemeDefaults.consumer, createQueueIfMissing: Bool = true, maxTracked: Int = 100_000,
-        recentLimit: Int = 20, idPrefix: String = "load-"
+        recentLimit: Int = 20, idPrefix: String = "load-", listensForAnswers: Bool = true
     ) {
         self.transport = transport
         self.prompts = prompts
@@ -55,6 +59,7 @@ public struct LoadConfiguration: Sendable {
         self.maxTracked = maxTracked
         self.recentLimit = recentLimit
         self.idPrefix = idPrefix
+        self.listensForAnswers = listensForAnswers
     }
 
     /// Throws a `LoadError` naming the first bad setting.

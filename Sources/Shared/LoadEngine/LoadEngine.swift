@@ -18,7 +18,8 @@ import Synchronization
 ///     await engine.shutdown()                      // the connection stays open (it is the caller's)
 ///
 /// Answers are counted from `meme.response` / `meme.response.error` in both transports, so the
-/// engine subscribes on `connection` even when it submits through the web service.
+/// engine subscribes on `connection` even when it submits through the web service — unless
+/// `listensForAnswers` is off and the caller feeds `answered(id:ok:error:)` from its own subscription.
 public final class LoadEngine: Sendable {
     public let configuration: LoadConfiguration
     public let connection: NATSConnection
@@ -82,8 +83,8 @@ public final class LoadEngine: Sendable {
         (wakeups, wakeup) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Checks the configuration, subscribes to the answer subjects, and (for the NATS path) makes sure the
-    /// stream exists. Throws `LoadError` with what failed.
+    /// Checks the configuration, subscribes to the answer subjects (unless `listensForAnswers` is off), and
+    /// (for the NATS path) makes sure the stream exists. Throws `LoadError` with what failed.
     public static func start(connection: NATSConnection, configuration: LoadConfiguration = LoadConfiguration()) async throws -> LoadEngine {
         try configuration.validate()
         let engine = LoadEngine(connection: connection, configuration: configuration)
@@ -101,7 +102,8 @@ public final class LoadEngine: Sendable {
         if c.transport == .nats && c.createQueueIfMissing { try await ensureQueue() }
         var subscriptions: [NATSSubscription] = []
         var tasks: [Task<Void, Never>] = []
-        for (subject, ok) in [(c.responseSubject, true), (MemeDefaults.errorSubject(for: c.responseSubject), false)] {
+        let answerSubjects = c.listensForAnswers ? [(c.responseSubject, true), (MemeDefaults.errorSubject(for: c.responseSubject), false)] : []
+        for (subject, ok) in answerSubjects {
             let sub: NATSSubscription
             do {
                 sub = try await connection.subscribe(subject)
@@ -111,10 +113,12 @@ public final class LoadEngine: Sendable {
             subscriptions.append(sub)
             tasks.append(Task { [self] in await listen(sub, ok: ok) })
         }
-        do {
-            try await connection.flush(timeout: c.publishTimeout)
-        } catch {
-            throw LoadError("NATS did not confirm the answer subscriptions: \(Self.describe(error))")
+        if !subscriptions.isEmpty {
+            do {
+                try await connection.flush(timeout: c.publishTimeout)
+            } catch {
+                throw LoadError("NATS did not confirm the answer subscriptions: \(Self.describe(error))")
+            }
         }
         tasks.append(Task { [self] in await dispatch() })
         control.withLock {
@@ -186,6 +190,13 @@ public final class LoadEngine: Sendable {
     public func stop() -> Int {
         stopSustained()
         return ledger.withLock { $0.dropQueued() }
+    }
+
+    /// Counts one answer (`ok`: from the response subject, else from the error subject); an id that is not
+    /// ours is kept a while in case its 202 is still on the way. Cheap: a lock.
+    public func answered(id: String, ok: Bool, error: String?) {
+        let now = clock.now
+        _ = ledger.withLock { $0.answer(id: id, ok: ok, error: ok ? nil : (error ?? "error without a message"), now: now) }
     }
 
     /// Zeroes every count (requests already out finish without being counted).
@@ -379,10 +390,7 @@ public final class LoadEngine: Sendable {
             for try await message in subscription {
                 // Answers of other clients (the audience) arrive too; they are not ours and are skipped.
                 guard let fields = try? decoder.decode(AnswerFields.self, from: Data(message.payload.readableBytesView)) else { continue }
-                let now = clock.now
-                _ = ledger.withLock {
-                    $0.answer(id: fields.requestId, ok: ok, error: ok ? nil : (fields.error ?? "error without a message"), now: now)
-                }
+                answered(id: fields.requestId, ok: ok, error: fields.error)
             }
         } catch {
             // The subscription ends with the connection; the engine stops counting answers.

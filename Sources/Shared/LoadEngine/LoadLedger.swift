@@ -1,3 +1,4 @@
+import ConsoleUI
 import DequeModule
 
 /// The bookkeeping of a load run, as a plain value (LoadEngine keeps it under a lock; tests drive it
@@ -51,7 +52,7 @@ struct LoadLedger {
     private var orphans: [String: Orphan] = [:]
     private var orphanOrder: Deque<String> = []
     private var failedIDs: [String] = []
-    private var recent: Deque<RecentAnswer> = []
+    private var recent: Deque<RecentMeme> = []
     private var nextPrompt: Int
     private var firstSend: ContinuousClock.Instant?
     private var lastAnswer: ContinuousClock.Instant?
@@ -126,7 +127,7 @@ struct LoadLedger {
         pending.removeValue(forKey: job.id)
         if failedIDs.count < failedIDLimit { failedIDs.append(job.id) }
         lastError = error
-        remember(RecentAnswer(id: job.id, prompt: job.prompt, latencyMilliseconds: nil, ok: false, error: error))
+        remember(RecentMeme(id: job.id, prompt: job.prompt, latencyMilliseconds: nil, ok: false, error: error))
     }
 
     /// Records an answer; false when the id is not one of ours (kept a while as an orphan).
@@ -148,7 +149,7 @@ struct LoadLedger {
             lastError = error
         }
         lastAnswer = now
-        remember(RecentAnswer(id: id, prompt: request.prompt, latencyMilliseconds: milliseconds, ok: ok, error: error))
+        remember(RecentMeme(id: id, prompt: request.prompt, latencyMilliseconds: milliseconds, ok: ok, error: error))
         return true
     }
 
@@ -194,7 +195,7 @@ struct LoadLedger {
         return s
     }
 
-    private mutating func remember(_ answer: RecentAnswer) {
+    private mutating func remember(_ answer: RecentMeme) {
         guard recentLimit > 0 else { return }
         recent.append(answer)
         while recent.count > recentLimit { recent.removeFirst() }

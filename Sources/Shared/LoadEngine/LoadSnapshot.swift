@@ -1,3 +1,5 @@
+import ConsoleUI
+
 /// Counts of a load run at one moment; cheap to take (`LoadEngine.snapshot`).
 ///
 /// Every request goes: queued → sent (publish started) → stored or duplicate (JetStream ack; for the
@@ -30,7 +32,7 @@ public struct LoadSnapshot: Sendable, Equatable, Codable {
     /// Requests per second while sustained load runs; nil when it is off.
     public var sustainedRate: Double?
     /// Newest first.
-    public var recent: [RecentAnswer] = []
+    public var recent: [RecentMeme] = []
     /// The most recent publish or answer error, for a status line.
     public var lastError: String?
     /// Seconds from the first send (since start or `reset`) to now.
@@ -68,28 +70,5 @@ public struct LoadSnapshot: Sendable, Equatable, Codable {
         case elapsedSeconds = "elapsed_s"
         case answeringSeconds = "answering_s"
         case publishingSeconds = "publishing_s"
-    }
-}
-
-/// One answered (or failed) request of this run, for the console's "recent" list.
-public struct RecentAnswer: Sendable, Equatable, Codable {
-    public var id: String
-    public var prompt: String
-    /// Submit → answer; nil for a publish that failed.
-    public var latencyMilliseconds: Double?
-    public var ok: Bool
-    public var error: String?
-
-    public init(id: String, prompt: String, latencyMilliseconds: Double?, ok: Bool, error: String? = nil) {
-        self.id = id
-        self.prompt = prompt
-        self.latencyMilliseconds = latencyMilliseconds
-        self.ok = ok
-        self.error = error
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, prompt, ok, error
-        case latencyMilliseconds = "latency_ms"
     }
 }

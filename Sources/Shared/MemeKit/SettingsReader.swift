@@ -99,11 +99,33 @@ public struct SettingsReader: Sendable {
     /// NATS_ACK_WAIT → nats-ack-wait
     public static func flagName(_ env: String) -> String { env.lowercased().replacingOccurrences(of: "_", with: "-") }
 
-    /// The URL with any user/password replaced, safe for logs and errors.
+    /// The URL (or comma-separated URLs) safe for logs, errors and status lines: `user:password@`
+    /// becomes `***@`, and the query and fragment, where tokens ride, are dropped. The one redactor
+    /// for every module above MemeKit. String surgery rather than URLComponents, so a URL Foundation
+    /// refuses to parse still loses its password; an odd URL may lose more than needed, never less.
     public static func redacted(_ url: String) -> String {
-        guard var u = URLComponents(string: url), u.user != nil || u.password != nil else { return url }
-        u.user = "***"
-        u.password = nil
-        return u.string ?? "<url>"
+        // A comma starts another URL only when a scheme follows (a password may hold a comma).
+        var urls: [Substring] = []
+        for piece in url.split(separator: ",", omittingEmptySubsequences: false) {
+            if let last = urls.last, !piece.contains("://") {
+                urls[urls.count - 1] = url[last.startIndex..<piece.endIndex]
+            } else {
+                urls.append(piece)
+            }
+        }
+        return urls.map(redactedOne).joined(separator: ",")
+    }
+
+    private static func redactedOne(_ url: Substring) -> String {
+        let authorityStart = url.range(of: "://")?.upperBound ?? url.startIndex
+        var rest = url[authorityStart...]
+        // The last @ anywhere: a password may hold '/', '?' or '#' unescaped.
+        var masked = ""
+        if let at = rest.lastIndex(of: "@") {
+            masked = "***@"
+            rest = rest[rest.index(after: at)...]
+        }
+        if let cut = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = rest[..<cut] }
+        return String(url[..<authorityStart]) + masked + rest
     }
 }
