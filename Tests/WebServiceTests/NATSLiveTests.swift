@@ -32,6 +32,7 @@ import Testing
         let nats = try NATSServer()
         let redis = try RedisServer()
         let worker = try await NATSConnection.connect(NATSOptions(servers: [nats.url], name: "test-worker"))
+        let results = try RedisClient(url: redis.url)
         let js = JetStream(worker)
         try await js.createOrUpdateStream(StreamConfig(
             name: MemeDefaults.stream, subjects: [MemeDefaults.requestSubject], retention: .workQueue,
@@ -50,11 +51,15 @@ import Testing
             #expect(try await js.streamInfo(MemeDefaults.stream).state.messages == 1)
             try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
 
-            // The worker's answer on core NATS.
+            // The worker's answer on core NATS, then kept by id (as MessageHandler does): the one
+            // stored copy of the image, which meme-web does not write again.
             let response = MemeResponse(
                 requestId: id, imageData: Data(Fixtures.png).base64EncodedString(), prompt: "live cat",
                 timestamp: UInt64(Date().timeIntervalSince1970))
-            try await worker.publish(MemeDefaults.responseSubject, payload: Array(try JSONEncoder().encode(response)))
+            let body = Array(try JSONEncoder().encode(response))
+            try await worker.publish(MemeDefaults.responseSubject, payload: body)
+            try await results.set(ResultKeys.result(id: id), body, ttlSeconds: 60)
+            try await results.pushRecent(ResultKeys.recentList, Array(id.utf8), keep: 200)
             #expect(try await eventually {
                 try await client.execute(uri: "/api/memes/\(id)", method: .get) { RouterTests.json($0)["status"] as? String == "done" }
             })

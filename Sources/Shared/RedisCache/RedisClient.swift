@@ -60,6 +60,19 @@ public final class RedisClient: Sendable {
         try expectOK("SETEX", try await run([Array("SETEX".utf8), Array(key.utf8), Array(String(ttlSeconds).utf8), value]))
     }
 
+    /// SET … EX … NX: stores `value` for `ttlSeconds` (≥ 1) only when `key` is missing, in one
+    /// round trip. True when it was stored.
+    @discardableResult
+    public func setIfAbsent(_ key: String, _ value: [UInt8], ttlSeconds: Int) async throws(RedisError) -> Bool {
+        guard ttlSeconds >= 1 else { throw RedisError(.protocolViolation, "SET EX needs a TTL of at least 1 s, got \(ttlSeconds)") }
+        let reply = try await run([Array("SET".utf8), Array(key.utf8), value, Array("EX".utf8), Array(String(ttlSeconds).utf8), Array("NX".utf8)])
+        switch reply {
+        case .status("OK"): return true
+        case .null: return false
+        case let other: throw unexpected("SET NX", other)
+        }
+    }
+
     /// DEL: true when the key existed.
     @discardableResult
     public func delete(_ key: String) async throws(RedisError) -> Bool {

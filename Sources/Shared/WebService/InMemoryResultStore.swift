@@ -4,7 +4,9 @@ import Synchronization
 /// A bounded cache of recent records: at most `capacity` records and `maxImageBytes` of images
 /// (the oldest images are dropped first, then the oldest records), each expiring after its TTL.
 /// Bounded so a flood of requests with no worker running cannot grow memory without limit.
-public final class InMemoryResultStore: ResultStore {
+/// Each process's own cache, not a shared `ResultStore`: it may hold images, which the shared
+/// store never does (the worker's answer is their one stored copy).
+public final class InMemoryResultStore: Sendable {
     struct Entry {
         var record: MemeRecord
         var expires: Double
@@ -54,13 +56,17 @@ public final class InMemoryResultStore: ResultStore {
         }
     }
 
-    func store(_ record: MemeRecord, ttlSeconds: Int) {
+    /// Returns the status of the record it replaced (or kept), nil for a new id: checked under
+    /// the same lock, so of two racing writers of an answer exactly one sees `.queued`.
+    @discardableResult
+    func store(_ record: MemeRecord, ttlSeconds: Int) -> MemeRecord.Status? {
         let expires = clock() + Double(max(1, ttlSeconds))
         let capacity = self.capacity, maxImageBytes = self.maxImageBytes
-        state.withLock { state in
+        return state.withLock { state -> MemeRecord.Status? in
+            let replaced = state.entries[record.id]?.record.status
             if let old = state.entries[record.id] {
                 // A late "queued" write must not hide a result that already arrived.
-                if record.status == .queued, old.record.status != .queued { return }
+                if record.status == .queued, old.record.status != .queued { return replaced }
                 // An update (queued → done) keeps its place in the creation order.
                 state.imageBytes -= old.record.image?.count ?? 0
                 state.entries[record.id] = Entry(record: record, expires: expires, sequence: old.sequence)
@@ -72,6 +78,7 @@ public final class InMemoryResultStore: ResultStore {
             }
             state.imageBytes += record.image?.count ?? 0
             Self.enforceBounds(&state, capacity: capacity, maxImageBytes: maxImageBytes)
+            return replaced
         }
     }
 
@@ -117,6 +124,8 @@ public final class InMemoryResultStore: ResultStore {
             guard var entry = state.entries[id], entry.sequence == sequence, let image = entry.record.image else { continue }
             state.imageBytes -= image.count
             entry.record.image = nil
+            // Forgotten here, so no image_url without a shared store; MemeBook reloads it from one.
+            entry.record.imageBytes = nil
             state.entries[id] = entry
         }
         // Compact the order list once the dead prefix dominates, so it stays O(capacity).

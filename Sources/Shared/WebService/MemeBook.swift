@@ -49,7 +49,8 @@ final class MemeBook: Sendable {
         case .done(let r): r.requestId
         case .failed(let e): e.requestId
         }
-        let previous = await find(id: id)
+        // The captions: ours when accepted here, else the accepting replica's metadata (no image read).
+        let previous = if let cached = cache.lookup(id) { cached } else { await storedMetadata(id: id) }
         guard let record = MemeRecord.finished(outcome, previous: previous, now: Self.now()) else {
             logger.warning("worker response has unreadable image data", metadata: ["id": "\(id)"])
             return
@@ -58,25 +59,38 @@ final class MemeBook: Sendable {
             // A redelivery failed after an earlier success: keep the meme.
             return
         }
-        cache.store(record, ttlSeconds: ttlSeconds)
-        let wasQueued = previous?.status == .queued
-        counts.withLock { counts in
-            if wasQueued, counts.queued > 0 { counts.queued -= 1 }
-            if record.status == .done { counts.done += 1 } else { counts.errors += 1 }
-        }
-        if record.status == .done { metrics.memesDone.increment() } else { metrics.memesFailed.increment() }
-        // The worker also writes results to Redis; writing ours keeps captions and creation time.
-        await persist(record)
+        await settle(record)
         hub.broadcast(LiveMessage.event(for: record))
     }
 
+    /// Caches a finished record and counts it. Every replica sees every answer, and the worker
+    /// has already stored it (image included) under `ResultKeys.result`; so only the replica
+    /// that accepted the request (its cache held it queued) writes, and only metadata (status,
+    /// finish time, image size), which lets the recent list skip reading images.
+    private func settle(_ record: MemeRecord) async {
+        let acceptedHere = cache.store(record, ttlSeconds: ttlSeconds) == .queued
+        counts.withLock { counts in
+            if acceptedHere, counts.queued > 0 { counts.queued -= 1 }
+            if record.status == .done { counts.done += 1 } else { counts.errors += 1 }
+        }
+        if record.status == .done { metrics.memesDone.increment() } else { metrics.memesFailed.increment() }
+        if acceptedHere { await persist(record) }
+    }
+
     func find(id: String) async -> MemeRecord? {
-        if let record = cache.lookup(id), record.status != .done || record.image != nil { return record }
-        guard let durable else { return cache.lookup(id) }
+        let cached = cache.lookup(id)
+        if let cached, cached.status == .error || cached.image != nil { return cached }
+        // Queued here (perhaps answered while this replica was not listening) or done with its
+        // image dropped from the cache: the shared store has the worker's answer.
+        guard let durable else { return cached }
         do {
             if let record = try await durable.get(id: id) {
-                cache.store(record, ttlSeconds: ttlSeconds)
-                return record
+                // A queued record read from the store is not cached: `settle` takes a cached
+                // queued record to mean "accepted here".
+                if record.status != .queued {
+                    if cached?.status == .queued { await settle(record) } else { cache.store(record, ttlSeconds: ttlSeconds) }
+                }
+                return record.status == .queued ? cached ?? record : record
             }
         } catch {
             logger.warning("result store read failed", metadata: ["id": "\(id)", "error": "\(error)"])
@@ -84,7 +98,8 @@ final class MemeBook: Sendable {
         return cache.lookup(id)
     }
 
-    /// Newest first. Merges the durable store (other replicas, before a restart) with the cache.
+    /// Newest first. Merges the durable store (other replicas, before a restart) with the cache;
+    /// the cache's record wins unless it forgot an image the store still has.
     func recent(limit: Int) async -> [MemeRecord] {
         var byID: [String: MemeRecord] = [:]
         if let durable {
@@ -94,7 +109,10 @@ final class MemeBook: Sendable {
                 logger.warning("result store list failed", metadata: ["error": "\(error)"])
             }
         }
-        for record in cache.newest(limit) { byID[record.id] = record }
+        for record in cache.newest(limit) {
+            if record.status == .done, record.imageBytes == nil, byID[record.id]?.imageBytes != nil { continue }
+            byID[record.id] = record
+        }
         return byID.values.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }.prefix(limit).map { $0 }
     }
 
@@ -103,13 +121,24 @@ final class MemeBook: Sendable {
         return LiveMessage.stats(queued: counts.queued, done: counts.done, errors: counts.errors, viewers: hub.viewerCount)
     }
 
+    /// Writes the record's metadata (never its image) to the shared store.
     private func persist(_ record: MemeRecord) async {
         guard let durable else { return }
         do {
-            try await durable.put(record, ttlSeconds: ttlSeconds)
+            try await durable.put(record.metadata, ttlSeconds: ttlSeconds)
         } catch {
-            // The cache still has it; readers on other replicas fall back to the worker's copy.
+            // The cache still has it; readers on other replicas fall back to the worker's answer.
             logger.warning("result store write failed", metadata: ["id": "\(record.id)", "error": "\(error)"])
+        }
+    }
+
+    private func storedMetadata(id: String) async -> MemeRecord? {
+        guard let durable else { return nil }
+        do {
+            return try await durable.metadata(id: id)
+        } catch {
+            logger.warning("result store read failed", metadata: ["id": "\(id)", "error": "\(error)"])
+            return nil
         }
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import MemeKit
 
-/// What meme-web knows about one request: kept in its own recent cache and in the `ResultStore`.
-/// Codable so a durable store (Redis) can keep it as JSON.
+/// What meme-web knows about one request: kept in its own recent cache (with the image) and, as
+/// `metadata` (without it), in the `ResultStore`. Codable so Redis can keep the metadata as JSON.
 public struct MemeRecord: Codable, Sendable, Equatable {
     public enum Status: String, Codable, Sendable {
         case queued, done, error
@@ -20,15 +20,20 @@ public struct MemeRecord: Codable, Sendable, Equatable {
     /// Unix seconds; set when the worker answered.
     public var finishedAt: Double?
     public var error: String?
-    /// The image bytes (base64 in JSON), present when `status == .done`.
+    /// The image bytes, present with `status == .done` in this process's cache; never in the
+    /// shared store's metadata (the worker's answer is the image's one stored copy).
     public var image: Data?
+    /// The image's size, set with `status == .done`: metadata says "there is an image" without
+    /// holding it (the bytes stay in the worker's answer, loaded only to serve them).
+    public var imageBytes: Int?
     public var contentType: String?
     public var worker: String?
 
     public init(
         id: String, status: Status, prompt: String, topText: String? = nil, bottomText: String? = nil,
         fastMode: Bool? = nil, smallImage: Bool? = nil, createdAt: Double, finishedAt: Double? = nil,
-        error: String? = nil, image: Data? = nil, contentType: String? = nil, worker: String? = nil
+        error: String? = nil, image: Data? = nil, imageBytes: Int? = nil, contentType: String? = nil,
+        worker: String? = nil
     ) {
         self.id = id
         self.status = status
@@ -41,6 +46,7 @@ public struct MemeRecord: Codable, Sendable, Equatable {
         self.finishedAt = finishedAt
         self.error = error
         self.image = image
+        self.imageBytes = imageBytes ?? image?.count
         self.contentType = contentType
         self.worker = worker
     }
@@ -54,6 +60,7 @@ public struct MemeRecord: Codable, Sendable, Equatable {
         case createdAt = "created_at"
         case finishedAt = "finished_at"
         case contentType = "content_type"
+        case imageBytes = "image_bytes"
     }
 
     /// A freshly accepted request.
@@ -80,6 +87,7 @@ public struct MemeRecord: Codable, Sendable, Equatable {
             record.error = nil
             record.finishedAt = now
             record.image = bytes
+            record.imageBytes = bytes.count
             record.contentType = response.contentType ?? ImageType.sniff(bytes)
             record.worker = response.worker
             return record
@@ -90,15 +98,23 @@ public struct MemeRecord: Codable, Sendable, Equatable {
             record.error = failure.error
             record.finishedAt = now
             record.image = nil
+            record.imageBytes = nil
             return record
         }
+    }
+
+    /// This record without the image bytes: what the shared store keeps and the list reads.
+    public var metadata: MemeRecord {
+        var record = self
+        record.image = nil
+        return record
     }
 
     /// The JSON shape of `GET /api/memes/{id}` and list items: never the image bytes, a URL instead.
     public var view: MemeView {
         MemeView(
             id: id, status: status, prompt: prompt, topText: topText, bottomText: bottomText,
-            imageURL: status == .done && image != nil ? "/api/memes/\(id.urlPathEscaped)/image" : nil,
+            imageURL: status == .done && (image != nil || imageBytes != nil) ? "/api/memes/\(id.urlPathEscaped)/image" : nil,
             error: error, createdAt: createdAt, finishedAt: finishedAt)
     }
 }

@@ -2,10 +2,16 @@ import Foundation
 import MemeKit
 import RedisCache
 
-/// The production `ResultStore`. meme-web keeps its records (captions, status, image) under
-/// `meme-web:meme:<id>`; the worker independently keeps its response under `meme:result:<id>`
-/// and the answered ids in `meme:recent` (MemeKit.ResultKeys). Reads merge both, so a result
-/// is found even when this replica (or its predecessor before a restart) never saw the response.
+/// The production `ResultStore`, over MemeKit.ResultKeys:
+/// - `meme:result:<id>` is the worker's answer, the one record holding the image. meme-web never
+///   writes it, nor any other copy of the image.
+/// - `meme:meta:<id>` is meme-web's metadata (`MemeRecord` without `image`, a few hundred bytes):
+///   captions and submit time the answer does not carry, and the status. The accepting replica
+///   writes it at submit (queued) and again when it sees the answer (done/error, image size), so
+///   the recent list is answered from metadata without reading images.
+/// - `meme:recent` (the worker's) lists answered ids, newest first.
+/// When the metadata is missing or still says queued (the accepting replica died, or the meme
+/// came from elsewhere), the status is derived from the worker's answer.
 public final class RedisResultStore: ResultStore {
     let client: RedisClient
 
@@ -15,22 +21,27 @@ public final class RedisResultStore: ResultStore {
         self.init(client: try RedisClient(url: url))
     }
 
-    static func key(_ id: String) -> String { "meme-web:meme:\(id)" }
-
     public func get(id: String) async throws -> MemeRecord? {
-        let mine = try await client.get(Self.key(id)).flatMap { try? JSONDecoder().decode(MemeRecord.self, from: Data($0)) }
-        if let mine, mine.status != .queued { return mine }
-        guard let body = try await client.get(ResultKeys.result(id: id)), let outcome = Self.outcome(body) else { return mine }
-        return MemeRecord.finished(outcome, previous: mine, now: Date().timeIntervalSince1970) ?? mine
+        let meta = try await metadata(id: id)
+        // A failure's text is in the metadata; only a done or unknown meme needs the answer.
+        if meta?.status == .error { return meta }
+        guard let body = try await client.get(ResultKeys.result(id: id)), let outcome = Self.outcome(body) else { return meta }
+        return Self.join(meta, outcome) ?? meta
+    }
+
+    public func metadata(id: String) async throws -> MemeRecord? {
+        try await client.get(ResultKeys.metadata(id: id)).flatMap { try? JSONDecoder().decode(MemeRecord.self, from: Data($0)) }
     }
 
     public func put(_ record: MemeRecord, ttlSeconds: Int) async throws {
-        if record.status == .queued, let existing = try await client.get(Self.key(record.id)),
-            let old = try? JSONDecoder().decode(MemeRecord.self, from: Data(existing)), old.status != .queued {
-            return   // never hide a result that already arrived
+        let body = Array(try JSONEncoder().encode(record.metadata))
+        let key = ResultKeys.metadata(id: record.id), ttl = max(1, ttlSeconds)
+        if record.status == .queued {
+            // One round trip; never hides an answer that was recorded first.
+            try await client.setIfAbsent(key, body, ttlSeconds: ttl)
+        } else {
+            try await client.set(key, body, ttlSeconds: ttl)
         }
-        let body = try JSONEncoder().encode(record)
-        try await client.set(Self.key(record.id), Array(body), ttlSeconds: max(1, ttlSeconds))
     }
 
     public func recent(limit: Int) async throws -> [MemeRecord] {
@@ -39,8 +50,13 @@ public final class RedisResultStore: ResultStore {
         var seen = Set<String>()
         for raw in ids {
             let id = String(decoding: raw, as: UTF8.self)
-            guard seen.insert(id).inserted, let record = try await get(id: id) else { continue }
-            records.append(record)
+            guard seen.insert(id).inserted else { continue }
+            if let meta = try await metadata(id: id), meta.status != .queued {
+                records.append(meta)
+            } else if let record = try await get(id: id) {
+                // No replica recorded the answer: the one case that reads the image.
+                records.append(record.metadata)
+            }
         }
         return records
     }
@@ -51,5 +67,14 @@ public final class RedisResultStore: ResultStore {
         if let response = try? JSONDecoder().decode(MemeResponse.self, from: data) { return .done(response) }
         if let failure = try? JSONDecoder().decode(MemeErrorResponse.self, from: data) { return .failed(failure) }
         return nil
+    }
+
+    /// The metadata with the worker's answer applied; the finish time is the recorded one, else the answer's.
+    static func join(_ meta: MemeRecord?, _ outcome: MemeOutcome) -> MemeRecord? {
+        let answered: Double = switch outcome {
+        case .done(let r): Double(r.timestamp)
+        case .failed(let e): Double(e.timestamp)
+        }
+        return MemeRecord.finished(outcome, previous: meta, now: meta?.finishedAt ?? answered)
     }
 }

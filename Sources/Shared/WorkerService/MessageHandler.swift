@@ -126,7 +126,8 @@ public struct MessageHandler: Sendable {
         metrics.processing.record((ContinuousClock.now - started).seconds)
     }
 
-    /// Best effort: the result by id for late readers, and the id in the recent list.
+    /// Best effort: the result by id for late readers, and the id in the recent list. This is the
+    /// one stored copy of the image: meme-web replicas read it (ResultKeys) and never write it again.
     private func keep(id: String, body: [UInt8]) async {
         guard let results else { return }
         do {
