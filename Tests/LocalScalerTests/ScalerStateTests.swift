@@ -53,6 +53,21 @@ import Testing
         #expect(steps.map(\.replicas) == [1, 5, 10])
     }
 
+    /// Workers that start slowly (the pool still counts 1 while 5 were asked for) do not hold the
+    /// staircase: the HPA scales from the count it set, as from a Deployment's spec.replicas.
+    @Test func slowStartsDoNotPinTheScaleUpPolicy() {
+        var s = ScalerState()
+        var steps: [Int] = []
+        var asked = 0
+        for t in 0...40 {
+            let running = min(asked, 1)  // only one worker ever comes up in time
+            let d = s.poll(lag: 1000, currentReplicas: running, spec: spec, nowSeconds: Double(t))
+            if d.desiredReplicas != asked { steps.append(d.desiredReplicas) }
+            asked = d.desiredReplicas
+        }
+        #expect(steps == [1, 5, 10])
+    }
+
     @Test func failedReadsKeepReplicasThenFallBack() {
         var s = ScalerState()
         #expect(s.poll(lag: nil, currentReplicas: 3, spec: spec, nowSeconds: 0).desiredReplicas == 3)

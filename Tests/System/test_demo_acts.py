@@ -34,6 +34,17 @@ def scale_events(port, since, up=True):
     return [e for e in status(port)["events"] if e["at"] >= since and (e["to"] > e["from"]) == up]
 
 
+def press_when_ready(tmux, key, timeout=30):
+    """Presses `key`; again while the console says its load engine is still connecting (it starts a
+    moment after the NATS source: a known gap, see the issue notes)."""
+    deadline = time.time() + timeout
+    while True:
+        tmux.keys(key)
+        time.sleep(1)
+        if "not ready yet" not in tmux.screen() or time.time() > deadline:
+            return
+
+
 def test_the_talk_act_by_act(stack):
     env, ports, demo_dir = stack
     up = demo(env, "up", "--detach")
@@ -54,21 +65,24 @@ def test_the_talk_act_by_act(stack):
 
         # Act 2, one meme wakes a worker: lag 1 > activation 0, 0 → 1, the meme is answered.
         start = time.time()
-        tmux.keys("s")
+        press_when_ready(tmux, "s")
         woke = wait_until("0 → 1", lambda: scale_events(scaler, start), timeout=30)[0]
         assert (woke["from"], woke["to"]) == (0, 1) and woke["lag"] >= 1, woke
         tmux.wait_for("the answer", lambda s: re.search(r"answered 1\b", s), timeout=60)
         capture(tmux, "act-2-one-meme", "Act 2: one meme wakes one worker (lag 1 > activation 0)")
 
-        # Act 3, the burst: 1000 memes (key 5, then b); the workers climb a staircase.
+        # Act 3, the burst: 5000 memes (key 5 for 1000, + twice for 5000, then b); the workers climb a
+        # staircase. (1000 drain in about 12 s with five workers: before the policy's second step.)
         start = time.time()
         tmux.keys("5")
+        tmux.keys("+")
+        tmux.keys("+")
         tmux.keys("b")
-        tmux.wait_for("the burst", lambda s: "burst of 1000" in s, timeout=30)
+        tmux.wait_for("the burst", lambda s: "burst of 5000" in s, timeout=30)
         # The scale-up policy (+4 pods or +100 % per 15 s) makes steps: 1 → 5, then 5 → 10 a period later.
         first = wait_until("the first step", lambda: scale_events(scaler, start), timeout=30)[0]
         time.sleep(3)
-        capture(tmux, "act-3-burst-first-step", "Act 3: a burst of 1000; the first step (the scale-up policy allows +4)")
+        capture(tmux, "act-3-burst-first-step", "Act 3: a burst of 5000; the first step (the scale-up policy allows +4)")
         steps = wait_until("a staircase", lambda: (lambda e: e if len(e) >= 2 else None)(scale_events(scaler, start)),
                            timeout=60)
         assert steps[0] == first and steps[1]["to"] > first["to"], steps
