@@ -34,17 +34,6 @@ def scale_events(port, since, up=True):
     return [e for e in status(port)["events"] if e["at"] >= since and (e["to"] > e["from"]) == up]
 
 
-def press_when_ready(tmux, key, timeout=30):
-    """Presses `key`; again while the console says its load engine is still connecting (it starts a
-    moment after the NATS source: a known gap, see the issue notes)."""
-    deadline = time.time() + timeout
-    while True:
-        tmux.keys(key)
-        time.sleep(1)
-        if "not ready yet" not in tmux.screen() or time.time() > deadline:
-            return
-
-
 def test_the_talk_act_by_act(stack):
     env, ports, demo_dir = stack
     up = demo(env, "up", "--detach")
@@ -65,7 +54,7 @@ def test_the_talk_act_by_act(stack):
 
         # Act 2, one meme wakes a worker: lag 1 > activation 0, 0 → 1, the meme is answered.
         start = time.time()
-        press_when_ready(tmux, "s")
+        tmux.press_until_taken("s")
         woke = wait_until("0 → 1", lambda: scale_events(scaler, start), timeout=30)[0]
         assert (woke["from"], woke["to"]) == (0, 1) and woke["lag"] >= 1, woke
         tmux.wait_for("the answer", lambda s: re.search(r"answered 1\b", s), timeout=60)

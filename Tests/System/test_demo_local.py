@@ -129,7 +129,7 @@ def test_readme_first_command_opens_the_console_burst_scales_and_q_stops_everyth
         assert recorded_pids(demo_dir).keys() >= set(SERVICES)
 
         # b: a burst from the presenter's keyboard; the stand-in scales the workers up, the queue drains.
-        tmux.keys("b")
+        tmux.press_until_taken("b")
         tmux.wait_for("the burst", lambda s: "burst of" in s, timeout=30)
         wait_until("a worker", lambda: supervise_status(ports["SUPERVISE"]).get("replicas", 0) >= 1, timeout=60)
         wait_until("the queue to drain", lambda: supervise_status(ports["SUPERVISE"]).get("lag", -1) == 0, timeout=120)

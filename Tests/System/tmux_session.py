@@ -23,6 +23,16 @@ class Tmux:
     def keys(self, *keys):
         self.run("send-keys", "-t", self.session, *keys)
 
+    def press_until_taken(self, key, refusal="not ready yet", timeout=30):
+        """Presses `key`, again while the screen shows `refusal` (meme-console's load engine starts a
+        moment after its NATS source: a key pressed in that gap is refused with a notice)."""
+        deadline = time.time() + timeout
+        while True:
+            self.keys(key)
+            time.sleep(1)
+            if refusal not in self.screen() or time.time() > deadline:
+                return
+
     def screen(self):
         return self.run("capture-pane", "-p", "-t", self.session, check=False).stdout
 
