@@ -4,7 +4,6 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -13,25 +12,13 @@ import uuid
 
 import pytest
 
+from drill_support import free_port, listening  # noqa: F401 (re-exported to the demo tests)
+
 nats = pytest.importorskip("nats")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEMO = os.path.join(ROOT, "demo.sh")
 SERVICES = ["nats", "redis", "redis-exporter", "prometheus", "web", "supervise"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def listening(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-        return True
-    except OSError:
-        return False
 
 
 def free_range(count):
