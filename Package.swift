@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "meme-web", targets: ["Web"]),
         .executable(name: "meme-console", targets: ["Console"]),
         .executable(name: "meme-bench", targets: ["Bench"]),
+        .executable(name: "meme-stack", targets: ["Stack"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -128,6 +129,20 @@ let package = Package(
             ],
             path: "Sources/Shared/LocalScaler"
         ),
+        // The whole demo on one machine: servers, meme-worker and meme-web processes, the three stand-ins.
+        .target(
+            name: "LocalStack",
+            dependencies: [
+                "LocalScaler", "LocalServers", "Autoscaling", "MemeKit", "OpsHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Shared/LocalStack"
+        ),
         .target(
             name: "WebService",
             dependencies: [
@@ -140,8 +155,11 @@ let package = Package(
             ],
             path: "Sources/Shared/WebService"
         ),
-        // Starts real servers (nats-server, redis-server, prometheus) on free loopback ports for tests and benchmarks.
-        .target(name: "TestServers", dependencies: ["ChildProcess"], path: "Sources/Shared/TestServers"),
+        // nats-server, redis-server, prometheus and redis-exporter: their configuration and start-up, one
+        // definition for the demo stack, the tests, the drills and the benchmarks.
+        .target(name: "LocalServers", dependencies: ["ChildProcess"], path: "Sources/Shared/LocalServers"),
+        // Test support on top of LocalServers: free-port servers, the fake Kubernetes API, built binaries.
+        .target(name: "TestServers", dependencies: ["LocalServers"], path: "Sources/Shared/TestServers"),
         // posix_spawn with a clean signal mask, so children get SIGTERM (Foundation.Process blocks it on Linux).
         .target(name: "ChildProcess", dependencies: ["CSpawn"], path: "Sources/Shared/ChildProcess"),
         // /metrics, /healthz, /readyz for the worker and the local autoscaler.
@@ -155,12 +173,22 @@ let package = Package(
         .executableTarget(
             name: "Worker",
             dependencies: [
-                "WorkerService", "MemeImages", "MemeKit", "OpsHTTP", "LocalScaler",
+                "WorkerService", "MemeImages", "MemeKit", "OpsHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Worker"
+        ),
+        .executableTarget(
+            name: "Stack",
+            dependencies: [
+                "LocalStack", "LocalScaler", "LocalServers", "WorkerService", "MemeKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Stack"
         ),
         .executableTarget(
             name: "Web",
@@ -212,6 +240,7 @@ let package = Package(
             exclude: ["Resources"]
         ),
         .testTarget(name: "LocalScalerTests", dependencies: ["LocalScaler", "TestServers", "Autoscaling", "NATS", "JetStream"]),
+        .testTarget(name: "LocalStackTests", dependencies: ["LocalStack", "LocalScaler", "TestServers", "Autoscaling", "NATS", "JetStream"]),
         .testTarget(
             name: "WebServiceTests",
             dependencies: [

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Scaling report: meme throughput with 1, 2, 4 workers, and a plot of a burst handled by the local autoscaler.
 
-Part 1 starts, for each N in --workers, its own nats-server and N `meme-worker` processes (no Redis, so every
-meme is rendered), sends a burst with `meme-console load`, and prints answers/s, speed-up and CPU-seconds per meme.
-Part 2 starts a nats-server and `meme-worker supervise` (the local stand-in for KEDA), sends a burst, samples the
-consumer lag and the supervisor's replica gauges every 0.5 s, and writes a CSV and a PNG.
+Part 1 starts, for each N in --workers, its own nats-server (through `meme-stack --only nats`, the one
+definition of the local servers) and N `meme-worker` processes (no Redis, so every meme is rendered), sends a
+burst with `meme-console load`, and prints answers/s, speed-up and CPU-seconds per meme.
+Part 2 starts `meme-stack --only nats,worker` (nats-server and the local stand-in for KEDA), sends a burst,
+samples the consumer lag and the stand-in's replica gauges every 0.5 s, and writes a CSV and a PNG.
 
 Everything listens on 127.0.0.1 free ports, keeps its state in a temp dir, and is stopped at the end.
 
@@ -31,35 +32,22 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+sys.path.insert(0, os.path.join(ROOT, "Tests", "System"))
+from drill_support import StackRunner  # noqa: E402 (the local stack, shared with the drills)
 
 
 class ReportError(Exception):
     pass
 
 
+# The folder with our binaries (set by main from --bin).
+BIN = [None]
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def free_port_block(size):
-    """A base port whose next `size` ports are free now (supervise gives worker N base + N - 1)."""
-    for _ in range(200):
-        base = free_port()
-        if base + size >= 65535:
-            continue
-        ok = True
-        for p in range(base, base + size):
-            with socket.socket() as s:
-                try:
-                    s.bind(("127.0.0.1", p))
-                except OSError:
-                    ok = False
-                    break
-        if ok:
-            return base
-    raise ReportError(f"no block of {size} free loopback ports found")
 
 
 def http_get(url, timeout=2.0):
@@ -125,24 +113,15 @@ class Processes:
         self.procs = []
 
 
-def start_nats(procs, tmp):
-    port, monitor = free_port(), free_port()
-    d = tempfile.mkdtemp(prefix="nats-", dir=tmp)
-    conf = os.path.join(d, "nats.conf")
-    with open(conf, "w") as f:
-        f.write(f"""listen: 127.0.0.1:{port}
-http: 127.0.0.1:{monitor}
-max_payload: {8 * 1024 * 1024}
-server_name: scaling_{port}
-jetstream {{
-  store_dir: "{os.path.join(d, 'js')}"
-  max_memory_store: 256MB
-  max_file_store: 1GB
-}}
-""")
-    p = procs.start(f"nats-{port}", [shutil.which("nats-server"), "-c", conf], dict(os.environ), d)
-    wait_until("nats-server", lambda: http_ok(f"http://127.0.0.1:{monitor}/healthz"), 20, p)
-    return f"nats://127.0.0.1:{port}", f"http://127.0.0.1:{monitor}", p
+def start_nats(tmp):
+    """nats-server through meme-stack (its nats.conf, ports and readiness as ./demo.sh runs it)."""
+    runner = StackRunner(tempfile.mkdtemp(prefix="nats-", dir=tmp), only=("nats",), bin_dir=BIN[0])
+    try:
+        runner.start()
+    except AssertionError as e:
+        raise ReportError(str(e))
+    nats_pid = runner.service("nats")["pid"]
+    return runner, runner.urls["nats"], runner.urls["nats_monitor"], nats_pid
 
 
 def child_env(nats_url, **extra):
@@ -199,8 +178,9 @@ def throughput(bin_dir, tmp, workers, count, concurrency):
     rows = []
     for n in workers:
         procs = Processes()
+        runner = None
         try:
-            nats_url, _, nats = start_nats(procs, tmp)
+            runner, nats_url, _, nats_pid = start_nats(tmp)
             log_dir = tempfile.mkdtemp(prefix=f"workers{n}-", dir=tmp)
             ws = []
             for i in range(1, n + 1):
@@ -212,11 +192,11 @@ def throughput(bin_dir, tmp, workers, count, concurrency):
             for i, (p, mport) in enumerate(ws, 1):
                 wait_until(f"worker w{i} /readyz", lambda m=mport: http_ok(f"http://127.0.0.1:{m}/readyz"), 60, p)
             cpu0 = sum(cpu_seconds(p.pid) for p, _ in ws)
-            nats0 = cpu_seconds(nats.pid)
+            nats0 = cpu_seconds(nats_pid)
             la0 = loadavg()
             summary, wall = run_load(bin_dir, nats_url, count, f"tp{n}-", 75, tmp)
             cpu = sum(cpu_seconds(p.pid) for p, _ in ws) - cpu0
-            nats_cpu = cpu_seconds(nats.pid) - nats0
+            nats_cpu = cpu_seconds(nats_pid) - nats0
             answered = summary_answered(summary)
             rate = summary_rate(summary, answered, wall)
             total = cpu + nats_cpu + summary["_cpu_seconds"]
@@ -230,6 +210,8 @@ def throughput(bin_dir, tmp, workers, count, concurrency):
                   file=sys.stderr)
         finally:
             procs.stop_all()
+            if runner is not None:
+                runner.stop()
     return rows
 
 
@@ -275,24 +257,24 @@ def scaler_gauges(metrics_url):
     return out
 
 
-def burst(bin_dir, tmp, count, scaled_object, polling, cooldown, stabilization, max_seconds):
-    procs = Processes()
+def burst(bin_dir, tmp, count, polling, cooldown, stabilization, max_seconds):
     samples = []
+    env = dict(os.environ)
+    env.pop("HF_API_TOKEN", None)  # offline renders: the same work on every run, no network
+    env.pop("HF_API_TOKEN_FILE", None)
+    env["REDIS_URL"] = "off"
+    runner = StackRunner(tempfile.mkdtemp(prefix="stack-", dir=tmp), only=("nats", "worker"), env=env, bin_dir=bin_dir,
+                         args=["--polling-interval", str(polling), "--cooldown-period", str(cooldown),
+                               "--scale-down-stabilization", str(stabilization)])
     try:
-        nats_url, monitor_url, _ = start_nats(procs, tmp)
-        sport, base = free_port(), free_port_block(12)
-        log_dir = tempfile.mkdtemp(prefix="supervise-", dir=tmp)
-        sup = procs.start("supervise", [
-            os.path.join(bin_dir, "meme-worker"), "supervise", "--scaled-object", scaled_object,
-            "--nats-monitor-url", monitor_url, "--metrics-addr", f"127.0.0.1:{sport}",
-            "--worker-metrics-base-port", str(base), "--worker-log-dir", log_dir,
-            "--polling-interval", str(polling), "--cooldown-period", str(cooldown),
-            "--scale-down-stabilization", str(stabilization)], child_env(nats_url), log_dir)
-        metrics_url = f"http://127.0.0.1:{sport}"
-        wait_until("supervise /readyz", lambda: http_ok(f"{metrics_url}/readyz"), 60, sup)
-        # The supervisor creates the stream and consumer; the lag is readable once they exist.
+        try:
+            runner.start()
+        except AssertionError as e:
+            raise ReportError(str(e))
+        nats_url, monitor_url, metrics_url = runner.urls["nats"], runner.urls["nats_monitor"], runner.urls["control"]
+        # The stand-in creates the stream and consumer; the lag is readable once they exist.
         wait_until("MEMES consumer", lambda: consumer_lag(monitor_url) == 0 and "meme-generator" in
-                   http_get(f"{monitor_url}/jsz?accounts=true&streams=true&consumers=true")[1], 30, sup)
+                   http_get(f"{monitor_url}/jsz?accounts=true&streams=true&consumers=true")[1], 30, runner.popen)
 
         t0 = time.monotonic()
         stop = threading.Event()
@@ -338,7 +320,7 @@ def burst(bin_dir, tmp, count, scaled_object, polling, cooldown, stabilization, 
                     load_wall=wall, threshold=threshold[0], polling=polling, cooldown=cooldown,
                     stabilization=stabilization, count=count)
     finally:
-        procs.stop_all()
+        runner.stop()
 
 
 def write_csv(path, samples):
@@ -362,7 +344,7 @@ def plot(path, b, max_replicas):
     ax1.set_ylabel("queue lag (messages)")
     ax1.grid(alpha=0.3)
     ax1.legend(loc="center right", fontsize=9)
-    ax1.set_title(f"Local autoscaler (meme-worker supervise) on a burst of {b['count']} memes", fontsize=11)
+    ax1.set_title(f"Local autoscaler (meme-stack's KEDA stand-in) on a burst of {b['count']} memes", fontsize=11)
 
     # KEDA's own target before the HPA's stabilisation and rate limits: ceil(lag / lagThreshold), capped at max.
     keda = [min(max_replicas, math.ceil(x["lag"] / b["threshold"])) for x in s]
@@ -407,7 +389,8 @@ def main():
     ap.add_argument("--count", type=int, default=400, help="requests per throughput burst (default 400)")
     ap.add_argument("--concurrency", type=int, default=1, help="WORKER_CONCURRENCY of each worker (default 1)")
     ap.add_argument("--burst", type=int, default=300, help="requests in the autoscaler burst (default 300)")
-    ap.add_argument("--scaled-object", default=os.path.join(ROOT, "k8s", "base", "worker", "scaledobject.yaml"))
+    ap.add_argument("--scaled-object", default=os.path.join(ROOT, "k8s", "base", "worker", "scaledobject.yaml"),
+                    help="read for maxReplicaCount in the plot; meme-stack itself reads k8s/base")
     ap.add_argument("--polling-interval", type=int, default=1)
     ap.add_argument("--cooldown-period", type=int, default=10)
     ap.add_argument("--scale-down-stabilization", type=int, default=10)
@@ -417,7 +400,8 @@ def main():
     ap.add_argument("--skip-burst", action="store_true")
     a = ap.parse_args()
 
-    for name in ("meme-worker", "meme-console"):
+    BIN[0] = a.bin
+    for name in ("meme-stack", "meme-worker", "meme-console"):
         if not os.access(os.path.join(a.bin, name), os.X_OK):
             sys.exit(f"error: {os.path.join(a.bin, name)} is missing or not executable "
                      f"(build with `swift build` or set MEME_BIN to the folder holding it)")
@@ -455,7 +439,7 @@ def main():
                       f"{r['rate'] / base:.2f}× | {r['cpu_per_meme']:.3f} | {r['other_per_meme']:.3f} | "
                       f"{r['cores_busy']:.2f} | {r['load_start']:.1f} → {r['load_end']:.1f} |")
         if not a.skip_burst:
-            b = burst(a.bin, tmp, a.burst, a.scaled_object, a.polling_interval, a.cooldown_period,
+            b = burst(a.bin, tmp, a.burst, a.polling_interval, a.cooldown_period,
                       a.scale_down_stabilization, 60)
             os.makedirs(os.path.dirname(os.path.abspath(a.png)), exist_ok=True)
             csv_path = a.csv or os.path.splitext(a.png)[0] + ".csv"

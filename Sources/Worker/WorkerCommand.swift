@@ -11,7 +11,7 @@ struct WorkerCommand: AsyncParsableCommand {
             from a flag; without it, memes are made offline by the built-in renderer.
             """,
         version: "0.1.0",
-        subcommands: [Serve.self, Render.self, Supervise.self],
+        subcommands: [Serve.self, Render.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -29,7 +29,7 @@ import Testing
             ])
             let deadline = Date().addingTimeInterval(30)
             while HTTPProbe.get(port: metricsPort, path: "/readyz")?.status != 200 {
-                guard Date() < deadline else { throw TestServerError("worker not ready:\n\(worker.log)") }
+                guard Date() < deadline else { throw ServerProcessError("worker not ready:\n\(worker.log)") }
                 try await Task.sleep(for: .milliseconds(50))
             }
             supervisorPort = try FreePort.next()

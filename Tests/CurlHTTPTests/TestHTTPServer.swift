@@ -51,6 +51,6 @@ final class TestHTTPServer: Sendable {
         p.standardError = FileHandle.nullDevice
         try p.run()
         p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw TestServerError("\(arguments.first ?? executable) failed") }
+        guard p.terminationStatus == 0 else { throw ServerProcessError("\(arguments.first ?? executable) failed") }
     }
 }

@@ -32,7 +32,7 @@ final class LoadHarness: @unchecked Sendable {
             if HTTPProbe.get(port: metricsPort, path: "/readyz")?.status == 200 { return }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw TestServerError("worker not ready within 30 s:\n\(worker?.log ?? "")")
+        throw ServerProcessError("worker not ready within 30 s:\n\(worker?.log ?? "")")
     }
 
     /// Runs `body` with a fresh harness and always stops the servers afterwards (a `defer { Task { … } }`
@@ -63,7 +63,7 @@ final class LoadHarness: @unchecked Sendable {
             if HTTPProbe.get(port: port, path: "/readyz")?.status == 200 { return "http://127.0.0.1:\(port)" }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw TestServerError("meme-web not ready within 30 s:\n\(web?.log ?? "")")
+        throw ServerProcessError("meme-web not ready within 30 s:\n\(web?.log ?? "")")
     }
 
     func shutdown() async {

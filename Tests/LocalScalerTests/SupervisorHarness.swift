@@ -54,8 +54,8 @@ final class SupervisorHarness: @unchecked Sendable {
 
     /// The supervisor's `GET /status`, decoded as the console decodes it.
     func status() throws -> LocalScalerStatus {
-        guard let r = HTTPProbe.get(port: metricsPort, path: "/status") else { throw TestServerError("GET /status: no answer") }
-        guard r.status == 200 else { throw TestServerError("GET /status: \(r.status) \(r.body)") }
+        guard let r = HTTPProbe.get(port: metricsPort, path: "/status") else { throw ServerProcessError("GET /status: no answer") }
+        guard r.status == 200 else { throw ServerProcessError("GET /status: \(r.status) \(r.body)") }
         return try JSONDecoder().decode(LocalScalerStatus.self, from: Data(r.body.utf8))
     }
 
@@ -88,10 +88,10 @@ final class SupervisorHarness: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if check() { return }
-            if !supervisor.process.isRunning { throw TestServerError("supervise exited while waiting for \(what):\n\(supervisor.log)") }
+            if !supervisor.process.isRunning { throw ServerProcessError("supervise exited while waiting for \(what):\n\(supervisor.log)") }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw TestServerError("timed out after \(Int(timeout)) s waiting for \(what); metrics:\n\(metricsPage ?? "none")\nlog:\n\(supervisor.log)")
+        throw ServerProcessError("timed out after \(Int(timeout)) s waiting for \(what); metrics:\n\(metricsPage ?? "none")\nlog:\n\(supervisor.log)")
     }
 
     /// `count` consecutive free loopback ports.
@@ -100,7 +100,7 @@ final class SupervisorHarness: @unchecked Sendable {
             let base = Int.random(in: 20_000...60_000)
             if (base..<(base + count)).allSatisfy({ !FreePort.isListening($0) }) { return base }
         }
-        throw TestServerError("no \(count) consecutive free ports")
+        throw ServerProcessError("no \(count) consecutive free ports")
     }
 
     func shutdown() {

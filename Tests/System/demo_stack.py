@@ -18,11 +18,13 @@ nats = pytest.importorskip("nats")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEMO = os.path.join(ROOT, "demo.sh")
-SERVICES = ["nats", "redis", "redis-exporter", "prometheus", "web", "supervise"]
+SERVICES = ["nats", "redis", "redis-exporter", "prometheus", "worker", "web"]
 
 
-def free_range(count):
+def free_range(count, avoid=None):
     for base in range(31000, 60000, 37):
+        if avoid is not None and abs(base - avoid) < count + 1:
+            continue
         if not any(listening(p) for p in range(base, base + count)):
             return base
     raise RuntimeError("no free port range")
@@ -95,13 +97,14 @@ def http_get(port, path, timeout=3):
 def stack():
     demo_dir = tempfile.mkdtemp(prefix="demo-local-")
     env = dict(os.environ)
-    ports = {name: free_port() for name in ["NATS", "NATS_MONITOR", "REDIS", "REDIS_EXPORTER", "PROMETHEUS", "WEB", "SUPERVISE"]}
+    ports = {name: free_port() for name in ["NATS", "NATS_MONITOR", "REDIS", "REDIS_EXPORTER", "PROMETHEUS", "WEB", "CONTROL"]}
     for name, port in ports.items():
         env[f"DEMO_{name}_PORT"] = str(port)
     env["DEMO_WORKER_METRICS_BASE_PORT"] = str(free_range(10))
+    env["DEMO_WEB_PROCESS_BASE_PORT"] = str(free_range(10, avoid=int(env["DEMO_WORKER_METRICS_BASE_PORT"])))
     env.update(DEMO_DIR=demo_dir, DEMO_BUILD="debug", DEMO_BIN=bin_dir())
     yield env, ports, demo_dir
-    subprocess.run([DEMO, "stop"], env=env, capture_output=True, timeout=120)
+    subprocess.run([DEMO, "stop"], env=env, capture_output=True, timeout=180)
     shutil.rmtree(demo_dir, ignore_errors=True)
 
 
@@ -109,14 +112,19 @@ def demo(env, *args, timeout=240):
     return subprocess.run([DEMO, *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
 
 
-def recorded_pids(demo_dir):
-    pids = {}
-    for name in SERVICES:
-        path = os.path.join(demo_dir, "pids", f"{name}.pid")
-        if os.path.exists(path):
-            with open(path) as f:
-                pids[name] = int(f.read().strip())
-    return pids
+def manifest(demo_dir):
+    """<DEMO_DIR>/stack.json (where everything of the running stack is), or None when none runs."""
+    path = os.path.join(demo_dir, "stack.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def live_services(ports):
+    """GET /stack on the stack's control port: every service's state now."""
+    _, body = http_get(ports["CONTROL"], "/stack")
+    return json.loads(body)["services"]
 
 
 async def submit_and_wait(nats_port, timeout=90, count=1):
@@ -143,15 +151,10 @@ async def submit_and_wait(nats_port, timeout=90, count=1):
         await nc.close()
 
 
-def supervise_status(port):
-    """The stand-in's own numbers (GET /metrics of meme-worker supervise)."""
-    _, body = http_get(port, "/metrics")
-    values = {}
-    for line in body.splitlines():
-        if line.startswith("meme_local_scaler_"):
-            name, value = line.rsplit(" ", 1)
-            values[name.split("{")[0].removeprefix("meme_local_scaler_")] = float(value)
-    return values
+def stand_in(port):
+    """The stack's GET /status: the KEDA stand-in's numbers, with the HPA's under "hpa" and the VPA's under "vpa"."""
+    _, body = http_get(port, "/status")
+    return json.loads(body)
 
 
 def wait_until(what, predicate, timeout, interval=0.3):

@@ -1,8 +1,12 @@
-"""Support for the fault drills (test_fault_drills.py): real servers and our binaries as child processes.
+"""Support for the fault drills (test_fault_drills.py), the demo tests and the scaling report: real
+servers and our binaries as child processes.
 
-Every drill builds a `Stack` of its own (nats-server with a generated config and a JetStream file store,
-redis-server, meme-worker and meme-web processes) on free loopback ports, with all state under one temp
-dir, and kills every process it started by PID when the drill ends, pass or fail. Load comes from
+The servers come from `meme-stack` (Sources/Shared/LocalStack), the one definition of the local stack
+that ./demo.sh also runs: `StackRunner` starts it on free loopback ports with its state under a temp
+dir, reads `<dir>/stack.json` for the ports, and kills or restarts a server through the stack's control
+API (`POST /services/<name>/<stop|kill|start|restart>`). Every drill builds a `Stack` of its own
+(meme-stack with nats and redis, plus the meme-worker and meme-web processes the drill controls itself)
+and stops every process it started when the drill ends, pass or fail. Load comes from
 `meme-console load` (`LoadRun`); an `Observer` (nats-py) records every answer on meme.response /
 meme.response.error, so a drill can check things the load tool does not report (image per id, `cached`).
 """
@@ -166,8 +170,131 @@ class Proc:
         return "\n".join(text.splitlines()[-lines:])
 
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+class StackRunner:
+    """`meme-stack up --free-ports` as a child process: the servers of the local stack, defined once (nats.conf,
+    prometheus.yml, redis arguments, readiness) in Sources/Shared/LocalServers and LocalStack."""
+
+    def __init__(self, directory, only=("nats", "redis"), env=None, args=(), bin_dir=None):
+        self.dir = directory
+        self.only = list(only)
+        self.env = dict(env if env is not None else os.environ)
+        self.args = list(args)
+        self.bin_dir = bin_dir
+        self.popen = None
+        self.manifest = None
+        self.log_path = os.path.join(directory, "stack.log")
+
+    def _binary(self):
+        return os.path.join(self.bin_dir, "meme-stack") if self.bin_dir else binary("meme-stack")
+
+    def start(self, timeout=90):
+        os.makedirs(self.dir, exist_ok=True)
+        argv = [self._binary(), "up", "--dir", self.dir, "--free-ports", "--only", ",".join(self.only),
+                "--k8s", os.path.join(ROOT, "k8s", "base"), *self.args]
+        log = open(self.log_path, "ab")
+        self.popen = subprocess.Popen(argv, env=self.env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log,
+                                      stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+        waited = subprocess.run([self._binary(), "wait", "--dir", self.dir, "--timeout", str(timeout)],
+                                capture_output=True, text=True, timeout=timeout + 30)
+        if waited.returncode != 0:
+            self.stop()
+            raise AssertionError(f"meme-stack did not come up: {waited.stderr.strip()}\n{self.tail()}")
+        self.manifest = json.loads(waited.stdout)
+        return self.manifest
+
+    @property
+    def ports(self):
+        return self.manifest["ports"]
+
+    @property
+    def urls(self):
+        return self.manifest["urls"]
+
+    @property
+    def control_url(self):
+        return self.urls["control"]
+
+    def control(self, service, action, timeout=60):
+        """One control action (stop, kill, start, restart) on a server of the stack; waits for it to be done."""
+        status, body = http_post(f"{self.control_url}/services/{service}/{action}", b"", timeout=timeout)
+        if status != 200:
+            raise AssertionError(f"meme-stack {service} {action}: {status} {body.decode('utf-8', 'replace')}")
+
+    def live(self):
+        """GET /stack: every service's state now."""
+        status, body = http_get(f"{self.control_url}/stack", 3.0)
+        return json.loads(body) if status == 200 else None
+
+    def service(self, name):
+        live = self.live()
+        return (live or {}).get("services", {}).get(name)
+
+    @property
+    def alive(self):
+        return self.popen is not None and self.popen.poll() is None
+
+    def stop(self, timeout=90):
+        """SIGTERM: meme-stack stops every server it started (and its processes), then exits."""
+        if self.alive:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+                self.popen.wait(timeout=10)
+
+    def tail(self, lines=25):
+        try:
+            with open(self.log_path, "rb") as f:
+                return "\n".join(f.read().decode("utf-8", "replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+class ServerHandle:
+    """A server of the stack as a drill sees it: kill() is a crash (SIGKILL, held down until started again)."""
+
+    def __init__(self, runner, name):
+        self.runner = runner
+        self.name = name
+
+    @property
+    def log_path(self):
+        return os.path.join(self.runner.dir, "logs", f"{self.name}.log")
+
+    @property
+    def pid(self):
+        return (self.runner.service(self.name) or {}).get("pid")
+
+    @property
+    def alive(self):
+        return bool((self.runner.service(self.name) or {}).get("running"))
+
+    @property
+    def exit_code(self):
+        return None
+
+    def kill(self):
+        self.runner.control(self.name, "kill")
+
+    def terminate(self, timeout=15):
+        self.runner.control(self.name, "stop", timeout=timeout + 30)
+
+    def tail(self, lines=25):
+        try:
+            with open(self.log_path, "rb") as f:
+                return "\n".join(f.read().decode("utf-8", "replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
 class Stack:
-    """nats-server, redis-server, meme-worker(s) and meme-web on free loopback ports, state under one temp dir."""
+    """meme-stack's nats-server and redis-server, plus meme-worker(s) and meme-web started by the drill, on
+    free loopback ports, state under one temp dir."""
 
     def __init__(self, name):
         self.name = name
@@ -175,34 +302,37 @@ class Stack:
         self.procs = {}
         self.env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED_ENV}
         self.env.setdefault("LOG_LEVEL", "info")
-        self.nats_port = free_port()
-        self.nats_monitor_port = free_port()
-        self.redis_port = free_port()
+        # The VPA stand-in would restart Redis on its own schedule: the drills decide when Redis goes.
+        self.runner = StackRunner(os.path.join(self.dir, "stack"), only=("nats", "redis"), env=self.env,
+                                  args=["--vpa-mode", "Off"])
         self.web_port = None
         self.worker_metrics = {}
 
+    def _servers(self):
+        if self.runner.manifest is None:
+            self.runner.start()
+
     # nats-server ---------------------------------------------------------------------------------
+
+    @property
+    def nats_port(self):
+        return self.runner.ports["nats"]
+
+    @property
+    def nats_monitor_port(self):
+        return self.runner.ports["nats_monitor"]
 
     @property
     def nats_url(self):
         return f"nats://127.0.0.1:{self.nats_port}"
 
     def start_nats(self):
-        if "nats" not in self.procs:
-            # The same generated config as Sources/Shared/TestServers/NATSServer.swift writes.
-            store = os.path.join(self.dir, "js")
-            config = os.path.join(self.dir, "nats.conf")
-            with open(config, "w") as f:
-                f.write(f"listen: 127.0.0.1:{self.nats_port}\n"
-                        f"http: 127.0.0.1:{self.nats_monitor_port}\n"
-                        f"max_payload: {8 * 1024 * 1024}\n"
-                        f"server_name: drill_{self.nats_port}\n"
-                        f"jetstream {{\n  store_dir: \"{store}\"\n  max_memory_store: 256MB\n  max_file_store: 1GB\n}}\n")
-            self.procs["nats"] = Proc("nats-server", [system_binary("nats-server"), "-c", config], self.env, self.dir)
-        self.procs["nats"].start()
-        wait_until(lambda: listening(self.nats_port)
-                   and http_get(f"http://127.0.0.1:{self.nats_monitor_port}/healthz", 0.5)[0] == 200,
-                   20, what="nats-server")
+        """Starts the stack's servers the first time; after a kill, the same nats-server again (same ports,
+        same config, same JetStream file store)."""
+        if self.runner.manifest is None:
+            self._servers()
+        elif not self.nats_healthy():
+            self.runner.control("nats", "start")
 
     def nats_healthy(self):
         return http_get(f"http://127.0.0.1:{self.nats_monitor_port}/healthz", 0.5)[0] == 200
@@ -210,16 +340,18 @@ class Stack:
     # redis-server --------------------------------------------------------------------------------
 
     @property
+    def redis_port(self):
+        return self.runner.ports["redis"]
+
+    @property
     def redis_url(self):
         return f"redis://127.0.0.1:{self.redis_port}"
 
     def start_redis(self):
-        if "redis" not in self.procs:
-            # As Sources/Shared/TestServers/RedisServer.swift: persistence off, data dir in the temp dir.
-            argv = [system_binary("redis-server"), "--port", str(self.redis_port), "--bind", "127.0.0.1",
-                    "--save", "", "--appendonly", "no", "--dir", self.dir, "--daemonize", "no"]
-            self.procs["redis"] = Proc("redis-server", argv, self.env, self.dir)
-        self.procs["redis"].start()
+        if self.runner.manifest is None:
+            self._servers()
+        elif self.redis("PING") != "PONG":
+            self.runner.control("redis", "start")
         wait_until(lambda: self.redis("PING") == "PONG", 20, what="redis-server")
 
     def redis(self, *args):
@@ -307,17 +439,22 @@ class Stack:
     # everything ----------------------------------------------------------------------------------
 
     def proc(self, name):
+        if name in ("nats", "redis"):
+            return ServerHandle(self.runner, name)
         return self.procs[name]
 
     def close(self, keep_dir=False):
         for p in reversed(list(self.procs.values())):
             p.kill()
+        self.runner.stop()
         if not keep_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
 
     def logs(self, lines=20):
-        return "\n".join(f"--- {p.name} (pid {p.pid}, exit {p.exit_code}) {p.log_path}\n{p.tail(lines)}"
-                         for p in self.procs.values())
+        servers = [ServerHandle(self.runner, n) for n in ("nats", "redis")]
+        text = "\n".join(f"--- {p.name} {p.log_path}\n{p.tail(lines)}" for p in servers)
+        return text + "\n" + "\n".join(f"--- {p.name} (pid {p.pid}, exit {p.exit_code}) {p.log_path}\n{p.tail(lines)}"
+                                       for p in self.procs.values()) + f"\n--- meme-stack\n{self.runner.tail(lines)}"
 
 
 _PROGRESS = re.compile(r"sent (\d+)/(\d+) stored (\d+) answered (\d+) errors (\d+) in-flight (\d+)")

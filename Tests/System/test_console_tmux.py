@@ -1,43 +1,23 @@
 """meme-console end to end under tmux, against a real nats-server + redis-server + meme-worker.
 
-Starts everything itself on free loopback ports (MEME_BIN = `swift build --show-bin-path`), runs the
+Starts everything itself on free loopback ports (the servers through meme-stack, as the drills do;
+MEME_BIN = `swift build --show-bin-path`), runs the
 console in a detached tmux session (own socket, LANG=C.UTF-8, 120x40), then: presses `b` while the
 worker is paused (SIGSTOP) and sees the queue rise, resumes the worker and sees the burst answered,
 pauses for longer than the stale limit and resumes without a false "no update" warning (issue 12),
 kills nats-server and sees "nats down", restarts it and sees "nats ok" again, and quits with `q`.
-No `meme-worker supervise` runs: the KEDA stand-in source says so (`stand-in down`) instead of numbers.
+No stand-in runs (meme-stack has only nats and redis): the KEDA stand-in source says so (`stand-in down`) instead of numbers.
 The burst goes through the LoadEngine module (ConsoleCore.LoadEngineControl): JetStream publishes with acks.
 """
 import os
 import re
-import shutil
 import signal
-import socket
-import subprocess
-import tempfile
 import time
-import urllib.request
 
 import pytest
 
+from drill_support import Stack
 from tmux_session import Tmux
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, timeout=15):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"nothing listening on {port} after {timeout} s")
 
 
 def binary(name):
@@ -50,77 +30,37 @@ def binary(name):
     return path
 
 
-class NATS:
-    """nats-server from a generated config (like TestServers.NATSServer), restartable on the same ports."""
+class NATSHandle:
+    """The stack's nats-server as this test kills and restarts it (through meme-stack's control API)."""
 
-    def __init__(self, tmp):
-        self.exe = shutil.which("nats-server") or pytest.skip("nats-server not installed")
-        self.port, self.monitor = free_port(), free_port()
-        self.config = os.path.join(tmp, "nats.conf")
-        with open(self.config, "w") as f:
-            f.write(f"listen: 127.0.0.1:{self.port}\nhttp: 127.0.0.1:{self.monitor}\n"
-                    f"max_payload: 8MB\njetstream {{ store_dir: \"{tmp}/js\", max_memory_store: 256MB, max_file_store: 1GB }}\n")
-        self.log = open(os.path.join(tmp, "nats.log"), "ab")
-        self.proc = None
-        self.start()
+    def __init__(self, stack):
+        self.stack = stack
 
     @property
     def url(self):
-        return f"nats://127.0.0.1:{self.port}"
-
-    def start(self):
-        self.proc = subprocess.Popen([self.exe, "-c", self.config], stdout=self.log, stderr=self.log)
-        wait_port(self.port)
+        return self.stack.nats_url
 
     def kill(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(timeout=10)
+        self.stack.proc("nats").kill()
 
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
+    def start(self):
+        self.stack.start_nats()
 
 
 @pytest.fixture
 def stack():
-    tmp = tempfile.mkdtemp(prefix="console-tmux")
-    procs = []
-    nats = NATS(tmp)
-    redis_exe = shutil.which("redis-server") or pytest.skip("redis-server not installed")
-    redis_port = free_port()
-    redis = subprocess.Popen([redis_exe, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                              "--dir", tmp], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    procs.append(redis)
-    wait_port(redis_port)
-    metrics = free_port()
-    worker_log = open(os.path.join(tmp, "worker.log"), "ab")
-    env = dict(os.environ, NATS_URL=nats.url, REDIS_URL=f"redis://127.0.0.1:{redis_port}", METRICS_ADDR=f"127.0.0.1:{metrics}",
-               WORKER_CONCURRENCY="4")
-    worker = subprocess.Popen([binary("meme-worker")], env=env, stdout=worker_log, stderr=worker_log)
-    procs.append(worker)
-    deadline = time.time() + 30
-    while True:
-        try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{metrics}/readyz", timeout=1).status == 200:
-                break
-        except OSError:
-            pass
-        assert time.time() < deadline, "meme-worker not ready"
-        time.sleep(0.1)
-    tmux = Tmux(tmp, session="console")
-    yield nats, worker, tmux
-    tmux.run("kill-server", check=False)
-    worker.send_signal(signal.SIGCONT)
-    for p in procs:
-        if p.poll() is None:
-            p.terminate()
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-    nats.stop()
-    shutil.rmtree(tmp, ignore_errors=True)
+    s = Stack("console-tmux")
+    try:
+        s.start_nats()
+        s.start_redis()
+        worker = s.start_worker("worker", ack_wait=60, concurrency=4)
+        tmux = Tmux(s.dir, session="console")
+        yield NATSHandle(s), worker.popen, tmux
+        tmux.run("kill-server", check=False)
+        if worker.alive:
+            worker.popen.send_signal(signal.SIGCONT)
+    finally:
+        s.close()
 
 
 def queue_lag(screen):

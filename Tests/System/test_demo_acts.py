@@ -2,7 +2,7 @@
 
 `./demo.sh up --detach` on free ports, then the console in tmux at 120×40 with the keys the script
 names. Each act's claim is checked against the stand-in's own reading (GET /status of
-`meme-worker supervise`) and on the screen, and the screen is saved: with MEME_CAPTURE_DIR set
+meme-stack) and on the screen, and the screen is saved: with MEME_CAPTURE_DIR set
 (`MEME_CAPTURE_DIR=docs/captures`) the captures the script shows are rewritten from this run.
 """
 import json
@@ -38,7 +38,7 @@ def test_the_talk_act_by_act(stack):
     env, ports, demo_dir = stack
     up = demo(env, "up", "--detach")
     assert up.returncode == 0, up.stderr
-    scaler = ports["SUPERVISE"]
+    scaler = ports["CONTROL"]
     console = os.path.join(env["DEMO_BIN"], "meme-console")
     tmux = Tmux(demo_dir, session="console")
     tmux.start(f"env LANG=C.UTF-8 TERM=xterm-256color NATS_URL=nats://127.0.0.1:{ports['NATS']} "

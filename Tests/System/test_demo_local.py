@@ -1,4 +1,4 @@
-"""./demo.sh up --detach / status / stop: the whole local stack on free ports, state in a temp DEMO_DIR.
+"""./demo.sh up --detach / status / stop: the whole local stack (meme-stack) on free ports, state in a temp DEMO_DIR.
 
 Uses the debug binaries (MEME_BIN, or `swift build --show-bin-path`); never touches .demo/ or the default ports.
 """
@@ -10,8 +10,8 @@ import socket
 import subprocess
 import time
 
-from demo_stack import (DEMO, ROOT, SERVICES, alive, children, demo, http_get, listening,  # noqa: F401
-                        marked_processes, processes_mentioning, recorded_pids, stack, submit_and_wait, supervise_status, wait_until)
+from demo_stack import (DEMO, ROOT, SERVICES, alive, demo, http_get, listening, live_services, manifest,  # noqa: F401
+                        marked_processes, processes_mentioning, stack, stand_in, submit_and_wait, wait_until)
 from tmux_session import Tmux
 
 
@@ -20,46 +20,47 @@ def test_up_status_meme_and_stop(stack):
     up = demo(env, "up", "--detach")
     assert up.returncode == 0, up.stderr
     assert f"http://127.0.0.1:{ports['WEB']}/wall" in up.stderr
-    pids = recorded_pids(demo_dir)
-    expected = {"nats", "redis", "redis-exporter", "prometheus", "supervise"}
-    assert expected <= set(pids), pids
-    assert all(alive(p) for p in pids.values())
+    m = manifest(demo_dir)
+    assert m is not None and alive(m["pid"]), "no stack.json, or meme-stack is not running"
+    assert m["ports"]["web"] == ports["WEB"] and m["urls"]["nats"] == f"nats://127.0.0.1:{ports['NATS']}"
 
     status = demo(env, "status", timeout=60)
     assert status.returncode == 0, status.stdout + status.stderr
-    for name in expected:
+    for name in ["nats", "redis", "redis-exporter", "prometheus"]:
         line = next(l for l in status.stdout.splitlines() if l.startswith(name + " "))
         assert "answering" in line and "NOT" not in line, status.stdout
-        assert str(pids[name]) in line
+    web_line = next(l for l in status.stdout.splitlines() if l.startswith("web "))
+    assert "1 process" in web_line, status.stdout
 
-    # Prometheus answers and scrapes the local scaler.
+    # The audience's page through the stack's web port (the proxy in front of the meme-web processes).
+    code, page = http_get(ports["WEB"], "/")
+    assert code == 200 and "<html" in page.lower()
+
+    # Prometheus answers and scrapes the stack's own metrics.
     assert http_get(ports["PROMETHEUS"], "/-/ready")[0] == 200
-    deadline = time.time() + 30
-    value = None
-    while time.time() < deadline and value is None:
-        _, body = http_get(ports["PROMETHEUS"], "/api/v1/query?query=meme_local_scaler_replicas")
-        result = json.loads(body)["data"]["result"]
-        value = result[0]["value"][1] if result else None
-        time.sleep(0.5)
-    assert value is not None, "prometheus never scraped meme_local_scaler_replicas"
+    value = wait_until("prometheus to scrape meme_local_scaler_replicas", lambda: (json.loads(
+        http_get(ports["PROMETHEUS"], "/api/v1/query?query=meme_local_scaler_replicas")[1])["data"]["result"] or None), 30)
+    assert value
 
-    # A lone meme submitted through NATS arrives: supervise scales the worker from 0 and it answers.
+    # A lone meme submitted through NATS arrives: the KEDA stand-in scales the worker from 0 and it answers.
     subject, body = asyncio.run(submit_and_wait(ports["NATS"]))
     assert subject == "meme.response", body
     assert body["image_data"]
-    _, metrics = http_get(ports["SUPERVISE"], "/metrics")
-    assert 'meme_local_scaler_replicas{workload="worker"}' in metrics
-    workers = children(pids["supervise"])
-    assert workers, "no worker process under supervise"
+    st = stand_in(ports["CONTROL"])
+    assert st["hpa"]["source"] == "local stand-in for the HPA" and st["hpa"]["replicas"] >= 1
+    assert st["vpa"]["source"] == "local stand-in for the VPA" and st["vpa"]["requests"]["memory_bytes"] == 512 * 1024 * 1024
     assert os.path.exists(os.path.join(demo_dir, "logs", "worker-1.log"))
+    assert os.path.exists(os.path.join(demo_dir, "logs", "web-1.log"))
+    everything = marked_processes(demo_dir)
+    assert len(everything) >= 7, everything  # meme-stack, 4 servers, a web process, a worker
 
     stop = demo(env, "stop", timeout=180)
     assert stop.returncode == 0, stop.stderr
-    left = [p for p in list(pids.values()) + workers if alive(p)]
+    left = [p for p in everything if alive(p)]
     assert not left, f"still running after stop: {left}"
-    assert recorded_pids(demo_dir) == {}
+    assert manifest(demo_dir) is None
     assert not processes_mentioning(demo_dir)
-    assert not processes_mentioning(f"127.0.0.1:{ports['REDIS_EXPORTER']}")
+    assert not any(listening(port) for port in ports.values()), ports
 
 
 def test_port_in_use_is_named_and_nothing_is_left(stack):
@@ -72,45 +73,42 @@ def test_port_in_use_is_named_and_nothing_is_left(stack):
     finally:
         blocker.close()
     assert up.returncode != 0
-    assert f"port {ports['PROMETHEUS']} for prometheus is already in use" in up.stderr, up.stderr
+    assert f"port {ports['PROMETHEUS']} is already in use (set DEMO_PROMETHEUS_PORT to move it)" in up.stderr, up.stderr
     # nats, redis and the exporter had started before; all were stopped again.
     assert "stopping nats" in up.stderr
-    assert recorded_pids(demo_dir) == {}
-    assert not processes_mentioning(demo_dir)
-    assert not processes_mentioning(f"127.0.0.1:{ports['REDIS_EXPORTER']}")
+    assert manifest(demo_dir) is None
+    assert not marked_processes(demo_dir)
     assert not any(listening(ports[n]) for n in ["NATS", "NATS_MONITOR", "REDIS", "REDIS_EXPORTER"])
 
 
 def test_help_and_unknown_option():
     out = subprocess.run([DEMO, "--help"], capture_output=True, text=True, timeout=30)
     assert out.returncode == 0
-    for word in ["status", "logs", "stop", "--detach", "DEMO_DIR", "DEMO_BUILD"]:
+    for word in ["status", "logs", "stop", "--detach", "DEMO_DIR", "DEMO_BUILD", "DEMO_CONTROL_PORT"]:
         assert word in out.stdout
     bad = subprocess.run([DEMO, "up", "--bogus"], capture_output=True, text=True, timeout=30)
     assert bad.returncode != 0 and "unknown option '--bogus'" in bad.stderr
 
 
-def test_a_service_that_dies_at_start_is_named_and_everything_is_stopped(stack):
+def test_a_web_tier_that_cannot_start_is_named_and_everything_is_stopped(stack):
     env, ports, demo_dir = stack
-    # A meme-worker that cannot start (as a broken build would): supervise is the last service,
-    # so nats, redis, the exporter, prometheus and the real meme-web are up when it fails, and
-    # must be stopped again.
+    # A meme-web that cannot start (as a broken build would): the servers are up when it fails,
+    # and must be stopped again.
     broken = os.path.join(demo_dir, "broken-bin")
     os.makedirs(broken)
-    with open(os.path.join(broken, "meme-worker"), "w") as f:
+    with open(os.path.join(broken, "meme-web"), "w") as f:
         f.write("#!/bin/sh\necho 'cannot start: broken on purpose' >&2; exit 3\n")
-    os.chmod(os.path.join(broken, "meme-worker"), 0o755)
-    for name in ["meme-web", "meme-console"]:
+    os.chmod(os.path.join(broken, "meme-web"), 0o755)
+    for name in ["meme-stack", "meme-worker", "meme-console"]:
         os.symlink(os.path.join(env["DEMO_BIN"], name), os.path.join(broken, name))
     env = dict(env, DEMO_BIN=broken)
     up = demo(env, "up", "--detach")
     assert up.returncode != 0
-    assert "supervise exited during start-up" in up.stderr, up.stderr
+    assert "meme-web (web-1) exited 3 times during start-up, last with status 3" in up.stderr, up.stderr
     assert "cannot start: broken on purpose" in up.stderr
-    assert "stopping nats" in up.stderr and "stopping prometheus" in up.stderr and "stopping web" in up.stderr
-    assert recorded_pids(demo_dir) == {}
-    assert not processes_mentioning(demo_dir + "/nats") and not processes_mentioning(demo_dir + "/prometheus")
-    assert not any(listening(ports[n]) for n in ["NATS", "REDIS", "REDIS_EXPORTER", "PROMETHEUS", "WEB"])
+    assert "stopping nats" in up.stderr and "stopping prometheus" in up.stderr
+    assert manifest(demo_dir) is None
+    assert not any(listening(ports[n]) for n in ["NATS", "REDIS", "REDIS_EXPORTER", "PROMETHEUS", "WEB", "CONTROL"])
     assert not marked_processes(demo_dir)
 
 
@@ -123,48 +121,48 @@ def test_readme_first_command_opens_the_console_burst_scales_and_q_stops_everyth
                f"echo \"demo.sh exited $?\"; sleep 120")
     tmux.start(command)
     try:
-        # The console's first frame, drawn after the stack is up.
+        # The console's first frame, drawn after the stack is up, with all three stand-ins.
         screen = tmux.wait_for("the console", lambda s: "MEME CONSOLE" in s and "nats ok" in s, timeout=240)
         assert "not in this build" not in screen
-        assert recorded_pids(demo_dir).keys() >= set(SERVICES)
+        assert manifest(demo_dir) is not None
+        screen = tmux.wait_for("the HPA and VPA rows", lambda s: "HPA meme-web" in s and "VPA redis" in s, timeout=30)
 
         # b: a burst from the presenter's keyboard; the stand-in scales the workers up, the queue drains.
         tmux.press_until_taken("b")
         tmux.wait_for("the burst", lambda s: "burst of" in s, timeout=30)
-        wait_until("a worker", lambda: supervise_status(ports["SUPERVISE"]).get("replicas", 0) >= 1, timeout=60)
-        wait_until("the queue to drain", lambda: supervise_status(ports["SUPERVISE"]).get("lag", -1) == 0, timeout=120)
+        wait_until("a worker", lambda: stand_in(ports["CONTROL"]).get("replicas", 0) >= 1, timeout=60)
+        wait_until("the queue to drain", lambda: stand_in(ports["CONTROL"]).get("lag", -1) == 0, timeout=120)
 
         # q: the console closes and demo.sh stops the whole stack.
         tmux.keys("q")
-        tmux.wait_for("demo.sh to exit", lambda s: "demo.sh exited 0" in s, timeout=120)
+        tmux.wait_for("demo.sh to exit", lambda s: "demo.sh exited 0" in s, timeout=180)
         assert not marked_processes(demo_dir), "left running after q"
-        assert recorded_pids(demo_dir) == {}
+        assert manifest(demo_dir) is None
         assert not any(listening(port) for port in ports.values()), ports
     finally:
         tmux.close()
 
 
-def test_stop_after_the_supervisor_was_killed_leaves_nothing_and_up_works_again(stack):
+def test_stop_after_the_stack_was_killed_leaves_nothing_and_up_works_again(stack):
     env, ports, demo_dir = stack
     up = demo(env, "up", "--detach")
     assert up.returncode == 0, up.stderr
     subject, _ = asyncio.run(submit_and_wait(ports["NATS"], count=3))
     assert subject == "meme.response"
-    supervise = recorded_pids(demo_dir)["supervise"]
-    workers = children(supervise)
-    assert workers, "no worker under supervise"
+    stack_pid = manifest(demo_dir)["pid"]
+    others = [p for p in marked_processes(demo_dir) if p != stack_pid]
+    assert len(others) >= 5, others
 
-    os.kill(supervise, signal.SIGKILL)
-    wait_until("supervise to die", lambda: not alive(supervise), timeout=10)
-    # The orphaned workers do not hold the supervisor's port (they got only stdin/stdout/stderr).
-    assert not listening(ports["SUPERVISE"])
-    assert any(alive(w) for w in workers), "the workers were expected to outlive a SIGKILLed supervisor"
+    os.kill(stack_pid, signal.SIGKILL)
+    wait_until("meme-stack to die", lambda: not alive(stack_pid), timeout=10)
+    # The orphans do not hold the stack's ports (children get only stdin/stdout/stderr).
+    assert not listening(ports["CONTROL"]) and not listening(ports["WEB"])
+    assert any(alive(p) for p in others), "the servers were expected to outlive a SIGKILLed meme-stack"
 
     stop = demo(env, "stop", timeout=180)
     assert stop.returncode == 0, stop.stderr
     assert "left from this demo" in stop.stderr
     assert not marked_processes(demo_dir), "left running after stop"
-    assert not any(alive(w) for w in workers)
 
     again = demo(env, "up", "--detach")
     assert again.returncode == 0, again.stderr

@@ -44,7 +44,7 @@ final class HFStubServer: Sendable {
     /// Every POST the stub has seen, oldest first.
     func requests() throws -> [SeenRequest] {
         guard let response = HTTPProbe.get(port: port, path: "/_requests"), response.status == 200 else {
-            throw TestServerError("hf stub did not list its requests:\n\(process.logTail())")
+            throw ServerProcessError("hf stub did not list its requests:\n\(process.logTail())")
         }
         return try JSONDecoder().decode([SeenRequest].self, from: Data(response.body.utf8))
     }

@@ -68,7 +68,7 @@ final class WorkerHarness: @unchecked Sendable {
             if HTTPProbe.get(port: metricsPort, path: "/readyz")?.status == 200 { return }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw TestServerError("worker not ready within \(timeout) s:\n\(worker?.log ?? "")")
+        throw ServerProcessError("worker not ready within \(timeout) s:\n\(worker?.log ?? "")")
     }
 
     /// Publishes raw bytes to the request stream, as any client of the original would.

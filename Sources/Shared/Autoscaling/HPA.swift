@@ -36,6 +36,12 @@ public enum HPA {
         public var replicas: Int?
         /// "cpu 93% / 30% → 4 replicas"
         public var explanation: String
+
+        public init(name: String, replicas: Int?, explanation: String) {
+            self.name = name
+            self.replicas = replicas
+            self.explanation = explanation
+        }
     }
 
     /// Proposal of one metric for `currentReplicas` pods.
@@ -183,7 +189,16 @@ extension HPA {
         behavior: Behavior = Behavior(), history: [Recommendation] = [], scaleEvents: [ScaleEvent] = [], nowSeconds: Double,
         tolerance: Double = 0.1
     ) -> Decision {
-        let proposals = metrics.map { propose($0, currentReplicas: currentReplicas, tolerance: tolerance) }
+        decide(proposals: metrics.map { propose($0, currentReplicas: currentReplicas, tolerance: tolerance) },
+               currentReplicas: currentReplicas, minReplicas: minReplicas, maxReplicas: maxReplicas, behavior: behavior,
+               history: history, scaleEvents: scaleEvents, nowSeconds: nowSeconds)
+    }
+
+    /// The same step from proposals already made per metric (e.g. `proposeResource` for cpu and memory).
+    public static func decide(
+        proposals: [MetricProposal], currentReplicas: Int, minReplicas: Int, maxReplicas: Int,
+        behavior: Behavior = Behavior(), history: [Recommendation] = [], scaleEvents: [ScaleEvent] = [], nowSeconds: Double
+    ) -> Decision {
         let known = proposals.compactMap(\.replicas)
         guard currentReplicas > 0 else {
             return Decision(desiredReplicas: 0, metricsReplicas: 0, proposals: proposals, limitedBy: "scaled to zero: HPA does not act",

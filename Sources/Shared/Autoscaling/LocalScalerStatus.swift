@@ -1,7 +1,8 @@
-/// What `meme-worker supervise` (the local stand-in for KEDA) serves at `GET /status` and what
-/// meme-console reads in local mode: every number of one decision from one reading, so the
-/// console never explains a decision with a lag read at another time. JSON keys are snake_case;
-/// times are Unix seconds. Absent values are null, never a guessed zero.
+/// What the local stack (`meme-stack`) serves at `GET /status` and what meme-console reads in local
+/// mode: the KEDA stand-in's numbers at the top level (every number of one decision from one lag
+/// reading, so the console never explains a decision with a lag read at another time), the HPA and
+/// VPA stand-ins' under `hpa` and `vpa` (null when that stand-in does not run). JSON keys are
+/// snake_case; times are Unix seconds. Absent values are null, never a guessed zero.
 public struct LocalScalerStatus: Codable, Sendable, Equatable {
     /// Bumped when a key changes meaning; readers refuse a version they do not know.
     public static let currentVersion = 1
@@ -31,6 +32,10 @@ public struct LocalScalerStatus: Codable, Sendable, Equatable {
     public var reason: String
     /// The most recent replica changes, oldest first, each with the numbers it was decided on.
     public var events: [Event]
+    /// The HPA stand-in on meme-web; nil when the stack runs no web tier.
+    public var hpa: LocalHPAStatus?
+    /// The VPA stand-in on Redis; nil when the stack runs no Redis.
+    public var vpa: LocalVPAStatus?
 
     public struct Event: Codable, Sendable, Equatable {
         /// Unix time of the decision (the lag read it used).
@@ -64,7 +69,7 @@ public struct LocalScalerStatus: Codable, Sendable, Equatable {
     public init(version: Int = Self.currentVersion, readAt: Double?, workload: String = "worker", replicas: Int, desiredReplicas: Int,
                 terminating: Int, lag: Int?, lagThreshold: Int, activationLagThreshold: Int, minReplicas: Int, maxReplicas: Int,
                 pollingIntervalSeconds: Int, cooldownPeriodSeconds: Int, active: Bool, lastActiveAt: Double?,
-                scaleToZeroInSeconds: Double?, reason: String, events: [Event]) {
+                scaleToZeroInSeconds: Double?, reason: String, events: [Event], hpa: LocalHPAStatus? = nil, vpa: LocalVPAStatus? = nil) {
         self.version = version
         self.readAt = readAt
         self.workload = workload
@@ -83,10 +88,12 @@ public struct LocalScalerStatus: Codable, Sendable, Equatable {
         self.scaleToZeroInSeconds = scaleToZeroInSeconds
         self.reason = reason
         self.events = events
+        self.hpa = hpa
+        self.vpa = vpa
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, workload, replicas, terminating, lag, active, reason, events
+        case version, workload, replicas, terminating, lag, active, reason, events, hpa, vpa
         case readAt = "read_at"
         case desiredReplicas = "desired_replicas"
         case lagThreshold = "lag_threshold"
@@ -123,5 +130,7 @@ public struct LocalScalerStatus: Codable, Sendable, Equatable {
         try c.encode(scaleToZeroInSeconds, forKey: .scaleToZeroInSeconds)
         try c.encode(reason, forKey: .reason)
         try c.encode(events, forKey: .events)
+        try c.encode(hpa, forKey: .hpa)
+        try c.encode(vpa, forKey: .vpa)
     }
 }

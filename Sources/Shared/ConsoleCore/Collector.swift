@@ -62,8 +62,8 @@ public struct CollectorState: Sendable {
     var everOK: Set<String> = []
     var atMax: Set<String> = []
     var replicaSequence = -1
-    /// The newest stand-in event already logged (its decision time).
-    var lastStandInEvent: LocalScalerStatus.Event?
+    /// The newest event already logged per stand-in ("keda", "hpa", "vpa").
+    var lastStandInEvents: [String: LocalScalerStatus.Event] = [:]
 
     public init() {}
 
@@ -99,11 +99,25 @@ public func assemble(_ inputs: CollectorInputs, state: inout CollectorState, now
     case .local:
         if let standIn = inputs.standIn, let status = standIn.value {
             // Replicas, lag and desired all from the one reading the stand-in decided on.
-            workloads = [ConsoleUI.Workload(name: status.workload, kind: "Process", replicas: status.replicas, ready: status.replicas,
-                                            desired: status.desiredReplicas)]
-            autoscalers = Autoscalers(keda: [localKEDA(status, now: now)])
+            var list = [ConsoleUI.Workload(name: status.workload, kind: "Process", replicas: status.replicas, ready: status.replicas,
+                                           desired: status.desiredReplicas)]
+            if let h = status.hpa {
+                list.insert(ConsoleUI.Workload(name: h.workload, kind: "Process", replicas: h.replicas,
+                                               ready: h.pods.filter { $0.ready && !$0.terminating }.count, desired: h.desiredReplicas), at: 0)
+            }
+            if let v = status.vpa {
+                let up = v.pid == nil ? 0 : 1
+                list.append(ConsoleUI.Workload(name: v.workload, kind: "Process", replicas: up, ready: up, desired: 1))
+            }
+            workloads = list
+            autoscalers = Autoscalers(hpa: status.hpa.map { [localHPA($0, now: now)] } ?? [], keda: [localKEDA(status, now: now)],
+                                      vpa: status.vpa.map { [localVPA($0, now: now)] } ?? [])
             replicaSequence = standIn.sequence
-            if standIn.sequence != state.replicaSequence { logStandInEvents(status, state: &state) }
+            if standIn.sequence != state.replicaSequence {
+                logStandInEvents(status.events, source: "keda", kind: "keda", workload: status.workload, state: &state)
+                if let h = status.hpa { logStandInEvents(h.events, source: "hpa", kind: "hpa", workload: h.workload, state: &state) }
+                if let v = status.vpa { logStandInEvents(v.events, source: "vpa", kind: "vpa", workload: v.workload, state: &state) }
+            }
         }
     }
     if var list = workloads {
@@ -132,11 +146,12 @@ public func assemble(_ inputs: CollectorInputs, state: inout CollectorState, now
 /// Seconds to one decimal, as the labels show them.
 func tenths(_ x: Double) -> Double { (x * 10).rounded() / 10 }
 
-/// The stand-in's replica changes not logged yet, each with the lag and reason it was decided on and
-/// the time of that decision.
-private func logStandInEvents(_ status: LocalScalerStatus, state: inout CollectorState) {
-    var fresh = status.events
-    if let last = state.lastStandInEvent {
+/// A stand-in's events not logged yet, each with the numbers and reason it was decided on and the
+/// time of that decision. KEDA's carry the lag; the VPA's are restarts ("evictions"), not replica changes.
+private func logStandInEvents(_ events: [LocalScalerStatus.Event], source: String, kind: String, workload: String,
+                              state: inout CollectorState) {
+    var fresh = events
+    if let last = state.lastStandInEvents[source] {
         if let i = fresh.lastIndex(of: last) {
             fresh = Array(fresh[(i + 1)...])
         } else {
@@ -144,12 +159,16 @@ private func logStandInEvents(_ status: LocalScalerStatus, state: inout Collecto
         }
     }
     for e in fresh {
-        let lag = e.lag.map(String.init) ?? "unknown"
-        state.events.append(ScalingEvent(time: rfc3339(e.at), kind: "keda",
-                                         message: "\(status.workload) \(e.from) → \(e.to) (lag \(lag))" + (e.reason.isEmpty ? "" : ": " + e.reason)))
+        let what: String
+        switch kind {
+        case "keda": what = "\(workload) \(e.from) → \(e.to) (lag \(e.lag.map(String.init) ?? "unknown"))"
+        case "vpa": what = "\(workload)"
+        default: what = "\(workload) \(e.from) → \(e.to)"
+        }
+        state.events.append(ScalingEvent(time: rfc3339(e.at), kind: kind, message: what + (e.reason.isEmpty ? "" : ": " + e.reason)))
     }
     if state.events.count > CollectorState.eventLimit { state.events.removeFirst(state.events.count - CollectorState.eventLimit) }
-    if let newest = status.events.last { state.lastStandInEvent = newest }
+    if let newest = events.last { state.lastStandInEvents[source] = newest }
 }
 
 // MARK: - Sources
@@ -168,7 +187,7 @@ func sourceStatuses(_ inputs: CollectorInputs, now: Double) -> SourceStatuses {
         var s = status($0)
         if s.state == .ok, let notes = $0.value?.notes, !notes.isEmpty { s.error = notes.joined(separator: "; ") }
         return s
-    } ?? SourceStatus(state: .disabled, error: "local mode: HPA, VPA and the cluster's KEDA need a cluster")
+    } ?? SourceStatus(state: .disabled, error: "local mode: the stand-ins' /status replaces the Kubernetes API")
     let standIn = inputs.mode == .local ? (inputs.standIn.map(status) ?? SourceStatus(state: .down, error: "not configured")) : nil
     return SourceStatuses(nats: nats, prometheus: prometheus, kubernetes: kubernetes, standIn: standIn)
 }
@@ -337,6 +356,35 @@ func localKEDA(_ st: LocalScalerStatus, now: Double) -> KEDAStatus {
                       max: st.maxReplicas, desired: st.desiredReplicas, cooldownPeriodSeconds: st.cooldownPeriodSeconds,
                       scaleToZeroInSeconds: left, source: "stand-in", ageSeconds: st.readAt.map { tenths(max(0, now - $0)) },
                       explanation: st.reason)
+}
+
+/// The HPA stand-in's line: the same HPA row as in a cluster, saying it is a stand-in and how old its sync is.
+func localHPA(_ h: LocalHPAStatus, now: Double) -> HPAStatus {
+    let metrics = h.metrics.map { m in
+        HPAMetric(name: m.name, current: m.currentUtilization.map(Double.init), target: Double(m.targetUtilization), kind: "Utilization",
+                  replicas: m.replicas, explanation: m.explanation)
+    }
+    let held = h.scaleDownInSeconds.map { s in h.readAt.map { max(0, $0 + s - now) } ?? s }
+    let sync = h.syncPeriodSeconds == h.syncPeriodSeconds.rounded() ? "\(Int(h.syncPeriodSeconds))" : "\(h.syncPeriodSeconds)"
+    return HPAStatus(name: h.name, targetRef: "Process/\(h.workload)", min: h.minReplicas, max: h.maxReplicas, current: h.replicas,
+                     desired: h.desiredReplicas, metrics: metrics,
+                     source: h.source, ageSeconds: h.readAt.map { tenths(max(0, now - $0)) },
+                     note: "sync \(sync) s (15 s in a cluster), memory = \(h.memoryMeasure)", scaleDownInSeconds: held)
+}
+
+/// The VPA stand-in's line: target and bounds from its recommender, the request the process runs with.
+func localVPA(_ v: LocalVPAStatus, now: Double) -> VPAStatus {
+    func r(_ a: ResourceAmounts?) -> Resources? {
+        a.flatMap { $0.cpuMillicores == nil && $0.memoryBytes == nil ? nil : Resources(cpuMillicores: $0.cpuMillicores, memoryBytes: $0.memoryBytes) }
+    }
+    let container = VPAContainer(name: v.container, target: r(v.target), lowerBound: r(v.lowerBound), upperBound: r(v.upperBound),
+                                 uncappedTarget: r(v.uncappedTarget), requests: r(v.requests), verdict: v.verdict)
+    let halfLife = v.halfLifeSeconds >= 60 ? "\(Int(v.halfLifeSeconds / 60)) min" : "\(Int(v.halfLifeSeconds)) s"
+    var note = "half-life \(halfLife) (24 h in a cluster), \(v.samples) sample\(v.samples == 1 ? "" : "s")"
+    if let maxMemory = v.maxMemoryBytes { note += ", maxmemory \(QuantityFormat.bytes(maxMemory))" }
+    let next = v.nextCheckInSeconds.map { s in v.readAt.map { max(0, $0 + s - now) } ?? s }
+    return VPAStatus(name: v.name, targetRef: "Process/\(v.workload)", updateMode: v.updateMode, containers: [container], source: v.source,
+                     ageSeconds: v.readAt.map { tenths(max(0, now - $0)) }, note: note, nextCheckInSeconds: next, evictions: v.evictions)
 }
 
 func vpaStatus(_ v: VerticalPodAutoscaler, containers: [ContainerResources]) -> VPAStatus {

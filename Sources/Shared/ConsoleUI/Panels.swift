@@ -308,17 +308,32 @@ func autoscalersPanel(_ s: ConsoleSnapshot, width: Int) -> Panel {
                                                        wrap(poor, width: width) + notes, poor])
 }
 
-/// Local mode: the KEDA stand-in's full reasoning (the left column has room for it), and what is true
-/// of the other autoscalers: nothing stands in for the HPA or the VPA.
+/// Local mode: the three stand-ins (KEDA on the workers, the HPA on meme-web, the VPA on Redis), each
+/// line saying it is a stand-in and how old its reading is; KEDA first, with its full reasoning.
 private func localAutoscalersPanel(_ s: ConsoleSnapshot, width: Int) -> Panel {
-    let title = "KEDA STAND-IN (no HPA/VPA locally)"
-    let absent = wrap([Span("no HPA or VPA: they have no local stand-in", .dim)], width: width)
-    guard let keda = s.autoscalers?.keda, !keda.isEmpty else {
-        return Panel(title: title, priority: 3, variants: [[unavailable("stand-in", s.sources.standIn ?? .disabled)] + absent])
+    let title = "AUTOSCALERS (local stand-ins)"
+    guard let a = s.autoscalers, !(a.keda.isEmpty && a.hpa.isEmpty && a.vpa.isEmpty) else {
+        return Panel(title: title, priority: 3, variants: [[unavailable("stand-in", s.sources.standIn ?? .disabled)]])
     }
-    let rich = keda.flatMap { kedaLines($0, width: width, rich: true) }
-    let poor = keda.flatMap { kedaLines($0, width: width, rich: false) }
-    return Panel(title: title, priority: 3, variants: [rich + absent, rich, poor])
+    let absent: [Line] = a.hpa.isEmpty && a.vpa.isEmpty
+        ? wrap([Span("no HPA or VPA stand-in: this stack runs no web tier or Redis", .dim)], width: width) : []
+    func lines(keda rich: Bool, detail: Int, vpaRich: Bool) -> [Line] {
+        a.keda.flatMap { kedaLines($0, width: width, rich: rich) }
+            + wrap(a.hpa.flatMap { hpaLines($0, detail: detail) } + a.vpa.flatMap { vpaLines($0, rich: vpaRich) }, width: width)
+    }
+    return Panel(title: title, priority: 3, variants: [
+        lines(keda: true, detail: 2, vpaRich: true) + absent, lines(keda: true, detail: 1, vpaRich: true),
+        lines(keda: false, detail: 1, vpaRich: false), lines(keda: false, detail: 0, vpaRich: false),
+    ])
+}
+
+/// "local stand-in for the HPA · sync 5 s (15 s in a cluster), memory = RSS · 0.4s old"
+private func provenance(_ source: String?, note: String?, age: Double?) -> Line? {
+    guard let source else { return nil }
+    var text = "  " + sanitize(source)
+    if let note, !note.isEmpty { text += " · " + sanitize(note) }
+    if let age { text += " · " + Format.decimal(age) + "s old" }
+    return [Span(text, .dim)]
 }
 
 /// detail 0: one line; 1: plus a line per metric and unusual conditions; 2: plus explanations and all conditions.
@@ -337,6 +352,10 @@ func hpaLines(_ h: HPAStatus, detail: Int) -> [Line] {
         return [head]
     }
     var lines = [head]
+    if let p = provenance(h.source, note: detail >= 2 ? h.note : nil, age: h.ageSeconds) { lines.append(p) }
+    if let held = h.scaleDownInSeconds {
+        lines.append([Span("  scale-down held by the stabilisation window: ", .dim), Span(Format.clock(held), .accent), Span(" left", .dim)])
+    }
     for m in h.metrics {
         let over = (m.current ?? 0) > m.target
         var line: Line = [
@@ -375,7 +394,10 @@ func metricValue(_ m: HPAMetric, _ value: Double?) -> String {
 }
 
 func vpaLines(_ v: VPAStatus, rich: Bool) -> [Line] {
-    var lines: [Line] = [[Span("VPA ", .dim), Span(sanitize(v.name) + " ", .accent), Span("mode " + sanitize(v.updateMode), .dim)]]
+    var head: Line = [Span("VPA ", .dim), Span(sanitize(v.name) + " ", .accent), Span("mode " + sanitize(v.updateMode), .dim)]
+    if let evictions = v.evictions, evictions > 0 { head.append(Span(" · \(evictions) eviction\(evictions == 1 ? "" : "s")", .warn)) }
+    var lines: [Line] = [head]
+    if let p = provenance(v.source, note: rich ? v.note : nil, age: v.ageSeconds) { lines.append(p) }
     for c in v.containers {
         // Poor: no labels, and the uncapped target only when the cap holds the target below it.
         for (label, pick, fmt) in [
@@ -396,6 +418,7 @@ func vpaLines(_ v: VPAStatus, rich: Bool) -> [Line] {
         }
         if rich, let verdict = c.verdict { lines.append([Span("  → " + sanitize(verdict), .warn)]) }
     }
+    if rich, let next = v.nextCheckInSeconds { lines.append([Span("  next updater check in ", .dim), Span(Format.clock(next), .accent)]) }
     return lines
 }
 

@@ -182,10 +182,19 @@ public struct HPAStatus: Codable, Sendable, Equatable {
     public var conditions: [HPACondition]
     /// RFC 3339 time of the last scale, as the API reports it.
     public var lastScaleTime: String?
+    /// Where the numbers come from when not the Kubernetes API ("local stand-in for the HPA").
+    public var source: String?
+    /// Seconds since the reading the numbers come from (the stand-in's last sync).
+    public var ageSeconds: Double?
+    /// How the stand-in measures, e.g. "sync 5 s (15 s in a cluster), memory = RSS".
+    public var note: String?
+    /// Seconds until the scale-down stabilisation window lets the count fall; nil when nothing is held.
+    public var scaleDownInSeconds: Double?
 
     public init(
         name: String, targetRef: String, min: Int, max: Int, current: Int, desired: Int,
-        metrics: [HPAMetric] = [], conditions: [HPACondition] = [], lastScaleTime: String? = nil
+        metrics: [HPAMetric] = [], conditions: [HPACondition] = [], lastScaleTime: String? = nil,
+        source: String? = nil, ageSeconds: Double? = nil, note: String? = nil, scaleDownInSeconds: Double? = nil
     ) {
         self.name = name
         self.targetRef = targetRef
@@ -196,12 +205,18 @@ public struct HPAStatus: Codable, Sendable, Equatable {
         self.metrics = metrics
         self.conditions = conditions
         self.lastScaleTime = lastScaleTime
+        self.source = source
+        self.ageSeconds = ageSeconds
+        self.note = note
+        self.scaleDownInSeconds = scaleDownInSeconds
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, min, max, current, desired, metrics, conditions
+        case name, min, max, current, desired, metrics, conditions, source, note
         case targetRef = "target_ref"
         case lastScaleTime = "last_scale_time"
+        case ageSeconds = "age_s"
+        case scaleDownInSeconds = "scale_down_in_s"
     }
 }
 
@@ -353,18 +368,35 @@ public struct VPAStatus: Codable, Sendable, Equatable {
     /// "Off", "Initial", "Recreate", "InPlaceOrRecreate", "Auto".
     public var updateMode: String
     public var containers: [VPAContainer]
+    /// Where the numbers come from when not the Kubernetes API ("local stand-in for the VPA").
+    public var source: String?
+    public var ageSeconds: Double?
+    /// How the stand-in measures, e.g. "half-life 5 min (24 h in a cluster), 120 samples".
+    public var note: String?
+    /// Seconds until the updater checks the bounds again; nil when it does not evict (Off, Initial).
+    public var nextCheckInSeconds: Double?
+    /// Restarts the stand-in made to apply a recommendation.
+    public var evictions: Int?
 
-    public init(name: String, targetRef: String, updateMode: String, containers: [VPAContainer]) {
+    public init(name: String, targetRef: String, updateMode: String, containers: [VPAContainer], source: String? = nil,
+                ageSeconds: Double? = nil, note: String? = nil, nextCheckInSeconds: Double? = nil, evictions: Int? = nil) {
         self.name = name
         self.targetRef = targetRef
         self.updateMode = updateMode
         self.containers = containers
+        self.source = source
+        self.ageSeconds = ageSeconds
+        self.note = note
+        self.nextCheckInSeconds = nextCheckInSeconds
+        self.evictions = evictions
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, containers
+        case name, containers, source, note, evictions
         case targetRef = "target_ref"
         case updateMode = "update_mode"
+        case ageSeconds = "age_s"
+        case nextCheckInSeconds = "next_check_in_s"
     }
 }
 

@@ -19,8 +19,8 @@ public final class ScalerMetrics: Sendable {
     static let decisionName = "meme_local_scaler_decision_info"
     static let decisionHelp = "Always 1; the reason label holds the last scaling decision in words."
 
-    public init(parameters p: KEDA.Parameters, behavior: HPA.Behavior, workload: String = "worker") {
-        let registry = PrometheusCollectorRegistry()
+    public init(parameters p: KEDA.Parameters, behavior: HPA.Behavior, workload: String = "worker",
+                registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         let w = [("workload", workload)]
         replicas = registry.makeGauge(descriptor: .named("meme_local_scaler_replicas", help: "Worker processes running now (not counting ones draining after a scale-down)."), labels: w)

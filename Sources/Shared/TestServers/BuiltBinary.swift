@@ -15,7 +15,7 @@ public enum BuiltBinary {
             let candidate = "\(folder)/\(name)"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        throw TestServerError("\(name) is not built (looked in \(folders.joined(separator: ", "))); run `swift build` first")
+        throw ServerProcessError("\(name) is not built (looked in \(folders.joined(separator: ", "))); run `swift build` first")
     }
 }
 

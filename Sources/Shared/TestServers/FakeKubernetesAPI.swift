@@ -5,11 +5,11 @@ import Foundation
 public enum SharedFixtures {
     /// Tests/Fixtures in this repository (SOURCES.md there says where each capture came from);
     /// `MEME_FIXTURES_DIR` overrides it, to replay another set of captures.
-    private static let located: Result<URL, TestServerError> = {
+    private static let located: Result<URL, ServerProcessError> = {
         let dir = ProcessInfo.processInfo.environment["MEME_FIXTURES_DIR"].map { URL(fileURLWithPath: $0) }
             ?? repositoryRoot.appendingPathComponent("Tests/Fixtures")
         guard FileManager.default.fileExists(atPath: dir.appendingPathComponent("SOURCES.md").path) else {
-            return .failure(TestServerError("fixtures missing: \(dir.path)/SOURCES.md does not exist"))
+            return .failure(ServerProcessError("fixtures missing: \(dir.path)/SOURCES.md does not exist"))
         }
         return .success(dir)
     }()

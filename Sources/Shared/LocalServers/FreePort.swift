@@ -8,7 +8,7 @@ import Darwin
 public enum FreePort {
     public static func next() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestServerError("socket() failed: errno \(errno)") }
+        guard fd >= 0 else { throw ServerProcessError("socket() failed: errno \(errno)") }
         defer { close(fd) }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
@@ -17,13 +17,27 @@ public enum FreePort {
         let bound = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0 else { throw TestServerError("bind() failed: errno \(errno)") }
+        guard bound == 0 else { throw ServerProcessError("bind() failed: errno \(errno)") }
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         let named = withUnsafeMutablePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
         }
-        guard named == 0 else { throw TestServerError("getsockname() failed: errno \(errno)") }
+        guard named == 0 else { throw ServerProcessError("getsockname() failed: errno \(errno)") }
         return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    /// The first port of `count` consecutive ports nobody listens on, outside `avoiding`. Ports
+    /// found this way are not reserved: fine for tests on one machine, where the kernel's
+    /// ephemeral range (32768+) stays clear of this search's range.
+    public static func block(_ count: Int, avoiding: Range<Int> = 0..<0) throws -> Int {
+        var base = 20000 + Int.random(in: 0..<500) * 16
+        for _ in 0..<400 {
+            let range = base..<(base + count)
+            if !range.overlaps(avoiding), !range.contains(where: isListening) { return base }
+            base += count + 3
+            if base + count > 32000 { base = 20000 }
+        }
+        throw ServerProcessError("no block of \(count) free ports between 20000 and 32000")
     }
 
     /// True when something accepts TCP connections on 127.0.0.1:`port`.
@@ -41,7 +55,7 @@ public enum FreePort {
     }
 }
 
-public struct TestServerError: Error, CustomStringConvertible {
+public struct ServerProcessError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
 }

@@ -2,41 +2,62 @@ import ChildProcess
 import Foundation
 import Logging
 
-/// How to start one worker process.
-public struct WorkerLaunch: Sendable, Equatable {
-    /// Absolute path of the worker binary.
+/// How to start one replica (a worker or a meme-web process) of a workload.
+public struct ReplicaLaunch: Sendable {
+    /// Absolute path of the binary.
     public var executable: String
     public var arguments: [String]
-    /// The children's environment, before METRICS_ADDR and WORKER_NAME are set per child.
+    /// The children's environment, before `slotEnvironment` adds each child's own variables.
     public var environment: [String: String]
-    public var metricsHost: String
-    /// Child N (1-based) listens on `metricsBasePort + N - 1`.
-    public var metricsBasePort: Int
+    /// Replica N is named `<namePrefix>-N` (1-based).
     public var namePrefix: String
+    /// Each child's own variables (its ports, its name), by slot.
+    public var slotEnvironment: @Sendable (Int) -> [String: String]
     /// Each child writes `<dir>/<name>.log`; nil sends children's output to this process's stderr.
     public var logDirectory: String?
     /// SIGTERM → wait this long for the drain → SIGKILL.
     public var stopGraceSeconds: Double
 
-    public init(executable: String, arguments: [String] = ["serve"], environment: [String: String], metricsHost: String = "127.0.0.1",
-                metricsBasePort: Int = 9100, namePrefix: String = "worker", logDirectory: String? = nil, stopGraceSeconds: Double = 25) {
+    public init(executable: String, arguments: [String], environment: [String: String], namePrefix: String,
+                logDirectory: String? = nil, stopGraceSeconds: Double = 25,
+                slotEnvironment: @escaping @Sendable (Int) -> [String: String] = { _ in [:] }) {
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
-        self.metricsHost = metricsHost
-        self.metricsBasePort = metricsBasePort
         self.namePrefix = namePrefix
+        self.slotEnvironment = slotEnvironment
         self.logDirectory = logDirectory
         self.stopGraceSeconds = stopGraceSeconds
     }
 
+    /// `meme-worker serve` replicas: worker N serves its metrics on `metricsBasePort + N - 1` (one
+    /// Prometheus target per possible worker) and names itself worker-N.
+    public static func worker(executable: String, environment: [String: String], metricsHost: String = "127.0.0.1",
+                              metricsBasePort: Int = 9100, logDirectory: String? = nil, stopGraceSeconds: Double = 25) -> ReplicaLaunch {
+        ReplicaLaunch(executable: executable, arguments: ["serve"], environment: environment, namePrefix: "worker",
+                      logDirectory: logDirectory, stopGraceSeconds: stopGraceSeconds) { slot in
+            ["METRICS_ADDR": "\(metricsHost):\(metricsBasePort + slot - 1)", "WORKER_NAME": "worker-\(slot)"]
+        }
+    }
+
     func name(slot: Int) -> String { "\(namePrefix)-\(slot)" }
-    func port(slot: Int) -> Int { metricsBasePort + slot - 1 }
 }
 
-/// The worker processes, by slot (worker-1, worker-2, …): started on scale-up, SIGTERMed on scale-down,
-/// restarted when they exit without being asked. Never blocks: exits are polled with WNOHANG.
-actor WorkerPool {
+/// One running replica, as the stand-ins see it.
+public struct ReplicaInfo: Sendable, Equatable {
+    public var slot: Int
+    public var name: String
+    public var pid: Int32
+    /// Seconds since it was started, on the pool's clock.
+    public var ageSeconds: Double
+    /// Told to stop and draining.
+    public var terminating: Bool
+}
+
+/// A workload's processes, by slot (worker-1, worker-2, …): started on scale-up, SIGTERMed on
+/// scale-down (highest slot first, as a ReplicaSet picks the newest), restarted when they exit
+/// without being asked. Never blocks: exits are polled with WNOHANG.
+public actor ReplicaPool {
     struct Child {
         var process: ChildProcess
         var startedAt: ContinuousClock.Instant
@@ -50,27 +71,46 @@ actor WorkerPool {
         var notBefore: ContinuousClock.Instant
     }
 
-    let launch: WorkerLaunch
+    public let launch: ReplicaLaunch
     let logger: Logger
     private var children: [Int: Child] = [:]
     private var pending: [Int: PendingRestart] = [:]
     /// Crashes in a row per slot (a child that ran ≥ 10 s resets its count).
     private var crashCounts: [Int: Int] = [:]
+    /// The last exit nobody asked for, per slot.
+    private var lastCrash: [Int: Int32] = [:]
     private let clock = ContinuousClock()
     private(set) var restarts = 0
 
-    init(launch: WorkerLaunch, logger: Logger) {
+    public init(launch: ReplicaLaunch, logger: Logger) {
         self.launch = launch
         self.logger = logger
     }
 
     /// Replicas as the scale target counts them: children not told to stop, including crashed ones awaiting a restart.
-    var replicas: Int { children.values.filter { $0.stopDeadline == nil }.count + pending.count }
-    var terminating: Int { children.values.filter { $0.stopDeadline != nil }.count }
-    var pids: [Int32] { children.values.map(\.process.pid) }
+    public var replicas: Int { children.values.filter { $0.stopDeadline == nil }.count + pending.count }
+    public var terminating: Int { children.values.filter { $0.stopDeadline != nil }.count }
+    public var pids: [Int32] { children.values.map(\.process.pid) }
+
+    /// Replicas in a crash loop: crashes in a row (each within 10 s of its start) and the last exit status.
+    public var crashLoops: [(name: String, crashes: Int, status: Int32?)] {
+        crashCounts.sorted { $0.key < $1.key }.map { (launch.name(slot: $0.key), $0.value, lastCrash[$0.key]) }
+    }
+
+    /// Every live child, by slot.
+    public var running: [ReplicaInfo] {
+        let now = clock.now
+        return children.sorted { $0.key < $1.key }.map { slot, child in
+            ReplicaInfo(slot: slot, name: launch.name(slot: slot), pid: child.process.pid,
+                        ageSeconds: (now - child.startedAt).inSeconds, terminating: child.stopDeadline != nil)
+        }
+    }
 
     /// Starts or stops children until `replicas == target`. Scale-down stops the highest slots first.
-    func scale(to target: Int) throws(LocalScalerError) {
+    /// Starts or stops children until `replicas == target`. `beforeStop` runs for each slot about to
+    /// get SIGTERM (the web stand-in takes it out of its proxy's rotation first, as Kubernetes
+    /// removes a terminating pod from the Service's endpoints).
+    public func scale(to target: Int, beforeStop: (Int) -> Void = { _ in }) throws(LocalScalerError) {
         while replicas > target {
             if let slot = pending.keys.max() {
                 pending[slot] = nil
@@ -78,6 +118,7 @@ actor WorkerPool {
                 continue
             }
             guard let slot = children.filter({ $0.value.stopDeadline == nil }).keys.max() else { break }
+            beforeStop(slot)
             stop(slot: slot)
         }
         while replicas < target {
@@ -89,13 +130,12 @@ actor WorkerPool {
 
     private func start(slot: Int) throws(LocalScalerError) {
         var env = launch.environment
-        env["METRICS_ADDR"] = "\(launch.metricsHost):\(launch.port(slot: slot))"
-        env["WORKER_NAME"] = launch.name(slot: slot)
+        env.merge(launch.slotEnvironment(slot)) { $1 }
         let output = launch.logDirectory.map { "\($0)/\(launch.name(slot: slot)).log" } ?? "/dev/stderr"
         do {
             let process = try ChildProcess(executable: launch.executable, arguments: launch.arguments, environment: env, output: output)
             children[slot] = Child(process: process, startedAt: clock.now)
-            logger.info("started \(launch.name(slot: slot)) (pid \(process.pid), metrics \(launch.metricsHost):\(launch.port(slot: slot)))")
+            logger.info("started \(launch.name(slot: slot)) (pid \(process.pid))")
         } catch {
             throw LocalScalerError("cannot start \(launch.name(slot: slot)) (\(launch.executable)): \(error)")
         }
@@ -112,7 +152,7 @@ actor WorkerPool {
     /// Notices exits: stopped children are forgotten, crashed ones restarted (and counted),
     /// children past their grace are killed. Returns the number of restarts done now.
     @discardableResult
-    func reap() -> Int {
+    public func reap() -> Int {
         let now = clock.now
         var restarted = 0
         for (slot, child) in children.sorted(by: { $0.key < $1.key }) {
@@ -126,6 +166,7 @@ actor WorkerPool {
                 let ranLong = now - child.startedAt >= .seconds(10)
                 let crashes = ranLong ? 1 : (crashCounts[slot] ?? 0) + 1
                 crashCounts[slot] = crashes
+                lastCrash[slot] = status
                 // First crash: restart at once; a crash loop backs off 1, 2, 4 … 30 s.
                 let delay = crashes <= 1 ? 0 : min(30, 1 << min(crashes - 2, 5))
                 logger.warning("\(name) (pid \(child.process.pid)) exited with status \(status) without being asked; restarting\(delay > 0 ? " in \(delay) s" : "")")
@@ -151,7 +192,7 @@ actor WorkerPool {
     }
 
     /// SIGTERM to every child, then waits (polling, never blocking a thread) until all have exited.
-    func stopAll() async {
+    public func stopAll() async {
         pending.removeAll()
         for slot in children.keys.sorted() { stop(slot: slot) }
         while !children.isEmpty {

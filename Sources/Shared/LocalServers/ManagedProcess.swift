@@ -1,24 +1,29 @@
 import ChildProcess
 import Foundation
 
-/// A child server process (or one of our own binaries) with its output in a log file under its own temp directory.
-/// Stopped (SIGTERM, then SIGKILL) when `stop()` is called or the object is released.
+/// A child server process (or one of our own binaries) with its output appended to a log file
+/// (by default `<directory>/<name>.log`). Stopped (SIGTERM, then SIGKILL) when `stop()` is called
+/// or the object is released; SIGKILLed if this program exits with it still running.
 public final class ManagedProcess: @unchecked Sendable {
     public let name: String
     public let executable: String
     public let arguments: [String]
     public let directory: URL
     public let environment: [String: String]?
-    public var logFile: URL { directory.appendingPathComponent("\(name).log") }
+    public let logFile: URL
     private let lock = NSLock()
     private var process: ChildProcess?
+    /// The status of the last run that ended (stopped, killed or crashed).
+    private var lastExit: Int32?
 
-    public init(name: String, executable: String, arguments: [String], directory: URL, environment: [String: String]? = nil) {
+    public init(name: String, executable: String, arguments: [String], directory: URL, environment: [String: String]? = nil,
+                logFile: URL? = nil) {
         self.name = name
         self.executable = executable
         self.arguments = arguments
         self.directory = directory
         self.environment = environment
+        self.logFile = logFile ?? directory.appendingPathComponent("\(name).log")
     }
 
     deinit { stop() }
@@ -30,7 +35,7 @@ public final class ManagedProcess: @unchecked Sendable {
             let candidate = "\(dir)/\(program)"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        throw TestServerError("\(program) is not installed (run ./demo.sh test, which installs it)")
+        throw ServerProcessError("\(program) is not installed (run ./demo.sh, which installs it when run as root)")
     }
 
     public static func makeTempDirectory(prefix: String) throws -> URL {
@@ -57,14 +62,24 @@ public final class ManagedProcess: @unchecked Sendable {
         return process?.pid
     }
 
+    /// The exit status of the current run if it has ended by itself, else of the last run that was stopped; nil while running.
+    public var exitStatus: Int32? {
+        lock.lock(); defer { lock.unlock() }
+        if let process { return process.terminationStatus }
+        return lastExit
+    }
+
     /// SIGTERM, wait up to `grace`, then SIGKILL.
     public func stop(grace: TimeInterval = 5) {
         lock.lock()
         let p = process
         process = nil
         lock.unlock()
-        p?.terminate(grace: grace)
-        if let p { LiveChildren.unregister(p.pid) }
+        let status = p?.terminate(grace: grace)
+        if let p {
+            LiveChildren.unregister(p.pid)
+            lock.lock(); lastExit = status; lock.unlock()
+        }
     }
 
     /// SIGKILL, as a crash would.
@@ -74,8 +89,11 @@ public final class ManagedProcess: @unchecked Sendable {
         process = nil
         lock.unlock()
         p?.signal(SIGKILL)
-        p?.wait(timeout: 5)
-        if let p { LiveChildren.unregister(p.pid) }
+        let status = p?.wait(timeout: 5)
+        if let p {
+            LiveChildren.unregister(p.pid)
+            lock.lock(); lastExit = status; lock.unlock()
+        }
     }
 
     /// Sends a signal without forgetting the process (e.g. SIGTERM to watch a drain).
@@ -102,10 +120,10 @@ public final class ManagedProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if check() { return }
-            if !isRunning { throw TestServerError("\(name) exited during start-up:\n\(logTail())") }
+            if !isRunning { throw ServerProcessError("\(name) exited during start-up:\n\(logTail())") }
             usleep(20_000)
         }
-        throw TestServerError("\(name) did not come up within \(Int(timeout)) s:\n\(logTail())")
+        throw ServerProcessError("\(name) did not come up within \(Int(timeout)) s:\n\(logTail())")
     }
 }
 

@@ -3,19 +3,20 @@ import ClusterReaders
 import CurlHTTP
 import Foundation
 import Logging
+import Prometheus
 import ServiceLifecycle
 import Synchronization
 
-/// Everything `meme-worker supervise` needs.
-public struct LocalScalerSettings: Sendable, Equatable {
+/// Everything the KEDA stand-in needs.
+public struct KEDAStandInSettings: Sendable {
     public var spec: ScaledObjectSpec
     /// NATS monitoring port, e.g. `http://127.0.0.1:8222` (KEDA's natsServerMonitoringEndpoint).
     public var natsMonitorURL: String
-    public var launch: WorkerLaunch
+    public var launch: ReplicaLaunch
     /// Declare the stream and consumer when missing (nil: leave it to someone else).
     public var jetStreamSetup: JetStreamSetup?
 
-    public init(spec: ScaledObjectSpec, natsMonitorURL: String, launch: WorkerLaunch, jetStreamSetup: JetStreamSetup? = nil) {
+    public init(spec: ScaledObjectSpec, natsMonitorURL: String, launch: ReplicaLaunch, jetStreamSetup: JetStreamSetup? = nil) {
         self.spec = spec
         self.natsMonitorURL = natsMonitorURL
         self.launch = launch
@@ -28,19 +29,19 @@ public struct LocalScalerSettings: Sendable, Equatable {
 /// (`LocalScalingDecision`), and starts or stops worker processes to match. Crashed workers are
 /// restarted. On graceful shutdown (SIGTERM/SIGINT through ServiceLifecycle) every worker gets
 /// SIGTERM and the scaler returns once all have exited.
-public final class LocalScaler: Service, Sendable {
-    public let settings: LocalScalerSettings
+public final class KEDAStandIn: Service, Sendable {
+    public let settings: KEDAStandInSettings
     public let metrics: ScalerMetrics
     private let logger: Logger
-    private let pool: WorkerPool
+    private let pool: ReplicaPool
     private let problem = Mutex<String?>("no lag read yet")
     private let book: Mutex<StatusBook>
 
-    public init(settings: LocalScalerSettings, logger: Logger) {
+    public init(settings: KEDAStandInSettings, logger: Logger, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.settings = settings
         self.logger = logger
-        metrics = ScalerMetrics(parameters: settings.spec.parameters, behavior: settings.spec.behavior)
-        pool = WorkerPool(launch: settings.launch, logger: logger)
+        metrics = ScalerMetrics(parameters: settings.spec.parameters, behavior: settings.spec.behavior, registry: registry)
+        pool = ReplicaPool(launch: settings.launch, logger: logger)
         book = Mutex(StatusBook(spec: settings.spec, workload: settings.launch.namePrefix))
     }
 

@@ -1,0 +1,157 @@
+import Autoscaling
+import Foundation
+import Logging
+import Prometheus
+import ServiceLifecycle
+import Synchronization
+
+/// Everything the HPA stand-in needs.
+public struct HPAStandInSettings: Sendable {
+    public var spec: HPAStandInSpec
+    public var launch: ReplicaLaunch
+
+    public init(spec: HPAStandInSpec, launch: ReplicaLaunch) {
+        self.spec = spec
+        self.launch = launch
+    }
+}
+
+/// A stand-in for the HorizontalPodAutoscaler on one machine: runs a workload's processes
+/// (meme-web) and, every sync period, reads each one's CPU and memory from /proc, compares them
+/// with the Deployment's requests, decides with the HPA's arithmetic (tolerance, the larger of the
+/// metrics, stabilisation windows and policies from the HPA object) and starts or stops processes.
+/// A process to be stopped is first handed to `beforeStop` (the proxy takes it out of the
+/// rotation), then gets SIGTERM and drains.
+public final class HPAStandIn: Service, Sendable {
+    public let settings: HPAStandInSettings
+    private let logger: Logger
+    private let pool: ReplicaPool
+    private let beforeStop: @Sendable (String) -> Void
+    private let book: Mutex<LocalHPAStatus>
+    private let readiness = Mutex<Set<String>>([])
+    private let gauges: HPAGauges
+
+    public init(settings: HPAStandInSettings, logger: Logger, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+                beforeStop: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.settings = settings
+        self.logger = logger
+        self.beforeStop = beforeStop
+        pool = ReplicaPool(launch: settings.launch, logger: logger)
+        gauges = HPAGauges(registry: registry, workload: settings.launch.namePrefix)
+        let s = settings.spec
+        book = Mutex(LocalHPAStatus(
+            name: s.name, workload: settings.launch.namePrefix, readAt: nil, syncPeriodSeconds: s.syncPeriodSeconds,
+            minReplicas: s.minReplicas, maxReplicas: s.maxReplicas, replicas: 0, desiredReplicas: s.minReplicas, terminating: 0,
+            metrics: [], pods: [], reason: "no sample yet", scaleDownInSeconds: nil, events: []))
+    }
+
+    public var status: LocalHPAStatus { book.withLock { $0 } }
+
+    /// The processes running now (for readiness probes and the proxy).
+    public func replicas() async -> [ReplicaInfo] { await pool.running }
+
+    /// Replicas that keep exiting right after their start (a broken build, a bad setting).
+    public func crashLoops() async -> [(name: String, crashes: Int, status: Int32?)] { await pool.crashLoops }
+
+    /// Which replicas answered their readiness probe last (shown per pod).
+    public func setReady(_ names: Set<String>) { readiness.withLock { $0 = names } }
+
+    public func run() async throws {
+        let spec = settings.spec
+        logger.info("""
+            HPA stand-in for \(spec.name): \(spec.minReplicas)…\(spec.maxReplicas) \(settings.launch.namePrefix) processes, \
+            cpu \(spec.cpuTargetUtilization.map { "\($0)%" } ?? "-") of \(spec.requests.cpuMillis.map { "\($0)m" } ?? "-"), \
+            memory \(spec.memoryTargetUtilization.map { "\($0)%" } ?? "-") of \(spec.requests.memoryBytes.map(QuantityFormat.bytes) ?? "-"), \
+            sync every \(spec.syncPeriodSeconds) s
+            """)
+        do { try await pool.scale(to: spec.minReplicas) } catch { logger.error("\(error)") }
+        let clock = ContinuousClock()
+        let start = clock.now
+        var state = HPAStandInState()
+        var sampler = ProcessSampler()
+        _ = sampler.sample(await pool.running.map(\.pid), at: 0)
+        var nextSync = clock.now + .milliseconds(Int64(spec.syncPeriodSeconds * 1000))
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            await pool.reap()
+            if clock.now >= nextSync {
+                nextSync = max(nextSync + .milliseconds(Int64(spec.syncPeriodSeconds * 1000)), clock.now)
+                await sync(state: &state, sampler: &sampler, nowSeconds: (clock.now - start).inSeconds)
+            }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        let running = await pool.replicas + pool.terminating
+        logger.info("shutting down: stopping \(running) \(settings.launch.namePrefix) process(es)")
+        await Task.detached { [pool, beforeStop] in
+            for r in await pool.running { beforeStop(r.name) }
+            await pool.stopAll()
+        }.value
+    }
+
+    private func sync(state: inout HPAStandInState, sampler: inout ProcessSampler, nowSeconds: Double) async {
+        let spec = settings.spec
+        let readAt = Date().timeIntervalSince1970
+        let running = await pool.running
+        let counted = running.filter { !$0.terminating }
+        let usage = sampler.sample(running.map(\.pid), at: nowSeconds)
+        let cpu = counted.map { usage[$0.pid]?.cpuMillicores }
+        let memory = counted.map { usage[$0.pid]?.memoryBytes }
+        let before = await pool.replicas
+        let result = state.sync(cpu: cpu, memory: memory, running: before, spec: spec, nowSeconds: nowSeconds)
+        let desired = result.decision.desiredReplicas
+        if desired != before {
+            logger.info("scale \(settings.launch.namePrefix) \(before) → \(desired): \(result.decision.explanation)")
+            let hook = beforeStop, prefix = settings.launch.namePrefix
+            do { try await pool.scale(to: desired) { hook("\(prefix)-\($0)") } } catch { logger.error("\(error)") }
+        }
+        let after = await pool.running
+        let ready = readiness.withLock { $0 }
+        let metrics = result.proposals.map { p in
+            LocalHPAStatus.Metric(
+                name: p.name, targetUtilization: p.name == "cpu" ? spec.cpuTargetUtilization ?? 0 : spec.memoryTargetUtilization ?? 0,
+                currentUtilization: p.utilization,
+                request: p.name == "cpu" ? spec.requests.cpuMillis ?? 0 : spec.requests.memoryBytes ?? 0,
+                averageUsage: p.averageUsage, replicas: p.replicas, explanation: p.explanation)
+        }
+        for m in metrics { gauges.utilization(m.name).set(Double(m.currentUtilization ?? 0)) }
+        gauges.replicas.set(Double(after.filter { !$0.terminating }.count))
+        gauges.desired.set(Double(desired))
+        book.withLock { s in
+            s.readAt = readAt
+            s.replicas = after.filter { !$0.terminating }.count
+            s.terminating = after.filter(\.terminating).count
+            s.desiredReplicas = desired
+            s.metrics = metrics
+            s.pods = after.map { r in
+                LocalHPAStatus.Pod(name: r.name, pid: r.pid, cpuMillicores: usage[r.pid]?.cpuMillicores,
+                                   memoryBytes: usage[r.pid]?.memoryBytes, ready: ready.contains(r.name), terminating: r.terminating)
+            }
+            s.reason = result.decision.explanation
+            s.scaleDownInSeconds = result.scaleDownInSeconds
+            if desired != before {
+                s.events.append(.init(at: readAt, from: before, to: desired, lag: nil, reason: result.decision.explanation))
+                if s.events.count > LocalScalerStatus.eventLimit { s.events.removeFirst(s.events.count - LocalScalerStatus.eventLimit) }
+            }
+        }
+    }
+}
+
+/// The HPA stand-in's gauges on the stack's /metrics.
+struct HPAGauges: Sendable {
+    let registry: PrometheusCollectorRegistry
+    let workload: String
+    let replicas: Gauge
+    let desired: Gauge
+
+    init(registry: PrometheusCollectorRegistry, workload: String) {
+        self.registry = registry
+        self.workload = workload
+        let w = [("workload", workload)]
+        replicas = registry.makeGauge(descriptor: .named("meme_local_hpa_replicas", help: "Processes the HPA stand-in runs now (not counting ones draining)."), labels: w)
+        desired = registry.makeGauge(descriptor: .named("meme_local_hpa_desired_replicas", help: "Replicas the HPA stand-in's last sync asked for."), labels: w)
+    }
+
+    func utilization(_ resource: String) -> Gauge {
+        registry.makeGauge(descriptor: .named("meme_local_hpa_utilization_percent", help: "Average usage / request over the counted processes, in percent, at the last sync."),
+                           labels: [("workload", workload), ("resource", resource)])
+    }
+}

@@ -1,0 +1,187 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// One process behind the proxy.
+public struct ProxyEndpoint: Sendable, Equatable {
+    public var name: String
+    public var port: Int
+    /// Answers /readyz. Connections go to ready endpoints; only when none is ready, to live ones.
+    public var ready: Bool
+
+    public init(name: String, port: Int, ready: Bool) {
+        self.name = name
+        self.port = port
+        self.ready = ready
+    }
+}
+
+/// The local stand-in for meme-web's Service: listens on the public port and passes each TCP
+/// connection to one meme-web process (the one with the fewest open connections), so the
+/// audience has one address however many processes the HPA stand-in runs. A process about to stop
+/// is removed first (as Kubernetes removes a terminating pod from the endpoints), so new
+/// connections never reach it while it drains; a connect that fails (the process just died) is
+/// tried on another endpoint instead of being refused.
+///
+/// Why not SO_REUSEPORT on meme-web's own socket: Hummingbird 2 does not expose the option, and on
+/// Linux connections queued on a listener that closes are reset, which would refuse requests at
+/// every scale-in. A proxy's trade-off: meme-web sees 127.0.0.1 as every client's address.
+public final class ServiceProxy: Sendable {
+    public let host: String
+    public let port: Int
+    private let logger: Logger
+    private let group: any EventLoopGroup
+    private let state = Mutex(State())
+    private let listener = Mutex<(any Channel)?>(nil)
+    /// How long a new connection may wait for an endpoint (e.g. while the first process starts).
+    private let waitForEndpoint: TimeAmount
+
+    struct State {
+        var endpoints: [ProxyEndpoint] = []
+        var open: [String: Int] = [:]
+        /// Endpoints whose connect failed just now, skipped until this uptime (nanoseconds).
+        var failedUntil: [String: UInt64] = [:]
+        var cursor = 0
+        var channels: [ObjectIdentifier: any Channel] = [:]
+        var accepted = 0
+        var refused = 0
+    }
+
+    public init(host: String, port: Int, logger: Logger, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                waitForEndpoint: TimeAmount = .seconds(10)) {
+        self.host = host
+        self.port = port
+        self.logger = logger
+        self.group = group
+        self.waitForEndpoint = waitForEndpoint
+    }
+
+    /// Binds the public port; throws a clear error when it is taken.
+    public func start() async throws {
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 1024)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.autoRead, value: false)
+            .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { [self] child in
+                accept(child)
+                return child.eventLoop.makeSucceededVoidFuture()
+            }
+        do {
+            let channel = try await bootstrap.bind(host: host, port: port).get()
+            listener.withLock { $0 = channel }
+        } catch {
+            throw StackError("cannot listen on \(host):\(port) for meme-web: \(error)")
+        }
+    }
+
+    /// Replaces the endpoint list (the HPA stand-in calls this after every readiness round).
+    public func update(endpoints: [ProxyEndpoint]) {
+        state.withLock { $0.endpoints = endpoints }
+    }
+
+    /// Takes one endpoint out of the rotation at once (before its process gets SIGTERM).
+    public func remove(name: String) {
+        state.withLock { $0.endpoints.removeAll { $0.name == name } }
+    }
+
+    /// Open connections per endpoint.
+    public var openConnections: [String: Int] { state.withLock { $0.open } }
+
+    /// Connections passed on and connections closed for want of an endpoint, since start.
+    public var counts: (accepted: Int, refused: Int) { state.withLock { ($0.accepted, $0.refused) } }
+
+    /// Stops listening and closes every proxied connection.
+    public func stop() async {
+        let channel = listener.withLock { c -> (any Channel)? in defer { c = nil }; return c }
+        try? await channel?.close()
+        let open = state.withLock { Array($0.channels.values) }
+        for c in open { try? await c.close() }
+    }
+
+    // MARK: - Connections
+
+    private func accept(_ child: any Channel) {
+        let deadline = NIODeadline.now() + waitForEndpoint
+        connect(child, deadline: deadline)
+    }
+
+    /// The ready endpoint with the fewest open connections (ties in turn), else any live one.
+    private func pick() -> ProxyEndpoint? {
+        let now = NIODeadline.now().uptimeNanoseconds
+        return state.withLock { s in
+            let usable = s.endpoints.filter { (s.failedUntil[$0.name] ?? 0) <= now }
+            let pool = usable.contains(where: \.ready) ? usable.filter(\.ready) : usable
+            guard !pool.isEmpty else { return nil }
+            s.cursor &+= 1
+            let fewest = pool.map { s.open[$0.name] ?? 0 }.min()!
+            let candidates = pool.filter { (s.open[$0.name] ?? 0) == fewest }
+            return candidates[s.cursor % candidates.count]
+        }
+    }
+
+    private func connect(_ child: any Channel, deadline: NIODeadline) {
+        guard child.isActive else { return }
+        guard let endpoint = pick() else {
+            if NIODeadline.now() >= deadline {
+                state.withLock { $0.refused += 1 }
+                logger.warning("no meme-web process to take a connection from \(child.remoteAddress?.description ?? "?"): closed")
+                child.close(promise: nil)
+                return
+            }
+            child.eventLoop.scheduleTask(in: .milliseconds(100)) { [self] in connect(child, deadline: deadline) }
+            return
+        }
+        ClientBootstrap(group: child.eventLoop)
+            .channelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
+            .channelOption(ChannelOptions.autoRead, value: false)
+            .connectTimeout(.seconds(2))
+            .connect(host: "127.0.0.1", port: endpoint.port)
+            .whenComplete { [self] result in
+                switch result {
+                case .success(let peer):
+                    join(child, peer, endpoint: endpoint)
+                case .failure(let error):
+                    // The process is gone or not listening yet: skip it for a moment and try another.
+                    let until = NIODeadline.now().uptimeNanoseconds + 1_000_000_000
+                    state.withLock { $0.failedUntil[endpoint.name] = until }
+                    logger.debug("connect to \(endpoint.name) (port \(endpoint.port)) failed: \(error); trying another")
+                    connect(child, deadline: deadline)
+                }
+            }
+    }
+
+    private func join(_ child: any Channel, _ peer: any Channel, endpoint: ProxyEndpoint) {
+        guard child.isActive else {
+            peer.close(promise: nil)
+            return
+        }
+        // Both channels live on the child's event loop (the client bootstrap used it), which runs this.
+        let (a, b) = GlueHandler.pair()
+        do {
+            try child.pipeline.syncOperations.addHandler(a)
+            try peer.pipeline.syncOperations.addHandler(b)
+        } catch {
+            child.close(promise: nil)
+            peer.close(promise: nil)
+            return
+        }
+        let key = ObjectIdentifier(child)
+        state.withLock {
+            $0.open[endpoint.name, default: 0] += 1
+            $0.accepted += 1
+            $0.channels[key] = child
+        }
+        child.closeFuture.whenComplete { [self] _ in
+            state.withLock {
+                $0.open[endpoint.name, default: 1] -= 1
+                $0.channels[key] = nil
+            }
+        }
+        _ = child.setOption(ChannelOptions.autoRead, value: true)
+        _ = peer.setOption(ChannelOptions.autoRead, value: true)
+        child.read()
+        peer.read()
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import MemeKit
+
+/// Which parts of the stack run. The stack starts them in this order and stops them in reverse.
+public enum StackService: String, Sendable, CaseIterable, Codable, Comparable {
+    case nats, redis, redisExporter = "redis-exporter", prometheus, worker, web
+
+    public static func < (a: Self, b: Self) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
+
+    /// `DEMO_NATS_PORT` … : the variable that moves this service's port.
+    public var portVariable: String { "DEMO_\(rawValue.uppercased().replacingOccurrences(of: "-", with: "_"))_PORT" }
+}
+
+/// Every port of the local stack. Defaults are the ports the programs use on their own (4222,
+/// 6379, 8080 …), so a console started by hand finds the stack without settings.
+public struct StackPorts: Sendable, Equatable, Codable {
+    public var nats = 4222
+    public var natsMonitor = 8222
+    public var redis = 6379
+    public var redisExporter = 9121
+    public var prometheus = 9090
+    /// The audience's address: the proxy in front of the meme-web processes.
+    public var web = 8080
+    /// meme-web process N listens on webProcessBase + N - 1 (behind the proxy).
+    public var webProcessBase = 9180
+    /// The stack's own /status, /metrics, /stack and control endpoints.
+    public var control = 9190
+    /// meme-worker N serves /metrics on workerMetricsBase + N - 1 (one Prometheus target each).
+    public var workerMetricsBase = 9100
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case nats, redis, prometheus, web, control
+        case natsMonitor = "nats_monitor"
+        case redisExporter = "redis_exporter"
+        case webProcessBase = "web_process_base"
+        case workerMetricsBase = "worker_metrics_base"
+    }
+
+    /// The variables that move each port, with the key path they set (documented in `meme-stack --help`).
+    static let variables: [(String, WritableKeyPath<StackPorts, Int>)] = [
+        ("DEMO_NATS_PORT", \.nats), ("DEMO_NATS_MONITOR_PORT", \.natsMonitor), ("DEMO_REDIS_PORT", \.redis),
+        ("DEMO_REDIS_EXPORTER_PORT", \.redisExporter), ("DEMO_PROMETHEUS_PORT", \.prometheus), ("DEMO_WEB_PORT", \.web),
+        ("DEMO_WEB_PROCESS_BASE_PORT", \.webProcessBase), ("DEMO_CONTROL_PORT", \.control),
+        ("DEMO_WORKER_METRICS_BASE_PORT", \.workerMetricsBase),
+    ]
+}
+
+/// How the stand-ins are tuned for a demo (each shown on the console next to its numbers).
+public struct StandInTuning: Sendable, Equatable {
+    /// The HPA controller syncs every 15 s in a cluster; 5 s makes the web tier answer within a slide.
+    public var hpaSyncPeriodSeconds: Double = 5
+    /// Overrides the HPA's scale-down stabilizationWindowSeconds (300 s in hpa.yaml); nil keeps it.
+    public var hpaScaleDownStabilizationSeconds: Int?
+    /// How often the VPA stand-in samples Redis (the recommender reads metrics-server every minute).
+    public var vpaSampleIntervalSeconds: Double = 2
+    /// The recommender's histogram half-life: 24 h in a cluster, minutes for a demo.
+    public var vpaHalfLifeSeconds: Double = 300
+    /// How often the VPA updater decides whether to evict (1 min in a cluster).
+    public var vpaUpdateIntervalSeconds: Double = 30
+    /// Overrides the VPA's updatePolicy.updateMode (Off: recommend only, never restart Redis).
+    public var vpaUpdateMode: String?
+
+    public init() {}
+}
+
+/// Everything `meme-stack up` needs, resolved and checked before anything starts.
+public struct StackSettings: Sendable {
+    /// State, logs and stack.json.
+    public var directory: String
+    public var ports: StackPorts
+    public var services: Set<StackService>
+    /// Folder with meme-worker and meme-web.
+    public var binaries: String
+    /// k8s/base: the objects the stand-ins read (ScaledObject, HPA, VPA, Deployment, StatefulSet).
+    public var manifests: String
+    /// Address meme-web's proxy listens on: 0.0.0.0 so phones on the LAN reach it.
+    public var webHost: String
+    public var tuning: StandInTuning
+    /// The children's environment (NATS_URL, REDIS_URL … are set by the stack for the services it runs).
+    public var environment: [String: String]
+
+    public init(directory: String, ports: StackPorts = StackPorts(), services: Set<StackService> = Set(StackService.allCases),
+                binaries: String, manifests: String, webHost: String = "0.0.0.0", tuning: StandInTuning = StandInTuning(),
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.directory = directory
+        self.ports = ports
+        self.services = services
+        self.binaries = binaries
+        self.manifests = manifests
+        self.webHost = webHost
+        self.tuning = tuning
+        self.environment = environment
+    }
+
+    public var logDirectory: String { directory + "/logs" }
+    public var manifestFile: String { directory + "/stack.json" }
+
+    public var natsURL: String { services.contains(.nats) ? "nats://127.0.0.1:\(ports.nats)" : environment[MemeEnv.natsURL] ?? MemeDefaults.natsURL }
+    public var natsMonitorURL: String {
+        services.contains(.nats) ? "http://127.0.0.1:\(ports.natsMonitor)" : environment["NATS_MONITOR_URL"] ?? "http://127.0.0.1:8222"
+    }
+    public var redisURL: String { services.contains(.redis) ? "redis://127.0.0.1:\(ports.redis)" : environment[MemeEnv.redisURL] ?? MemeDefaults.redisURL }
+    public var prometheusURL: String { "http://127.0.0.1:\(ports.prometheus)" }
+    public var controlURL: String { "http://127.0.0.1:\(ports.control)" }
+    public var webURL: String { "http://127.0.0.1:\(ports.web)" }
+
+    /// The variables every child gets, pointing it at this stack's servers.
+    public var childEnvironment: [String: String] {
+        var env = environment
+        env[MemeEnv.natsURL] = natsURL
+        env[MemeEnv.redisURL] = redisURL
+        env["NATS_MONITOR_URL"] = natsMonitorURL
+        env[MemeEnv.prometheusURL] = prometheusURL
+        env["LOCAL_SCALER_URL"] = controlURL
+        return env
+    }
+
+    /// Ports from `DEMO_*_PORT` (flags win, as everywhere): each a whole number 1…65535, all different.
+    public static func ports(_ reader: SettingsReader) throws -> StackPorts {
+        var ports = StackPorts()
+        for (name, path) in StackPorts.variables {
+            ports[keyPath: path] = try reader.int(name, default: ports[keyPath: path], range: 1...65535)
+        }
+        try check(ports)
+        return ports
+    }
+
+    /// Ranges that must not overlap: the worker metrics block and the web process block hold up to 10 ports.
+    static func check(_ ports: StackPorts) throws {
+        var used: [Int: String] = [:]
+        func claim(_ port: Int, _ what: String) throws {
+            if let other = used[port] { throw SettingsError("\(what) and \(other) both want port \(port): move one (\(StackPorts.variables.map(\.0).joined(separator: ", ")))") }
+            used[port] = what
+        }
+        try claim(ports.nats, "DEMO_NATS_PORT")
+        try claim(ports.natsMonitor, "DEMO_NATS_MONITOR_PORT")
+        try claim(ports.redis, "DEMO_REDIS_PORT")
+        try claim(ports.redisExporter, "DEMO_REDIS_EXPORTER_PORT")
+        try claim(ports.prometheus, "DEMO_PROMETHEUS_PORT")
+        try claim(ports.web, "DEMO_WEB_PORT")
+        try claim(ports.control, "DEMO_CONTROL_PORT")
+        for i in 0..<maxProcesses {
+            try claim(ports.workerMetricsBase + i, "DEMO_WORKER_METRICS_BASE_PORT (+\(i))")
+            try claim(ports.webProcessBase + i, "DEMO_WEB_PROCESS_BASE_PORT (+\(i))")
+        }
+    }
+
+    /// Port blocks are sized for this many processes per workload (maxReplicaCount ≤ 10).
+    public static let maxProcesses = 10
+
+    /// Free loopback ports for everything (tests, drills, benchmarks): nothing collides with a
+    /// running demo or another test.
+    public static func freePorts() throws -> StackPorts {
+        var ports = StackPorts()
+        ports.nats = try FreePort.next()
+        ports.natsMonitor = try FreePort.next()
+        ports.redis = try FreePort.next()
+        ports.redisExporter = try FreePort.next()
+        ports.prometheus = try FreePort.next()
+        ports.web = try FreePort.next()
+        ports.control = try FreePort.next()
+        ports.workerMetricsBase = try FreePort.block(maxProcesses)
+        ports.webProcessBase = try FreePort.block(maxProcesses, avoiding: ports.workerMetricsBase..<(ports.workerMetricsBase + maxProcesses))
+        try check(ports)
+        return ports
+    }
+
+    /// `--only nats,redis`: a comma-separated list of service names.
+    public static func services(_ text: String?) throws -> Set<StackService> {
+        guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return Set(StackService.allCases) }
+        var set = Set<StackService>()
+        for part in text.split(separator: ",") {
+            let name = part.trimmingCharacters(in: .whitespaces)
+            guard let s = StackService(rawValue: name) else {
+                throw SettingsError("--only: unknown service '\(name)'; the services are \(StackService.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            set.insert(s)
+        }
+        return set
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import MemeKit
+import Testing
+@testable import LocalStack
+
+@Suite struct StackSettingsTests {
+    @Test func portsDefaultToTheProgramsOwnDefaults() throws {
+        let ports = try StackSettings.ports(SettingsReader(environment: [:]))
+        #expect(ports.nats == 4222 && ports.redis == 6379 && ports.web == 8080 && ports.prometheus == 9090 && ports.control == 9190)
+    }
+
+    @Test func aPortVariableMovesItsPort() throws {
+        let ports = try StackSettings.ports(SettingsReader(environment: ["DEMO_WEB_PORT": "18080", "DEMO_NATS_PORT": "14222"]))
+        #expect(ports.web == 18080 && ports.nats == 14222)
+    }
+
+    @Test func aBadPortNamesItsVariable() {
+        #expect(throws: SettingsError.self) { try StackSettings.ports(SettingsReader(environment: ["DEMO_REDIS_PORT": "redis"])) }
+        do {
+            _ = try StackSettings.ports(SettingsReader(environment: ["DEMO_REDIS_PORT": "70000"]))
+            Issue.record("accepted port 70000")
+        } catch {
+            #expect("\(error)".contains("DEMO_REDIS_PORT"))
+        }
+    }
+
+    @Test func overlappingPortsAreRefusedWithBothNames() {
+        do {
+            _ = try StackSettings.ports(SettingsReader(environment: ["DEMO_WEB_PORT": "9103"]))
+            Issue.record("accepted the web port inside the worker metrics block")
+        } catch {
+            #expect("\(error)".contains("DEMO_WEB_PORT") && "\(error)".contains("DEMO_WORKER_METRICS_BASE_PORT"))
+        }
+    }
+
+    @Test func onlyTakesServiceNamesAndSaysWhichExist() throws {
+        #expect(try StackSettings.services("nats, redis") == [.nats, .redis])
+        #expect(try StackSettings.services(nil) == Set(StackService.allCases))
+        do {
+            _ = try StackSettings.services("nats,kafka")
+            Issue.record("accepted kafka")
+        } catch {
+            #expect("\(error)".contains("kafka") && "\(error)".contains("redis-exporter"))
+        }
+    }
+
+    @Test func freePortsDoNotCollide() throws {
+        let ports = try StackSettings.freePorts()
+        #expect(ports.web != ports.nats && ports.workerMetricsBase != ports.webProcessBase)
+    }
+}
