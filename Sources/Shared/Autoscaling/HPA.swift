@@ -66,7 +66,8 @@ public enum HPA {
         if currentReplicas == 0 {
             return MetricProposal(name: metric.name, replicas: 0, explanation: "\(prefix): scaled to zero, HPA inactive")
         }
-        if abs(ratio - 1) <= tolerance {
+        // The controller's test (replica_calculator.go Tolerances.isWithin), both ends included: 55 % of a 50 % target is within.
+        if ratio >= 1 - tolerance && ratio <= 1 + tolerance {
             return MetricProposal(
                 name: metric.name, replicas: currentReplicas,
                 explanation: "\(prefix) → \(currentReplicas) \(replicas(currentReplicas)) (within \(Int(tolerance * 100))% tolerance)")
@@ -209,11 +210,18 @@ extension HPA {
                             limitedBy: "no metric available", explanation: "no metrics: keeps \(currentReplicas)")
         }
         let raw = known.max()!
+        // The controller skips scaling when a metric is missing and the others would scale down (horizontal.go computeReplicasForMetrics).
+        if known.count < proposals.count && raw < currentReplicas {
+            return Decision(desiredReplicas: currentReplicas, metricsReplicas: currentReplicas, proposals: proposals,
+                            limitedBy: "a metric is missing and the others suggest scaling down: scaling skipped",
+                            explanation: proposals.map(\.explanation).joined(separator: "; ") + " ⇒ \(currentReplicas) (a metric is missing: no scale-down)")
+        }
         var limitedBy: String?
 
-        // Stabilisation: scale up to at most the lowest, down to at most the highest, recent recommendation.
+        // Stabilisation: scale up to at most the lowest, down to at most the highest, recent recommendation
+        // (recent: younger than the window, as the controller's `timestamp.After(now - window)`).
         func within(_ window: Int) -> [Int] {
-            history.filter { nowSeconds - $0.atSeconds <= Double(window) }.map(\.replicas) + [raw]
+            history.filter { nowSeconds - $0.atSeconds < Double(window) }.map(\.replicas) + [raw]
         }
         let upRecommendation = within(behavior.scaleUp.stabilizationWindowSeconds).min()!
         let downRecommendation = within(behavior.scaleDown.stabilizationWindowSeconds).max()!
