@@ -135,6 +135,7 @@ let package = Package(
             dependencies: [
                 "LocalScaler", "LocalServers", "Autoscaling", "MemeKit", "OpsHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LocalScaler
+import LocalServers
 import LocalStack
 import Logging
 import MemeKit
@@ -70,6 +71,9 @@ struct Up: AsyncParsableCommand {
             specs = try StandInSpecs.load(manifests: k8s, tuning: tuning, overrides: overrides)
             // The children's settings, checked now so a bad environment fails here, not in a crash loop.
             worker = try WorkerSettings.resolve(SettingsReader(environment: settings.childEnvironment))
+            if FreePort.isListening(settings.ports.control) {
+                throw StackError("port \(settings.ports.control) is already in use (set DEMO_CONTROL_PORT to move it)")
+            }
             for name in ["meme-worker", "meme-web"] where !FileManager.default.isExecutableFile(atPath: "\(settings.binaries)/\(name)") {
                 throw StackError("\(settings.binaries)/\(name) is missing (build it, or pass --bin FOLDER)")
             }

@@ -114,24 +114,27 @@ public final class LocalStack: Service, Sendable {
         phase.withLock { $0 = settings.services.contains(.worker) ? "workers: no lag read yet" : nil }
         logger.info("the stack is up: \(settings.manifestFile)")
 
-        let failure = Mutex<StackError?>(nil)
-        await withTaskGroup(of: Void.self) { group in
-            if let keda { group.addTask { try? await keda.run() } }
-            if let hpa { group.addTask { try? await hpa.run() } }
-            if let vpa = vpaStandIn.withLock({ $0 }) { group.addTask { try? await vpa.run() } }
+        // The stand-ins run until graceful shutdown; the watchdog ends early only with a start-up failure.
+        let failure: StackError? = await withTaskGroup(of: StackError?.self) { group in
+            if let keda { group.addTask { try? await keda.run(); return nil } }
+            if let hpa { group.addTask { try? await hpa.run(); return nil } }
+            if let vpa = vpaStandIn.withLock({ $0 }) { group.addTask { try? await vpa.run(); return nil } }
             group.addTask { [self] in
-                do { try await watch() } catch {
-                    failure.withLock { $0 = error }
-                    group.cancelAll()
-                }
+                do throws(StackError) { try await watch() } catch { return error }
+                return nil
             }
-            await group.waitForAll()
+            var first: StackError?
+            for await result in group where result != nil && first == nil {
+                first = result
+                group.cancelAll()
+            }
+            return first
         }
         phase.withLock { $0 = "stopping" }
         await proxy?.stop()
         await stopServers()
         try? FileManager.default.removeItem(atPath: settings.manifestFile)
-        if let error = failure.withLock({ $0 }) {
+        if let error = failure {
             logger.error("\(error)")
             throw error
         }
@@ -220,9 +223,6 @@ public final class LocalStack: Service, Sendable {
             try await blocking { try unit.start(timeout: 30) }
         }
         if s.services.contains(.web) { try checkFree(s.ports.web, StackService.web.portVariable) }
-        if s.services.contains(.worker) || s.services.contains(.web) || !s.services.contains(.nats) {
-            try checkFree(s.ports.control, "DEMO_CONTROL_PORT")
-        }
     }
 
     private func checkFree(_ port: Int, _ variable: String) throws {

@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -104,7 +105,9 @@ public final class ServiceProxy: Sendable {
 
     private func accept(_ child: any Channel) {
         let deadline = NIODeadline.now() + waitForEndpoint
-        connect(child, deadline: deadline)
+        let closed = NIOLockedValueBox(false)
+        child.closeFuture.whenComplete { _ in closed.withLockedValue { $0 = true } }
+        connect(child, deadline: deadline, closed: closed)
     }
 
     /// The ready endpoint with the fewest open connections (ties in turn), else any live one.
@@ -121,8 +124,9 @@ public final class ServiceProxy: Sendable {
         }
     }
 
-    private func connect(_ child: any Channel, deadline: NIODeadline) {
-        guard child.isActive else { return }
+    /// `closed`: the client hung up (the child is not active yet while its initializer runs, so that is what is checked).
+    private func connect(_ child: any Channel, deadline: NIODeadline, closed: NIOLockedValueBox<Bool>) {
+        guard !closed.withLockedValue({ $0 }) else { return }
         guard let endpoint = pick() else {
             if NIODeadline.now() >= deadline {
                 state.withLock { $0.refused += 1 }
@@ -130,7 +134,7 @@ public final class ServiceProxy: Sendable {
                 child.close(promise: nil)
                 return
             }
-            child.eventLoop.scheduleTask(in: .milliseconds(100)) { [self] in connect(child, deadline: deadline) }
+            child.eventLoop.scheduleTask(in: .milliseconds(100)) { [self] in connect(child, deadline: deadline, closed: closed) }
             return
         }
         ClientBootstrap(group: child.eventLoop)
@@ -147,7 +151,7 @@ public final class ServiceProxy: Sendable {
                     let until = NIODeadline.now().uptimeNanoseconds + 1_000_000_000
                     state.withLock { $0.failedUntil[endpoint.name] = until }
                     logger.debug("connect to \(endpoint.name) (port \(endpoint.port)) failed: \(error); trying another")
-                    connect(child, deadline: deadline)
+                    connect(child, deadline: deadline, closed: closed)
                 }
             }
     }

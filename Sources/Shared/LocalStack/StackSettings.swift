@@ -1,4 +1,5 @@
 import Foundation
+import LocalServers
 import MemeKit
 
 /// Which parts of the stack run. The stack starts them in this order and stops them in reverse.
@@ -39,12 +40,12 @@ public struct StackPorts: Sendable, Equatable, Codable {
     }
 
     /// The variables that move each port, with the key path they set (documented in `meme-stack --help`).
-    static let variables: [(String, WritableKeyPath<StackPorts, Int>)] = [
+    static var variables: [(String, WritableKeyPath<StackPorts, Int>)] { [
         ("DEMO_NATS_PORT", \.nats), ("DEMO_NATS_MONITOR_PORT", \.natsMonitor), ("DEMO_REDIS_PORT", \.redis),
         ("DEMO_REDIS_EXPORTER_PORT", \.redisExporter), ("DEMO_PROMETHEUS_PORT", \.prometheus), ("DEMO_WEB_PORT", \.web),
         ("DEMO_WEB_PROCESS_BASE_PORT", \.webProcessBase), ("DEMO_CONTROL_PORT", \.control),
         ("DEMO_WORKER_METRICS_BASE_PORT", \.workerMetricsBase),
-    ]
+    ] }
 }
 
 /// How the stand-ins are tuned for a demo (each shown on the console next to its numbers).
