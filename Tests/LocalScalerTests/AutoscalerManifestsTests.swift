@@ -205,13 +205,13 @@ import Testing
     }
 
     @Test(arguments: [
-        ("redis", "        resources:\n          requests:\n            cpu: fast\n",
+        ("redis", "          resources:\n            requests:\n              cpu: fast\n",
          "sts.yaml: spec.template.spec.containers[0].resources.requests.cpu is not a quantity: invalid quantity \"fast\": expected a number such as 100m, 1.5 or 2Gi (line 12)"),
-        ("redis", "        resources:\n          limits:\n            memory: -1Gi\n",
+        ("redis", "          resources:\n            limits:\n              memory: -1Gi\n",
          "sts.yaml: spec.template.spec.containers[0].resources.limits.memory must not be negative, got -1Gi (line 12)"),
-        ("redis", "        args: [\"--maxmemory\", \"huge\"]\n",
+        ("redis", "          args: [\"--maxmemory\", \"huge\"]\n",
          "sts.yaml: spec.template.spec.containers[0].args[1] must give --maxmemory a size such as 400mb, 1gb or 419430400, got 'huge' (line 10)"),
-        ("redis", "        args: [\"--maxmemory\"]\n",
+        ("redis", "          args: [\"--maxmemory\"]\n",
          "sts.yaml: spec.template.spec.containers[0].args[1] must give --maxmemory a size such as 400mb, 1gb or 419430400, got nothing (line 10)"),
         ("cache", "", "sts.yaml: spec.template.spec.containers has no container named cache (found: redis) (line 9)"),
     ])
