@@ -27,6 +27,14 @@ import Testing
                              .init(name: "memory", target: .utilization(percent: 50), current: nil)])
     }
 
+    @Test func utilizationAsTheControllerComputesIt() {
+        // docs/auto-scaling.md worked example: two pods at 9m and 12m of a 10m request, 40Mi and 44Mi of 64Mi.
+        #expect(HPAManifest.utilization(usages: [9, 12], requestPerPod: 10) == 105)
+        #expect(HPAManifest.utilization(usages: [40 << 20, 44 << 20], requestPerPod: 64 << 20) == 65, "65.6 truncated")
+        #expect(HPAManifest.utilization(usages: [], requestPerPod: 10) == nil)
+        #expect(HPAManifest.utilization(usages: [5], requestPerPod: 0) == nil)
+    }
+
     @Test func redisVPA() throws {
         let vpa = try AutoscalerManifests.loadVPA(path: "\(redis)/vpa.yaml", container: "redis")
         #expect(vpa.name == "redis")

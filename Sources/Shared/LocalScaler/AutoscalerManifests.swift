@@ -27,6 +27,13 @@ public struct HPAManifest: Sendable, Equatable {
     /// `behavior.scaleUp/scaleDown.tolerance` (one value for both directions), else the cluster default 0.1.
     public var tolerance: Double
 
+    /// Average utilisation as the controller computes it: the pods' summed usage × 100 over their summed
+    /// requests, truncated (replica_calculator.go GetResourceUtilizationRatio). Nil with no pods or no request.
+    public static func utilization(usages: [Int], requestPerPod: Int) -> Int? {
+        guard !usages.isEmpty, requestPerPod > 0 else { return nil }
+        return usages.reduce(0, +) * 100 / (requestPerPod * usages.count)
+    }
+
     /// The readings for `HPA.decide`: each metric's target and the current average utilisation
     /// (percent of the request, nil when it could not be measured).
     public func readings(utilization: [VPA.Resource: Int?]) -> [HPA.MetricReading] {
