@@ -7,15 +7,20 @@ import Testing
 /// stabilisation window, each change kept for the policies' periods.
 @Suite struct HPADocExamplesTests {
     /// A scale target and the HPA's memory of it.
-    struct Controller {
+    final class Controller {
         var replicas: Int
         var minReplicas = 1
-        var maxReplicas = 100
+        var maxReplicas: Int
         var behavior = HPA.Behavior()
         var history: [HPA.Recommendation] = []
         var events: [HPA.ScaleEvent] = []
 
-        mutating func sync(_ metrics: [HPA.MetricReading], at now: Double, tolerance: Double = 0.1) -> HPA.Decision {
+        init(replicas: Int, maxReplicas: Int = 100) {
+            self.replicas = replicas
+            self.maxReplicas = maxReplicas
+        }
+
+        func sync(_ metrics: [HPA.MetricReading], at now: Double, tolerance: Double = 0.1) -> HPA.Decision {
             let d = HPA.decide(metrics: metrics, currentReplicas: replicas, minReplicas: minReplicas, maxReplicas: maxReplicas,
                                behavior: behavior, history: history, scaleEvents: events, nowSeconds: now, tolerance: tolerance)
             history.append(.init(replicas: d.metricsReplicas, atSeconds: now))
@@ -37,10 +42,10 @@ import Testing
 
     @Test func ratioOfCurrentToDesired() {
         // "if the current metric value is 200m, and the desired value is 100m, the number of replicas will be doubled"
-        var up = Controller(replicas: 3)
+        let up = Controller(replicas: 3)
         #expect(up.sync([.init(name: "m", target: .averageValue(milli: 100), current: 200)], at: 0).desiredReplicas == 6)
         // "If the current value is instead 50m, you'll halve the number of replicas"
-        var down = Controller(replicas: 4)
+        let down = Controller(replicas: 4)
         #expect(down.sync([.init(name: "m", target: .averageValue(milli: 100), current: 50)], at: 0).desiredReplicas == 2)
     }
 
@@ -58,14 +63,14 @@ import Testing
         // "Tolerance": a 100MiB memory target with a 5 % tolerance scales up only above 105MiB.
         let mib = 1 << 20
         let memory = { (bytes: Int) in [HPA.MetricReading(name: "memory", target: .averageValue(milli: 100 * mib * 1000), current: bytes * 1000)] }
-        var c = Controller(replicas: 2)
+        let c = Controller(replicas: 2)
         #expect(c.sync(memory(105 * mib), at: 0, tolerance: 0.05).desiredReplicas == 2)
         #expect(c.sync(memory(106 * mib), at: 15, tolerance: 0.05).desiredReplicas == 3)
     }
 
     @Test func multipleMetricsTakeTheLargest() {
         // "this calculation is done for each metric, and then the largest of the desired replica counts is chosen"
-        var c = Controller(replicas: 1, maxReplicas: 5)
+        let c = Controller(replicas: 1, maxReplicas: 5)
         let d = c.sync([.init(name: "cpu", target: .utilization(percent: 30), current: 93),
                         .init(name: "memory", target: .utilization(percent: 50), current: 40)], at: 0)
         #expect(d.proposals.map(\.replicas) == [4, 1])
@@ -76,12 +81,12 @@ import Testing
         // "If any of these metrics cannot be converted into a desired replica count … and a scale down is
         // suggested by the metrics which can be fetched, scaling is skipped. This means that the HPA is still
         // capable of scaling up if one or more metrics give a desiredReplicas greater than the current value."
-        var down = Controller(replicas: 4)
+        let down = Controller(replicas: 4)
         let held = down.sync([.init(name: "cpu", target: .utilization(percent: 50), current: nil),
                               .init(name: "memory", target: .utilization(percent: 50), current: 10)], at: 0)
         #expect(held.desiredReplicas == 4)
         #expect(held.limitedBy == "a metric is missing and the others suggest scaling down: scaling skipped")
-        var up = Controller(replicas: 4)
+        let up = Controller(replicas: 4)
         let grown = up.sync([.init(name: "cpu", target: .utilization(percent: 50), current: nil),
                              .init(name: "memory", target: .utilization(percent: 50), current: 100)], at: 0)
         #expect(grown.desiredReplicas == 8)
@@ -90,7 +95,7 @@ import Testing
     @Test func scaleDownStabilisationKeepsTheHighestRecommendation() {
         // "the highest recommendation from within that window … defaults to 5 minutes": a burst asks for 6,
         // then the load drops; the count stays at 6 until the burst's recommendation is 300 s old.
-        var c = Controller(replicas: 2)
+        let c = Controller(replicas: 2)
         #expect(c.sync(Self.load(total: 6000, replicas: 2), at: 0).desiredReplicas == 6)
         var t = 15.0
         while t < 300 {
@@ -110,7 +115,7 @@ import Testing
         // 10 replicas then during the first step 8 replicas will be reduced. In the next iteration when the number
         // of replicas is 72, 10% of the pods is 7.2 but the number is rounded up to 8. … When the number of
         // replicas falls below 40 the first policy (Pods) is applied and 4 replicas will be reduced at a time."
-        var c = Controller(replicas: 80)
+        let c = Controller(replicas: 80)
         c.behavior.scaleDown = .init(stabilizationWindowSeconds: 300,
                                      policies: [.init(kind: .pods, value: 4, periodSeconds: 60), .init(kind: .percent, value: 10, periodSeconds: 60)])
         var counts = [80]
@@ -130,10 +135,10 @@ import Testing
         // "To ensure that no more than 5 Pods are removed per minute … set selectPolicy to minimum."
         let rules = HPA.ScalingRules(stabilizationWindowSeconds: 300, selectPolicy: .min,
                                      policies: [.init(kind: .percent, value: 10, periodSeconds: 60), .init(kind: .pods, value: 5, periodSeconds: 60)])
-        var big = Controller(replicas: 80)
+        let big = Controller(replicas: 80)
         big.behavior.scaleDown = rules
         #expect(big.sync(Self.load(total: 10_000, replicas: 80), at: 0).desiredReplicas == 75)
-        var small = Controller(replicas: 30)
+        let small = Controller(replicas: 30)
         small.behavior.scaleDown = rules
         let d = small.sync(Self.load(total: 10_000, replicas: 30), at: 0)
         #expect(d.desiredReplicas == 27)
@@ -142,7 +147,7 @@ import Testing
 
     @Test func limitScaleDownRateToTenPercentPerMinute() {
         // "To limit the rate at which pods are removed by the HPA to 10% per minute".
-        var c = Controller(replicas: 50)
+        let c = Controller(replicas: 50)
         c.behavior.scaleDown.policies = [.init(kind: .percent, value: 10, periodSeconds: 60)]
         #expect(c.sync(Self.load(total: 1000, replicas: 50), at: 0).desiredReplicas == 45)
         #expect(c.sync(Self.load(total: 1000, replicas: 45), at: 30).desiredReplicas == 45)
@@ -151,7 +156,7 @@ import Testing
 
     @Test func disableScaleDown() {
         // "The selectPolicy value of Disabled turns off scaling the given direction."
-        var c = Controller(replicas: 6)
+        let c = Controller(replicas: 6)
         c.behavior.scaleDown.selectPolicy = .disabled
         for t in stride(from: 0.0, through: 900, by: 15) {
             #expect(c.sync(Self.load(total: 1000, replicas: c.replicas), at: t).desiredReplicas == 6)
@@ -161,7 +166,7 @@ import Testing
 
     @Test func customDownscaleWindowOfOneMinute() {
         // "To provide a custom downscale stabilization window of 1 minute".
-        var c = Controller(replicas: 5)
+        let c = Controller(replicas: 5)
         c.behavior.scaleDown.stabilizationWindowSeconds = 60
         #expect(c.sync(Self.load(total: 5000, replicas: 5), at: 0).desiredReplicas == 5)
         #expect(c.sync(Self.load(total: 1000, replicas: 5), at: 45).desiredReplicas == 5)
@@ -171,7 +176,7 @@ import Testing
     @Test func defaultBehaviourScalesUpByFourPodsOrDoubling() {
         // Default behaviour: "4 pods or a 100% of the currently running replicas may at most be added every 15 seconds";
         // "For scaling up there is no stabilization window".
-        var c = Controller(replicas: 1)
+        let c = Controller(replicas: 1)
         var counts = [1]
         for t in stride(from: 0.0, through: 60, by: 15) {
             _ = c.sync(Self.load(total: 30_000, replicas: c.replicas), at: t)
@@ -188,14 +193,14 @@ import Testing
     @Test func maintenanceModeAtZero() {
         // "If the target's desired replica count is set to 0, and the HPA's minimum replica count is greater
         // than 0, the HPA stops adjusting the target".
-        var c = Controller(replicas: 0)
+        let c = Controller(replicas: 0)
         #expect(c.sync(Self.load(total: 9000, replicas: 1), at: 0).desiredReplicas == 0)
     }
 
     /// meme-web's own HPA (k8s/base/web/hpa.yaml): cpu 30 %, memory 50 %, up by max(+100 %, +2 pods) per
     /// 15 s, down by 50 % per 60 s after a 300 s window, 1…5 replicas.
     @Test func memeWebHPA() {
-        var c = Controller(replicas: 1, maxReplicas: 5)
+        let c = Controller(replicas: 1, maxReplicas: 5)
         c.behavior = HPA.Behavior(
             scaleUp: .init(stabilizationWindowSeconds: 0, policies: [.init(kind: .percent, value: 100, periodSeconds: 15), .init(kind: .pods, value: 2, periodSeconds: 15)]),
             scaleDown: .init(stabilizationWindowSeconds: 300, policies: [.init(kind: .percent, value: 50, periodSeconds: 60)]))

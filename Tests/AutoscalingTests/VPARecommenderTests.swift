@@ -222,15 +222,16 @@ private func close(_ a: Double, _ b: Double, _ relative: Double = 1e-12) -> Bool
         let t0 = 1_492_536_905.0
         let step = day / 2
         var r = VPARecommender()
-        #expect(r.addCPUSample(millicores: 3140, atSeconds: t0))
-        #expect(r.addMemorySample(bytes: 5, atSeconds: t0))
-        #expect(r.addCPUSample(millicores: 6280, atSeconds: t0 + step))
-        #expect(r.addMemorySample(bytes: 10, atSeconds: t0 + step))
-        #expect(r.addCPUSample(millicores: 1570, atSeconds: t0 + 2 * step))
-        #expect(r.addMemorySample(bytes: 2, atSeconds: t0 + 2 * step))
-        #expect(!r.addCPUSample(millicores: 1000, atSeconds: t0 + 2 * step), "out of order")
-        #expect(!r.addCPUSample(millicores: -1000, atSeconds: t0 + 4 * step), "negative CPU")
-        #expect(!r.addMemorySample(bytes: -1000, atSeconds: t0 + 4 * step), "negative memory")
+        let accepted = [
+            r.addCPUSample(millicores: 3140, atSeconds: t0), r.addMemorySample(bytes: 5, atSeconds: t0),
+            r.addCPUSample(millicores: 6280, atSeconds: t0 + step), r.addMemorySample(bytes: 10, atSeconds: t0 + step),
+            r.addCPUSample(millicores: 1570, atSeconds: t0 + 2 * step), r.addMemorySample(bytes: 2, atSeconds: t0 + 2 * step),
+        ]
+        #expect(accepted.allSatisfy { $0 })
+        let outOfOrder = r.addCPUSample(millicores: 1000, atSeconds: t0 + 2 * step)
+        let negativeCPU = r.addCPUSample(millicores: -1000, atSeconds: t0 + 4 * step)
+        let negativeMemory = r.addMemorySample(bytes: -1000, atSeconds: t0 + 4 * step)
+        #expect(!outOfOrder && !negativeCPU && !negativeMemory, "out of order, negative CPU, negative memory")
         // CPU: each sample with weight 0.1 at its own time.
         var cpu = DecayingHistogram(buckets: .cpuCores, halfLifeSeconds: day)
         cpu.add(3.14, weight: 0.1, atSeconds: t0)

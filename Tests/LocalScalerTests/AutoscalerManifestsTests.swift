@@ -27,6 +27,14 @@ import Testing
                              .init(name: "memory", target: .utilization(percent: 50), current: nil)])
     }
 
+    @Test func utilizationAsTheControllerComputesIt() {
+        // docs/auto-scaling.md worked example: two pods at 9m and 12m of a 10m request, 40Mi and 44Mi of 64Mi.
+        #expect(HPAManifest.utilization(usages: [9, 12], requestPerPod: 10) == 105)
+        #expect(HPAManifest.utilization(usages: [40 << 20, 44 << 20], requestPerPod: 64 << 20) == 65, "65.6 truncated")
+        #expect(HPAManifest.utilization(usages: [], requestPerPod: 10) == nil)
+        #expect(HPAManifest.utilization(usages: [5], requestPerPod: 0) == nil)
+    }
+
     @Test func redisVPA() throws {
         let vpa = try AutoscalerManifests.loadVPA(path: "\(redis)/vpa.yaml", container: "redis")
         #expect(vpa.name == "redis")
@@ -205,13 +213,13 @@ import Testing
     }
 
     @Test(arguments: [
-        ("redis", "        resources:\n          requests:\n            cpu: fast\n",
+        ("redis", "          resources:\n            requests:\n              cpu: fast\n",
          "sts.yaml: spec.template.spec.containers[0].resources.requests.cpu is not a quantity: invalid quantity \"fast\": expected a number such as 100m, 1.5 or 2Gi (line 12)"),
-        ("redis", "        resources:\n          limits:\n            memory: -1Gi\n",
+        ("redis", "          resources:\n            limits:\n              memory: -1Gi\n",
          "sts.yaml: spec.template.spec.containers[0].resources.limits.memory must not be negative, got -1Gi (line 12)"),
-        ("redis", "        args: [\"--maxmemory\", \"huge\"]\n",
+        ("redis", "          args: [\"--maxmemory\", \"huge\"]\n",
          "sts.yaml: spec.template.spec.containers[0].args[1] must give --maxmemory a size such as 400mb, 1gb or 419430400, got 'huge' (line 10)"),
-        ("redis", "        args: [\"--maxmemory\"]\n",
+        ("redis", "          args: [\"--maxmemory\"]\n",
          "sts.yaml: spec.template.spec.containers[0].args[1] must give --maxmemory a size such as 400mb, 1gb or 419430400, got nothing (line 10)"),
         ("cache", "", "sts.yaml: spec.template.spec.containers has no container named cache (found: redis) (line 9)"),
     ])

@@ -31,7 +31,9 @@ import Testing
         let idle = poll(0, at: 30)
         #expect(!idle.active)
         #expect(idle.desiredReplicas == 5)
-        #expect(poll(0, at: 50).desiredReplicas == 5)  // last active at 25: 25 s < cooldown 30 s
+        // The 8 of t = 20 is exactly 30 s old: out of the window, as the controller counts (timestamp after now − window);
+        // the 3 of t = 25 holds. Last active at 25: 25 s < cooldown 30 s, so not zero yet.
+        #expect(poll(0, at: 50).desiredReplicas == 3)
         let zero = poll(0, at: 55)
         #expect(zero.desiredReplicas == 0)
         #expect(zero.reason.contains("cooldown"))

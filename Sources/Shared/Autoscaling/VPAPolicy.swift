@@ -49,11 +49,7 @@ extension VPA {
             return Amounts(cpuMillis: one(a.cpuMillis, policy.minAllowed.cpuMillis, policy.maxAllowed.cpuMillis),
                            memoryBytes: one(a.memoryBytes, policy.minAllowed.memoryBytes, policy.maxAllowed.memoryBytes))
         }
-        var r = recommendation
-        r.target = cap(r.target)
-        r.lowerBound = cap(r.lowerBound)
-        r.upperBound = cap(r.upperBound)
-        return r
+        return recommendation.mappingTargetAndBounds(cap)
     }
 
     /// What the updater and the admission controller see with RequestsOnly: target and bounds no higher
@@ -64,11 +60,7 @@ extension VPA {
             Amounts(cpuMillis: a.cpuMillis.map { v in limits.cpuMillis.map { min(v, $0) } ?? v },
                     memoryBytes: a.memoryBytes.map { v in limits.memoryBytes.map { min(v, $0) } ?? v })
         }
-        var r = recommendation
-        r.target = cap(r.target)
-        r.lowerBound = cap(r.lowerBound)
-        r.upperBound = cap(r.upperBound)
-        return r
+        return recommendation.mappingTargetAndBounds(cap)
     }
 
     /// The requests and limits the admission controller gives the re-created container: each recommended
@@ -106,5 +98,16 @@ extension VPA {
         guard let request, request != 0, request != limit else { return recommendedRequest }
         let (product, overflow) = limit.multipliedReportingOverflow(by: recommendedRequest)
         return overflow ? Int.max : product / request
+    }
+}
+
+extension VPA.ContainerRecommendation {
+    /// Target, lower and upper bound passed through `f`; uncappedTarget kept.
+    func mappingTargetAndBounds(_ f: (VPA.Amounts) -> VPA.Amounts) -> Self {
+        var r = self
+        r.target = f(target)
+        r.lowerBound = f(lowerBound)
+        r.upperBound = f(upperBound)
+        return r
     }
 }

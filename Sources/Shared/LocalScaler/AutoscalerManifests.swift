@@ -27,6 +27,13 @@ public struct HPAManifest: Sendable, Equatable {
     /// `behavior.scaleUp/scaleDown.tolerance` (one value for both directions), else the cluster default 0.1.
     public var tolerance: Double
 
+    /// Average utilisation as the controller computes it: the pods' summed usage × 100 over their summed
+    /// requests, truncated (replica_calculator.go GetResourceUtilizationRatio). Nil with no pods or no request.
+    public static func utilization(usages: [Int], requestPerPod: Int) -> Int? {
+        guard !usages.isEmpty, requestPerPod > 0 else { return nil }
+        return usages.reduce(0, +) * 100 / (requestPerPod * usages.count)
+    }
+
     /// The readings for `HPA.decide`: each metric's target and the current average utilisation
     /// (percent of the request, nil when it could not be measured).
     public func readings(utilization: [VPA.Resource: Int?]) -> [HPA.MetricReading] {
@@ -161,7 +168,7 @@ public enum AutoscalerManifests {
         if let w = rules["stabilizationWindowSeconds"], let v = Int(w.string ?? ""), v > 3600 {
             throw r.fail(w, "\(path).stabilizationWindowSeconds", "must be ≤ 3600, got \(v)")
         }
-        for (i, policy) in (rules["policies"]?.sequence.map(Array.init) ?? []).enumerated() {
+        for (i, policy) in (list(rules["policies"]) ?? []).enumerated() {
             if let p = policy["periodSeconds"], let v = Int(p.string ?? ""), v > 1800 {
                 throw r.fail(p, "\(path).policies[\(i)].periodSeconds", "must be ≤ 1800, got \(v)")
             }
@@ -203,7 +210,7 @@ public enum AutoscalerManifests {
 
         var chosen: (node: Node, path: String)?
         if let list = spec["resourcePolicy"]?["containerPolicies"] {
-            guard let items = list.sequence.map(Array.init) else {
+            guard let items = Self.list(list) else {
                 throw r.fail(list, "spec.resourcePolicy.containerPolicies", "must be a list")
             }
             let named = items.indices.first { items[$0]["containerName"]?.string == container }
@@ -230,7 +237,7 @@ public enum AutoscalerManifests {
             policy.mode = mode
         }
         if let list = node["controlledResources"] {
-            guard let items = list.sequence.map(Array.init) else { throw r.fail(list, "\(path).controlledResources", "must be a list") }
+            guard let items = Self.list(list) else { throw r.fail(list, "\(path).controlledResources", "must be a list") }
             policy.controlledResources = []
             for (i, item) in items.enumerated() {
                 guard let resource = item.string.flatMap(VPA.Resource.init(rawValue:)) else {
@@ -265,7 +272,7 @@ public enum AutoscalerManifests {
         let kind = try expect(root, kind: ["Deployment", "StatefulSet"], r)
         let name = try r.string(root["metadata"], "metadata.name") ?? kind.lowercased()
         let podSpec = try mapping(try mapping(try mapping(root, "spec", r), "template", r, path: "spec.template"), "spec", r, path: "spec.template.spec")
-        guard let list = podSpec["containers"], let items = list.sequence.map(Array.init) else {
+        guard let list = podSpec["containers"], let items = Self.list(list) else {
             throw r.fail(podSpec["containers"] ?? podSpec, "spec.template.spec.containers", "must be a list of containers")
         }
         guard let index = items.firstIndex(where: { $0["name"]?.string == container }) else {
@@ -278,7 +285,7 @@ public enum AutoscalerManifests {
         var args: [String] = []
         var argNodes: [Node] = []
         if let list = item["args"] {
-            guard let values = list.sequence.map(Array.init) else { throw r.fail(list, "\(path).args", "must be a list") }
+            guard let values = Self.list(list) else { throw r.fail(list, "\(path).args", "must be a list") }
             for (i, value) in values.enumerated() {
                 guard case .scalar(let s) = value else { throw r.fail(value, "\(path).args[\(i)]", "must be a string") }
                 args.append(s.string)
@@ -313,6 +320,11 @@ public enum AutoscalerManifests {
     }
 
     // MARK: Shared reads
+
+    /// The items of a YAML sequence, nil when the node is not one.
+    private static func list(_ node: Node?) -> [Node]? {
+        node?.sequence.map { Array($0) }
+    }
 
     private static func read(_ path: String, what: String) throws(LocalScalerError) -> String {
         do { return try String(contentsOfFile: path, encoding: .utf8) } catch {
