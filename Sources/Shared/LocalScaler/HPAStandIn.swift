@@ -68,7 +68,7 @@ public final class HPAStandIn: Service, Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         var state = HPAStandInState()
-        var sampler = ProcessSampler()
+        var sampler = UsageWindow()
         _ = sampler.sample(await pool.running.map(\.pid), at: 0)
         var nextSync = clock.now + .milliseconds(Int64(spec.syncPeriodSeconds * 1000))
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -87,7 +87,7 @@ public final class HPAStandIn: Service, Sendable {
         }.value
     }
 
-    private func sync(state: inout HPAStandInState, sampler: inout ProcessSampler, nowSeconds: Double) async {
+    private func sync(state: inout HPAStandInState, sampler: inout UsageWindow, nowSeconds: Double) async {
         let spec = settings.spec
         let readAt = Date().timeIntervalSince1970
         let running = await pool.running

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Autoscaling
 import Foundation
 
 /// A process's CPU and memory as the local stand-ins measure them, from /proc (Linux only).
@@ -233,5 +234,19 @@ public struct UsageWindow: Sendable, Equatable {
     public mutating func retain(pids: Set<Int32>) {
         previous = previous.filter { pids.contains($0.key) }
         usage = usage.filter { pids.contains($0.key) }
+    }
+}
+
+extension UsageWindow {
+    /// Samples each process now: its memory (RSS) always, its CPU since its previous sample (nil the
+    /// first time). Processes not listed are forgotten. A process that is gone is left out.
+    public mutating func sample(_ pids: [Int32], at seconds: Double) -> [Int32: ResourceAmounts] {
+        var result: [Int32: ResourceAmounts] = [:]
+        for pid in pids {
+            guard let s = try? ProcessUsage.sample(pid: pid, atSeconds: seconds) else { continue }
+            result[pid] = ResourceAmounts(cpuMillicores: record(s)?.cpuMillicores, memoryBytes: s.residentBytes)
+        }
+        retain(pids: Set(pids))
+        return result
     }
 }

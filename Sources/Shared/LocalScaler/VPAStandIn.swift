@@ -101,7 +101,7 @@ public final class VPAStandIn: Service, Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         var state = VPAStandInState(spec: spec)
-        var sampler = ProcessSampler()
+        var sampler = UsageWindow()
         var nextSample = clock.now
         var nextUpdate = clock.now + .milliseconds(Int64(spec.updateIntervalSeconds * 1000))
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -113,7 +113,7 @@ public final class VPAStandIn: Service, Sendable {
                 let usage = current.flatMap { sampler.sample([$0], at: seconds)[$0] }
                 state.add(cpuMillicores: usage?.cpuMillicores, memoryBytes: usage?.memoryBytes, atSeconds: seconds)
                 let untilUpdate = max(0, (nextUpdate - now).inSeconds)
-                book.withLock { state.fill(&$0, pid: current, usage: usage.map { ResourceAmounts(cpuMillicores: $0.cpuMillicores, memoryBytes: $0.memoryBytes) },
+                book.withLock { state.fill(&$0, pid: current, usage: usage,
                                            readAt: Date().timeIntervalSince1970, nextCheckIn: spec.updateMode.updatesRunningPods ? untilUpdate : nil) }
             }
             if now >= nextUpdate {
