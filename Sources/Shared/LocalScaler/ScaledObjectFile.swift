@@ -30,7 +30,7 @@ public enum ScaledObjectFile {
     public static func load(path: String) throws(LocalScalerError) -> ScaledObjectSpec {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw LocalScalerError("\(path): cannot read the ScaledObject (\((error as NSError).localizedDescription)); pass --scaled-object PATH")
+            throw LocalScalerError("\(path): cannot read the ScaledObject (\((error as NSError).localizedDescription)))")
         }
         return try parse(yaml: text, file: path)
     }

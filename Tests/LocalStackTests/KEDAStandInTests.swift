@@ -6,12 +6,12 @@ import Testing
 import TestServers
 @testable import LocalScaler
 
-/// `meme-worker supervise` as a real process, scaling real workers on a real nats-server's lag.
-@Suite(.serialized) struct SuperviseIntegrationTests {
+/// The KEDA stand-in in a real `meme-stack up --only worker` process, scaling real workers on a real nats-server's lag.
+@Suite(.serialized) struct KEDAStandInTests {
     @Test func burstScalesUpDrainsAndScalesToZeroAfterCooldown() async throws {
         // Short windows so the whole cycle fits in a test: polling 1 s, cooldown 3 s.
         let maxWorkers = 4
-        let h = try SupervisorHarness(arguments: ["--polling-interval", "1", "--cooldown-period", "3"], maxWorkers: maxWorkers)
+        let h = try StackHarness(arguments: ["--polling-interval", "1", "--cooldown-period", "3"], maxWorkers: maxWorkers)
         defer { h.shutdown() }
         try await h.waitUntilReady()
         #expect(h.metric("meme_local_scaler_replicas") == 0)
@@ -52,7 +52,7 @@ import TestServers
         #expect(h.metric("meme_local_scaler_child_restarts_total") == 0)
         // The supervisor notices exits on its next status poll, a moment after the processes are gone.
         try await h.waitFor("exit logged", timeout: 15) { h.supervisor.log.contains("exited (status 0) after SIGTERM") }
-        #expect(h.seenChildren.allSatisfy { !SupervisorHarness.alive($0) })
+        #expect(h.seenChildren.allSatisfy { !StackHarness.alive($0) })
         let page = try #require(h.metricsPage)
         #expect(page.contains(#"meme_local_scaler_replicas{workload="worker"} 0"#))
         #expect(page.components(separatedBy: "meme_local_scaler_decision_info{").count == 2, "exactly one decision series")
@@ -83,7 +83,7 @@ import TestServers
 
     @Test func aLoneMemeWithNoWorkersIsAnswered() async throws {
         // The ScaledObject's own activation threshold: no --activation-lag-threshold override.
-        let h = try SupervisorHarness(arguments: ["--polling-interval", "1"], maxWorkers: 2)
+        let h = try StackHarness(arguments: ["--polling-interval", "1"], maxWorkers: 2)
         defer { h.shutdown() }
         try await h.waitUntilReady()
         #expect(try h.status().activationLagThreshold == 0)
@@ -115,7 +115,7 @@ import TestServers
         // steady audience leaves it (and as it did at 20/s with the offline renderer).
         let stub = try SlowImageStub()
         defer { stub.stop() }
-        let h = try SupervisorHarness(arguments: ["--cooldown-period", "\(cooldown)"],
+        let h = try StackHarness(arguments: ["--cooldown-period", "\(cooldown)"],
                                       workerEnvironment: stub.workerEnvironment(seconds: 0.25).merging(["WORKER_CONCURRENCY": "2"]) { $1 },
                                       maxWorkers: 2)
         defer { h.shutdown() }
@@ -147,7 +147,7 @@ import TestServers
     }
 
     @Test func statusCountsDownToZeroDuringTheCooldown() async throws {
-        let h = try SupervisorHarness(arguments: ["--polling-interval", "1", "--cooldown-period", "8"], maxWorkers: 2)
+        let h = try StackHarness(arguments: ["--polling-interval", "1", "--cooldown-period", "8"], maxWorkers: 2)
         defer { h.shutdown() }
         try await h.waitUntilReady()
         var status = try h.status()
@@ -175,7 +175,7 @@ import TestServers
     }
 
     @Test func crashedChildIsRestartedAndSigtermStopsEverything() async throws {
-        let h = try SupervisorHarness(arguments: ["--polling-interval", "1", "--min-replica-count", "1"], maxWorkers: 2)
+        let h = try StackHarness(arguments: ["--polling-interval", "1", "--min-replica-count", "1"], maxWorkers: 2)
         defer { h.shutdown() }
         try await h.waitUntilReady()
         try await h.waitFor("one worker", timeout: 20) { h.childPIDs().count == 1 }
@@ -194,20 +194,27 @@ import TestServers
         let status = h.supervisor.process.waitForExit(timeout: 40)
         #expect(status == 0, "exit status \(String(describing: status))\n\(h.supervisor.log)")
         #expect(h.seenChildren.count == 2)
-        #expect(h.seenChildren.allSatisfy { !SupervisorHarness.alive($0) }, "left behind: \(h.seenChildren.filter(SupervisorHarness.alive))")
+        #expect(h.seenChildren.allSatisfy { !StackHarness.alive($0) }, "left behind: \(h.seenChildren.filter(StackHarness.alive))")
         #expect(h.supervisor.log.contains("all workers stopped"))
     }
 
     @Test func badScaledObjectFailsWithTheFileAndField() async throws {
-        let dir = try ManagedProcess.makeTempDirectory(prefix: "so")
-        let file = dir.appendingPathComponent("so.yaml").path
-        try ScaledObjectFileTests.yaml(spec: "  maxReplicaCount: lots\n", metadata: "").write(toFile: file, atomically: true, encoding: .utf8)
+        // A copy of k8s/base with a broken ScaledObject.
+        let dir = try ManagedProcess.makeTempDirectory(prefix: "k8s")
+        for sub in ["worker", "web", "redis"] {
+            try FileManager.default.copyItem(atPath: "\(k8sBase)/\(sub)", toPath: dir.appendingPathComponent(sub).path)
+        }
+        let file = dir.appendingPathComponent("worker/scaledobject.yaml").path
+        let broken = try String(contentsOfFile: file, encoding: .utf8)
+            .replacingOccurrences(of: "maxReplicaCount: 10", with: "maxReplicaCount: lots")
+        #expect(broken.contains("lots"))
+        try broken.write(toFile: file, atomically: true, encoding: .utf8)
         for (args, message) in [
-            (["--scaled-object", file], "\(file): spec.maxReplicaCount must be a whole number, got 'lots'"),
-            (["--scaled-object", "/nonexistent/so.yaml"], "/nonexistent/so.yaml: cannot read the ScaledObject"),
-            (["--scaled-object", workerScaledObject, "--cooldown-period=-1"], "--cooldown-period must be ≥ 0, got -1"),
+            (["--k8s", dir.path], "\(file): spec.maxReplicaCount must be a whole number, got 'lots'"),
+            (["--k8s", "/nonexistent"], "/nonexistent/worker/scaledobject.yaml: cannot read the ScaledObject"),
+            (["--k8s", k8sBase, "--cooldown-period=-1"], "--cooldown-period must be ≥ 0, got -1"),
         ] {
-            let p = try ProgramProcess("meme-worker", arguments: ["supervise"] + args, environment: [:])
+            let p = try ProgramProcess("meme-stack", arguments: ["up", "--only", "worker", "--free-ports"] + args, environment: [:])
             let status = p.process.waitForExit(timeout: 30)
             #expect(status != nil && status != 0)
             #expect(p.log.contains(message), "\(p.log)")

@@ -4,8 +4,12 @@ import JetStream
 import NATS
 import TestServers
 
-/// Real nats-server + redis-server and a real `meme-worker supervise` process whose children are real workers.
-final class SupervisorHarness: @unchecked Sendable {
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+let k8sBase = "\(repoRoot)/k8s/base"
+
+/// Real nats-server + redis-server and a real `meme-stack up --only worker` process (the KEDA stand-in)
+/// whose children are real workers.
+final class StackHarness: @unchecked Sendable {
     let nats: NATSServer
     let redis: RedisServer
     let metricsPort: Int
@@ -15,21 +19,23 @@ final class SupervisorHarness: @unchecked Sendable {
     /// Every child pid ever seen, to check none is left behind.
     private(set) var seenChildren = Set<Int32>()
 
-    init(arguments: [String], workerEnvironment: [String: String] = [:], maxWorkers: Int) throws {
+    init(arguments: [String], workerEnvironment: [String: String] = [:], maxWorkers: Int, k8s: String = k8sBase) throws {
         nats = try NATSServer()
         redis = try RedisServer()
         metricsPort = try FreePort.next()
-        workerBasePort = try Self.freeRange(count: maxWorkers)
+        workerBasePort = try FreePort.block(maxWorkers)
+        let dir = try ManagedProcess.makeTempDirectory(prefix: "stack")
         var env = [
             "NATS_URL": nats.url, "REDIS_URL": redis.url, "NATS_MONITOR_URL": nats.monitorURL,
-            "SUPERVISOR_METRICS_ADDR": "127.0.0.1:\(metricsPort)", "WORKER_CONCURRENCY": "1",
+            "DEMO_CONTROL_PORT": "\(metricsPort)", "DEMO_WORKER_METRICS_BASE_PORT": "\(workerBasePort)",
+            "DEMO_WEB_PROCESS_BASE_PORT": "\(try FreePort.block(10, avoiding: workerBasePort..<(workerBasePort + 10)))",
+            "WORKER_CONCURRENCY": "1",
         ]
         env.merge(workerEnvironment) { $1 }
-        // Worker logs apart, so the supervisor's own log stays short enough to search.
-        workerLogs = try ManagedProcess.makeTempDirectory(prefix: "workers").path
-        supervisor = try ProgramProcess("meme-worker", arguments: [
-            "supervise", "--scaled-object", workerScaledObject, "--worker-metrics-base-port", "\(workerBasePort)",
-            "--max-replica-count", "\(maxWorkers)", "--worker-log-dir", workerLogs,
+        // Worker logs go to <dir>/logs, so the stack's own log stays short enough to search.
+        workerLogs = dir.appendingPathComponent("logs").path
+        supervisor = try ProgramProcess("meme-stack", arguments: [
+            "up", "--only", "worker", "--dir", dir.path, "--k8s", k8s, "--max-replica-count", "\(maxWorkers)",
         ] + arguments, environment: env)
     }
 
@@ -52,7 +58,7 @@ final class SupervisorHarness: @unchecked Sendable {
 
     func metric(_ name: String) -> Double? { metrics()[name] }
 
-    /// The supervisor's `GET /status`, decoded as the console decodes it.
+    /// The stack's `GET /status`, decoded as the console decodes it.
     func status() throws -> LocalScalerStatus {
         guard let r = HTTPProbe.get(port: metricsPort, path: "/status") else { throw ServerProcessError("GET /status: no answer") }
         guard r.status == 200 else { throw ServerProcessError("GET /status: \(r.status) \(r.body)") }
@@ -88,19 +94,10 @@ final class SupervisorHarness: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if check() { return }
-            if !supervisor.process.isRunning { throw ServerProcessError("supervise exited while waiting for \(what):\n\(supervisor.log)") }
+            if !supervisor.process.isRunning { throw ServerProcessError("meme-stack exited while waiting for \(what):\n\(supervisor.log)") }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw ServerProcessError("timed out after \(Int(timeout)) s waiting for \(what); metrics:\n\(metricsPage ?? "none")\nlog:\n\(supervisor.log)")
-    }
-
-    /// `count` consecutive free loopback ports.
-    static func freeRange(count: Int) throws -> Int {
-        for _ in 0..<50 {
-            let base = Int.random(in: 20_000...60_000)
-            if (base..<(base + count)).allSatisfy({ !FreePort.isListening($0) }) { return base }
-        }
-        throw ServerProcessError("no \(count) consecutive free ports")
     }
 
     func shutdown() {
