@@ -21,7 +21,9 @@ import Testing
     }
 
     static func makeApp(nats: NATSServer, redis: RedisServer) async throws -> (MemeWebApp, NATSMemeQueue) {
-        let queue = try await NATSMemeQueue.connect(url: nats.url, logger: logger())
+        var queueSettings = QueueSettings()
+        queueSettings.natsURL = nats.url
+        let queue = try await NATSMemeQueue.connect(queueSettings, logger: logger())
         var settings = Fixtures.settings()
         settings.submitTimeoutSeconds = 5
         let app = try MemeWebApp(settings: settings, queue: queue, store: try RedisResultStore(url: redis.url), logger: logger())
