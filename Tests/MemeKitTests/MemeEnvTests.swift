@@ -54,10 +54,10 @@ import Testing
             .appendingPathComponent("docs/operations.md")
         let text = try String(contentsOf: file, encoding: .utf8)
         let begin = "<!-- BEGIN MemeEnv table (generated: MEME_UPDATE_DOCS=1 swift test --filter MemeEnvTests) -->\n"
-        let end = "\n<!-- END MemeEnv table -->"
+        let end = "<!-- END MemeEnv table -->"
         let start = try #require(text.range(of: begin), "no BEGIN marker in docs/operations.md")
         let stop = try #require(text.range(of: end, range: start.upperBound..<text.endIndex), "no END marker")
-        let table = MemeEnv.markdownTable()
+        let table = MemeEnv.markdownTable() + "\n"
         if ProcessInfo.processInfo.environment["MEME_UPDATE_DOCS"] == "1" {
             try (text[..<start.upperBound] + table + text[stop.lowerBound...]).write(to: file, atomically: true, encoding: .utf8)
             return

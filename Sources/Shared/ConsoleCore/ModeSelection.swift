@@ -1,4 +1,5 @@
 import ClusterReaders
+import ConsoleUI
 import CurlHTTP
 
 /// `--mode auto`: cluster when a Kubernetes connection can be built and its API server answers.

@@ -39,7 +39,7 @@ extension WebSettings {
                 s.trustedProxies = try TrustedProxies(parsing: list)
             } catch {
                 // TrustedProxies names the variable itself; the origin says which of flag and variable held it.
-                throw SettingsError("\(origin): " + error.message.replacingOccurrences(of: "\(MemeEnv.webTrustedProxies): ", with: ""))
+                throw SettingsError("\(origin): " + error.description.replacingOccurrences(of: "\(MemeEnv.webTrustedProxies): ", with: ""))
             }
         }
         s.limits.maxPromptCharacters = try r.int(MemeEnv.maxPromptChars, default: s.limits.maxPromptCharacters, range: 1...10_000)
