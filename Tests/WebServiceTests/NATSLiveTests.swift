@@ -130,4 +130,16 @@ import Testing
         }
         await queue.close()
     }
+
+    /// meme-web creates the stream and the consumer it is told to (NATS_CONSUMER), not the default one.
+    @Test func theConfiguredStreamAndConsumerAreCreated() async throws {
+        let nats = try NATSServer()
+        var settings = QueueSettings()
+        (settings.natsURL, settings.stream, settings.consumer) = ("\(nats.url),nats://127.0.0.1:1", "OTHER", "other-workers")
+        let queue = try await NATSMemeQueue.connect(settings, logger: Self.logger())
+        let js = JetStream(queue.connection)
+        #expect(try await js.consumerInfo(stream: "OTHER", consumer: "other-workers").config.durable == "other-workers")
+        await #expect(throws: JetStreamError.self) { try await js.consumerInfo(stream: "OTHER", consumer: MemeDefaults.consumer) }
+        await queue.close()
+    }
 }

@@ -99,7 +99,7 @@ extension MemeEnv {
         MemeVariable(natsMonitorURL, [.supervise, .console], default: "http://127.0.0.1:8222 (supervise); unset (console)",
                      "nats-server monitor URL; its `/jsz` gives the lag as KEDA reads it (the console reads consumer info over NATS when unset)"),
         MemeVariable(redisURL, [.worker, .web], default: MemeDefaults.redisURL,
-                     "image cache and results by id; `off` disables the worker's cache"),
+                     "image cache (worker) and results by id (worker, web); `off` runs without Redis"),
         MemeVariable(resultTTL, [.worker, .web], default: String(MemeDefaults.resultTTLSeconds),
                      "seconds a result (worker) or its metadata (web) is kept by id"),
         MemeVariable(maxPromptChars, [.worker, .web], default: String(MemeDefaults.maxPromptCharacters),
