@@ -79,7 +79,7 @@ struct Load: AsyncParsableCommand {
         try queue.add(to: &table)
         if warn { table.warn(as: "meme-console load") }
         do {
-            return try s.resolved(table.reader)
+            return try LoadSettings.resolve(table.reader, run: s)
         } catch {
             throw ValidationError("\(error)")
         }
@@ -106,31 +106,10 @@ struct Load: AsyncParsableCommand {
         let interrupted = Interrupt()
         log("meme-console load: \(count) requests via \(via.rawValue) (\(settings.target)), \(settings.pace), prompts: \(list.source)")
 
-        if let rate {
-            try engine.startSustained(perSecond: rate, total: count)
-        } else {
-            try engine.submit(count)
-        }
         let printer = ProgressPrinter(count: count)
-        // Sending: until everything is queued, published and acked (or failed).
-        while !interrupted.isSet {
-            let s = engine.snapshot
-            if !engine.isSustained && s.queued == 0 && s.publishing == 0 { break }
-            printer.show(s)
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        // Answers: until all are in or the timeout passes.
-        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
-        while !interrupted.isSet && !engine.snapshot.isIdle && ContinuousClock.now < deadline {
-            printer.show(engine.snapshot)
-            try? await Task.sleep(for: .milliseconds(100))
-        }
-        printer.show(engine.snapshot, force: true)
+        let report = try await engine.run(settings, interrupted: { interrupted.isSet }, progress: { printer.show($0) })
+        printer.show(report.snapshot, force: true)
         printer.finish()
-        if interrupted.isSet { engine.stop() }
-
-        let report = LoadReport(snapshot: engine.snapshot, unanswered: engine.unansweredIDs(limit: 10), interrupted: interrupted.isSet,
-                                settings: settings)
         await engine.shutdown()
         await connection.close()
 

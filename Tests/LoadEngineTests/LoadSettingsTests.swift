@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct LoadSettingsTests {
     @Test func defaultsAreABurstOfAHundredOverNATS() throws {
-        let s = try LoadSettings().resolved(SettingsReader(environment: [:]))
+        let s = try LoadSettings.resolve(SettingsReader(environment: [:]))
         #expect(s.count == 100 && s.rate == nil && s.concurrency == 256 && s.via == .nats && s.promptsFile == nil)
         #expect(s.queue == QueueSettings() && s.webURL == "http://127.0.0.1:8080" && s.timeoutSeconds == 120)
         #expect(s.smallImage && !s.fastMode && s.idPrefix == "load-" && s.pace == "burst, 256 in flight at most")
@@ -23,7 +23,7 @@ import Testing
             SettingCase(MemeEnv.requestSubject, "a.b", bad: "a.>") { $0.configuration(prompts: .builtIn).requestSubject == "a.b" },
             SettingCase(MemeEnv.responseSubject, "c.d", bad: "c d") { $0.configuration(prompts: .builtIn).responseSubject == "c.d" },
         ]
-        let problems = settingsProblems(cases, reads: LoadSettings.environmentNames, resolve: { try LoadSettings().resolved($0) })
+        let problems = settingsProblems(cases, reads: LoadSettings.environmentNames, resolve: { try LoadSettings.resolve($0) })
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 
@@ -31,7 +31,7 @@ import Testing
         func problem(_ change: (inout LoadSettings) -> Void) -> String? {
             var s = LoadSettings()
             change(&s)
-            do { _ = try s.resolved(SettingsReader(environment: [:])); return nil } catch { return "\(error)" }
+            do { _ = try LoadSettings.resolve(SettingsReader(environment: [:]), run: s); return nil } catch { return "\(error)" }
         }
         #expect(problem { $0.count = 0 } == "--count must be 1…\(LoadEngine.maxBurst), not 0")
         #expect(problem { $0.rate = 0 } == "--rate must be above 0 and at most 10000 per second, not 0.0")

@@ -86,3 +86,33 @@ public struct LoadReport: Sendable, Encodable {
         value >= 100 || value == value.rounded() ? String(Int(value.rounded())) : String(format: "%.1f", value)
     }
 }
+
+extension LoadEngine {
+    /// One headless run (`meme-console load`): sends `settings.count` requests (a burst, or at
+    /// `settings.rate`), waits until everything is acked, then for the answers until all are in
+    /// or `settings.timeoutSeconds` pass, and reports. `progress` sees a snapshot every 100 ms;
+    /// `interrupted` ends the run early (Ctrl-C) with what came in so far.
+    public func run(_ settings: LoadSettings, interrupted: () -> Bool, progress: (LoadSnapshot) -> Void) async throws -> LoadReport {
+        if let rate = settings.rate {
+            try startSustained(perSecond: rate, total: settings.count)
+        } else {
+            try submit(settings.count)
+        }
+        // Sending: until everything is queued, published and acked (or failed).
+        while !interrupted() {
+            let s = snapshot
+            if !isSustained && s.queued == 0 && s.publishing == 0 { break }
+            progress(s)
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        // Answers: until all are in or the timeout passes.
+        let deadline = ContinuousClock.now + .milliseconds(Int64(settings.timeoutSeconds * 1000))
+        while !interrupted() && !snapshot.isIdle && ContinuousClock.now < deadline {
+            progress(snapshot)
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        let stopped = interrupted()
+        if stopped { _ = stop() }
+        return LoadReport(snapshot: snapshot, unanswered: unansweredIDs(limit: 10), interrupted: stopped, settings: settings)
+    }
+}

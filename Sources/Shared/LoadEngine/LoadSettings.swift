@@ -29,10 +29,11 @@ public struct LoadSettings: Sendable, Equatable {
     /// The environment names the load tool reads.
     public static let environmentNames = QueueSettings.environmentNames
 
-    /// These settings with the queue's resolved from `r` (flags keyed by variable, then the
-    /// environment), all checked; errors name the flag (and the variable, for the queue's).
-    public func resolved(_ r: SettingsReader) throws -> LoadSettings {
-        var s = self
+    /// `run` (the run's own flags) with the queue's settings resolved from `r` (flags keyed by
+    /// variable, then the environment), all checked; errors name the flag (and the variable, for
+    /// the queue's).
+    public static func resolve(_ r: SettingsReader, run: LoadSettings = LoadSettings()) throws -> LoadSettings {
+        var s = run
         s.queue = try QueueSettings.resolve(r)
         try s.validate()
         return s
