@@ -124,7 +124,7 @@ let package = Package(
         .target(
             name: "LocalScaler",
             dependencies: [
-                "Autoscaling", "ClusterReaders", "CurlHTTP", "ChildProcess", "NATS", "JetStream", "MemeKit", "MemeStream",
+                "Autoscaling", "ClusterReaders", "CurlHTTP", "ChildProcess", "NATS", "JetStream", "MemeKit", "MemeStream", "Retry",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -136,7 +136,7 @@ let package = Package(
         .target(
             name: "LocalStack",
             dependencies: [
-                "LocalScaler", "LocalServers", "Autoscaling", "MemeKit", "OpsHTTP",
+                "LocalScaler", "LocalServers", "Autoscaling", "MemeKit", "OpsHTTP", "Retry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -194,7 +194,7 @@ let package = Package(
         .executableTarget(
             name: "Stack",
             dependencies: [
-                "LocalStack", "LocalScaler", "LocalServers", "WorkerService", "MemeKit",
+                "LocalStack", "LocalScaler", "LocalServers", "WorkerService", "MemeKit", "SettingsFlags",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

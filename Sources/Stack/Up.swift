@@ -6,26 +6,37 @@ import LocalStack
 import Logging
 import MemeKit
 import ServiceLifecycle
+import SettingsFlags
 import WorkerService
 
 struct Up: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start the stack and keep it running until SIGTERM or Ctrl-C (then stop everything in order).",
         discussion: """
-            Ports (flags win over the environment): DEMO_NATS_PORT 4222, DEMO_NATS_MONITOR_PORT 8222, DEMO_REDIS_PORT 6379, \
-            DEMO_REDIS_EXPORTER_PORT 9121, DEMO_PROMETHEUS_PORT 9090, DEMO_WEB_PORT 8080 (the audience's address), \
-            DEMO_WEB_PROCESS_BASE_PORT 9180 (meme-web process N on base + N - 1, behind the proxy), DEMO_CONTROL_PORT 9190 \
-            (/status, /metrics, /stack, POST /services/<name>/<stop|kill|start|restart>), DEMO_WORKER_METRICS_BASE_PORT 9100 \
-            (worker N's /metrics on base + N - 1). With --free-ports every port is picked free instead (tests).
+            Every setting is a flag or its environment variable (the flag wins); with --free-ports every port is picked \
+            free instead (tests). The control port serves /status (the three stand-ins), /stack (where everything is), \
+            /metrics, /healthz, /readyz and POST /services/<nats|redis|redis-exporter|prometheus>/<stop|kill|start|restart>.
             """)
 
-    @Option(help: "State, logs and stack.json (env: DEMO_DIR).") var dir: String?
+    @Option(name: .setting(MemeEnv.demoDir), help: .setting(MemeEnv.demoDir)) var dir: String?
+    @Option(name: .setting(MemeEnv.demoWebHost), help: .setting(MemeEnv.demoWebHost)) var webHost: String?
+    @Option(name: .setting(MemeEnv.demoNATSPort), help: .setting(MemeEnv.demoNATSPort)) var natsPort: String?
+    @Option(name: .setting(MemeEnv.demoNATSMonitorPort), help: .setting(MemeEnv.demoNATSMonitorPort)) var natsMonitorPort: String?
+    @Option(name: .setting(MemeEnv.demoRedisPort), help: .setting(MemeEnv.demoRedisPort)) var redisPort: String?
+    @Option(name: .setting(MemeEnv.demoRedisExporterPort), help: .setting(MemeEnv.demoRedisExporterPort)) var redisExporterPort: String?
+    @Option(name: .setting(MemeEnv.demoPrometheusPort), help: .setting(MemeEnv.demoPrometheusPort)) var prometheusPort: String?
+    @Option(name: .setting(MemeEnv.demoWebPort), help: .setting(MemeEnv.demoWebPort)) var webPort: String?
+    @Option(name: .setting(MemeEnv.demoWebProcessBasePort), help: .setting(MemeEnv.demoWebProcessBasePort)) var webProcessBasePort: String?
+    @Option(name: .setting(MemeEnv.demoControlPort), help: .setting(MemeEnv.demoControlPort)) var controlPort: String?
+    @Option(name: .setting(MemeEnv.demoWorkerMetricsBasePort), help: .setting(MemeEnv.demoWorkerMetricsBasePort)) var workerMetricsBasePort: String?
+    @Option(name: .setting(MemeEnv.natsURL), help: .setting(MemeEnv.natsURL)) var natsURL: String?
+    @Option(name: .setting(MemeEnv.natsMonitorURL), help: .setting(MemeEnv.natsMonitorURL)) var natsMonitorURL: String?
+    @Option(name: .setting(MemeEnv.redisURL), help: .setting(MemeEnv.redisURL)) var redisURL: String?
     @Option(help: "Run only these services, comma-separated: nats, redis, redis-exporter, prometheus, worker, web. The others' URLs come from NATS_URL, NATS_MONITOR_URL, REDIS_URL.")
     var only: String?
     @Flag(help: "Pick every port free on 127.0.0.1 (tests, drills, benchmarks).") var freePorts = false
     @Option(help: "Folder with meme-worker and meme-web (default: next to this binary).") var bin: String?
     @Option(help: "Folder with the Kubernetes objects the stand-ins read (default: k8s/base).") var k8s = "k8s/base"
-    @Option(help: "Address the web port listens on (env: DEMO_WEB_HOST; default 0.0.0.0, so phones on the LAN reach it).") var webHost: String?
 
     @Option(help: "Override the ScaledObject's minReplicaCount.") var minReplicaCount: Int?
     @Option(help: "Override the ScaledObject's maxReplicaCount.") var maxReplicaCount: Int?
@@ -47,7 +58,14 @@ struct Up: AsyncParsableCommand {
         var logger = Logger(label: "meme-stack")
         logger.logLevel = .info
         let env = ProcessInfo.processInfo.environment
-        let reader = SettingsReader(flags: ["DEMO_DIR": dir, "DEMO_WEB_HOST": webHost].compactMapValues { $0 }, environment: env)
+        var table = SettingsFlagTable()
+        for (variable, value) in [
+            (MemeEnv.demoDir, dir), (MemeEnv.demoWebHost, webHost), (MemeEnv.demoNATSPort, natsPort),
+            (MemeEnv.demoNATSMonitorPort, natsMonitorPort), (MemeEnv.demoRedisPort, redisPort), (MemeEnv.demoRedisExporterPort, redisExporterPort),
+            (MemeEnv.demoPrometheusPort, prometheusPort), (MemeEnv.demoWebPort, webPort), (MemeEnv.demoWebProcessBasePort, webProcessBasePort),
+            (MemeEnv.demoControlPort, controlPort), (MemeEnv.demoWorkerMetricsBasePort, workerMetricsBasePort),
+            (MemeEnv.natsURL, natsURL), (MemeEnv.natsMonitorURL, natsMonitorURL), (MemeEnv.redisURL, redisURL),
+        ] { table.set(variable, value) }
         let settings: StackSettings
         let specs: StandInSpecs
         let worker: WorkerSettings
@@ -59,11 +77,9 @@ struct Up: AsyncParsableCommand {
             if let v = vpaHalfLife { tuning.vpaHalfLifeSeconds = try positive(v, "--vpa-half-life") }
             if let v = vpaUpdateInterval { tuning.vpaUpdateIntervalSeconds = try positive(v, "--vpa-update-interval") }
             tuning.vpaUpdateMode = vpaMode
-            let directory = URL(fileURLWithPath: reader.string("DEMO_DIR", default: ".demo")).standardizedFileURL.path
-            settings = StackSettings(
-                directory: directory, ports: freePorts ? try StackSettings.freePorts() : try StackSettings.ports(reader),
-                services: try StackSettings.services(only), binaries: try bin ?? Self.ownFolder(), manifests: k8s,
-                webHost: reader.string("DEMO_WEB_HOST", default: "0.0.0.0"), tuning: tuning, environment: env)
+            settings = try StackSettings.resolve(
+                SettingsReader(flags: table.values, environment: env), services: try StackSettings.services(only), freePorts: freePorts,
+                binaries: try bin ?? Self.ownFolder(), manifests: k8s, tuning: tuning, environment: env)
             let overrides = ScalerOverrides(
                 minReplicaCount: minReplicaCount, maxReplicaCount: maxReplicaCount, lagThreshold: lagThreshold,
                 activationLagThreshold: activationLagThreshold, pollingIntervalSeconds: pollingInterval,

@@ -29,6 +29,7 @@ struct WebCommand: AsyncParsableCommand {
     @Flag(name: .setting(MemeEnv.webTrustedProxy), help: .setting(MemeEnv.webTrustedProxy)) var trustedProxy = false
     @Option(name: .setting(MemeEnv.webTrustedProxies), help: .setting(MemeEnv.webTrustedProxies)) var trustedProxies: String?
     @Option(name: .setting(MemeEnv.publicURL), help: .setting(MemeEnv.publicURL)) var publicURL: String?
+    @Option(name: .setting(MemeEnv.webPublicAddress), help: .setting(MemeEnv.webPublicAddress)) var publicAddress: String?
     @Option(name: .setting(MemeEnv.maxPromptChars), help: .setting(MemeEnv.maxPromptChars)) var maxPromptChars: String?
     @Option(name: .setting(MemeEnv.resultTTL), help: .setting(MemeEnv.resultTTL)) var resultTTL: String?
     @Option(name: .setting(MemeEnv.webRecentCapacity), help: .setting(MemeEnv.webRecentCapacity)) var recentCapacity: String?
@@ -46,7 +47,7 @@ struct WebCommand: AsyncParsableCommand {
             (MemeEnv.host, host), (MemeEnv.port, port), (MemeEnv.redisURL, redisURL), (MemeEnv.webPublicDir, publicDir),
             (MemeEnv.webRateLimit, rateLimit), (MemeEnv.webRateBurst, rateBurst), (MemeEnv.webAddressRateLimit, addressRateLimit),
             (MemeEnv.webAddressRateBurst, addressRateBurst), (MemeEnv.webGlobalRateLimit, globalRateLimit),
-            (MemeEnv.webGlobalRateBurst, globalRateBurst), (MemeEnv.webTrustedProxies, trustedProxies), (MemeEnv.publicURL, publicURL),
+            (MemeEnv.webGlobalRateBurst, globalRateBurst), (MemeEnv.webTrustedProxies, trustedProxies), (MemeEnv.publicURL, publicURL), (MemeEnv.webPublicAddress, publicAddress),
             (MemeEnv.maxPromptChars, maxPromptChars), (MemeEnv.resultTTL, resultTTL), (MemeEnv.webRecentCapacity, recentCapacity),
             (MemeEnv.webStatsInterval, statsInterval), (MemeEnv.logLevel, logLevel),
         ] { t.set(variable, value) }

@@ -15,7 +15,7 @@ import Testing
         let redis: RedisServer
         let metricsPort: Int
         let worker: ProgramProcess
-        /// `meme-worker supervise`, the local stand-in for KEDA, whose /status local mode reads.
+        /// meme-stack, the local stand-ins for KEDA, the HPA and the VPA, whose /status local mode reads.
         let supervisor: ProgramProcess
         let supervisorPort: Int
         let prometheus: PrometheusServer
@@ -34,11 +34,16 @@ import Testing
             }
             supervisorPort = try FreePort.next()
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            supervisor = try ProgramProcess("meme-worker", arguments: [
-                "supervise", "--scaled-object", root.appendingPathComponent("k8s/base/worker/scaledobject.yaml").path,
-                "--nats-monitor-url", nats.monitorURL, "--metrics-addr", "127.0.0.1:\(supervisorPort)",
-                "--worker-metrics-base-port", "\(try FreePort.next())",
-            ], environment: ["NATS_URL": nats.url, "REDIS_URL": redis.url])
+            // The KEDA stand-in alone: meme-stack with only the worker service, on the test's servers.
+            let base = try FreePort.block(10)
+            supervisor = try ProgramProcess("meme-stack", arguments: [
+                "up", "--only", "worker", "--k8s", root.appendingPathComponent("k8s/base").path,
+                "--dir", try ManagedProcess.makeTempDirectory(prefix: "stack").path,
+            ], environment: [
+                "NATS_URL": nats.url, "REDIS_URL": redis.url, "NATS_MONITOR_URL": nats.monitorURL,
+                "DEMO_CONTROL_PORT": "\(supervisorPort)", "DEMO_WORKER_METRICS_BASE_PORT": "\(base)",
+                "DEMO_WEB_PROCESS_BASE_PORT": "\(try FreePort.block(10, avoiding: base..<(base + 10)))",
+            ])
             prometheus = try PrometheusServer(targets: [
                 "meme-worker": ["127.0.0.1:\(metricsPort)"], "supervise": ["127.0.0.1:\(supervisorPort)"],
             ])
@@ -138,7 +143,7 @@ import Testing
         // The done/s rate from the answers the console saw itself (short window), whoever sent them.
         #expect(engine.snapshot(ui: UIState()).answers.map { $0.answered > 0 && $0.p50Seconds != nil } == true)
 
-        // Local mode: the worker's replicas and the KEDA line come from supervise's GET /status, one reading.
+        // Local mode: the worker's replicas and the KEDA line come from meme-stack's GET /status, one reading.
         try await Self.eventually(30, "the stand-in's /status in the snapshot") {
             engine.snapshot(ui: UIState()).workloads?.first?.kind == "Process"
         }

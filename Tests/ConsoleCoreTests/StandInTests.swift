@@ -6,7 +6,7 @@ import TestServers
 import Testing
 @testable import ConsoleCore
 
-/// Local mode from `meme-worker supervise`'s /status (synthetic LocalScalerStatus JSON: we own that
+/// Local mode from meme-stack's /status (synthetic LocalScalerStatus JSON: we own that
 /// format), the short-window answer rate, pauses, and ScaledObjects whose trigger is not nats-jetstream
 /// (real captures from Tests/Fixtures).
 @Suite struct StandInTests {

@@ -9,7 +9,7 @@ import Testing
         #expect(MemeEnv.flagName("MEME_CONSOLE_INTERVAL") == "interval")
         #expect(MemeEnv.flagName("MEME_NAMESPACE") == "namespace")
         #expect(MemeEnv.flagName("WORKER_CONCURRENCY") == "concurrency")
-        #expect(MemeEnv.flagName("SUPERVISOR_METRICS_ADDR") == "metrics-addr")
+        #expect(MemeEnv.flagName("DEMO_NATS_PORT") == "nats-port")
         #expect(MemeEnv.flagName("KUBE_API_URL") == "kube-api-url")
         #expect(MemeEnv.flag(for: "HF_API_TOKEN") == nil)
         #expect(MemeEnv.flag(for: "KUBERNETES_SERVICE_HOST") == nil)

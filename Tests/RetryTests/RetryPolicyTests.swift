@@ -65,3 +65,10 @@ import Retry
 
     struct Refused: Error {}
 }
+
+@Suite struct CrashLoopTests {
+    @Test func aCrashLoopBacksOffLikeTheKubelet() {
+        // The first restart is immediate; then 1, 2, 4 … capped at 30 s.
+        #expect((1...8).map { RetryPolicy.crashLoop.seconds(afterCrash: $0) } == [0, 1, 2, 4, 8, 16, 30, 30])
+    }
+}

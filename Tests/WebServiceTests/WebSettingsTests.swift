@@ -28,6 +28,7 @@ import Testing
             SettingCase(MemeEnv.host, "127.0.0.1") { $0.host == "127.0.0.1" },
             SettingCase(MemeEnv.port, "8081", bad: "70000") { $0.port == 8081 },
             SettingCase(MemeEnv.publicURL, "https://memes.example.org", bad: "memes.example.org") { $0.publicURL == "https://memes.example.org" },
+            SettingCase(MemeEnv.webPublicAddress, "0.0.0.0:8080", bad: "8080") { $0.publicAddress?.port == 8080 },
             SettingCase(MemeEnv.webPublicDir, "/srv/pages") { $0.publicDirectory == "/srv/pages" },
             SettingCase(MemeEnv.webRateLimit, "0", bad: "-1") { $0.rateLimit == 0 },
             SettingCase(MemeEnv.webRateBurst, "3", bad: "0") { $0.rateBurst == 3 },

@@ -11,7 +11,7 @@ public struct CollectorInputs: Sendable {
     public var metrics: SourceReading<MetricsReading>
     /// nil in local mode (Kubernetes is not used).
     public var kubernetes: SourceReading<ClusterReading>?
-    /// `meme-worker supervise`'s /status; nil in cluster mode.
+    /// meme-stack's /status; nil in cluster mode.
     public var standIn: SourceReading<LocalScalerStatus>?
     public var watched: [WatchedWorkload]
     public var recent: [RecentMeme]

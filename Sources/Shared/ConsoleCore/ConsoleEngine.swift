@@ -16,7 +16,7 @@ public final class ConsoleEngine: Sendable {
     public let nats: NATSSource
     public let metrics: Poller<MetricsReading>
     public let kubernetes: Poller<ClusterReading>?
-    /// Local mode: `meme-worker supervise`'s /status (replicas, lag, desired, events from one reading).
+    /// Local mode: meme-stack's /status (replicas, lag, desired, events from one reading).
     public let standIn: Poller<LocalScalerStatus>?
     public let pause = PauseSwitch()
     private let http: CurlHTTPClient

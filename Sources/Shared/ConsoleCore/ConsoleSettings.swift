@@ -34,7 +34,7 @@ public struct ConsoleSettings: Sendable {
     public var appNamespace: String
     public var cacheNamespace: String
     public var messagingNamespace: String
-    /// `meme-worker supervise`'s base URL (local mode reads `/status` there).
+    /// meme-stack's control URL (local mode reads `/status` there).
     public var localScalerURL: String
 
     public init(natsURL: String = MemeDefaults.natsURL, natsMonitorURL: String? = nil, prometheusURL: String = MemeDefaults.prometheusURL,
@@ -56,7 +56,7 @@ public struct ConsoleSettings: Sendable {
         self.localScalerURL = localScalerURL
     }
 
-    /// Where `meme-worker supervise` listens by default (its SUPERVISOR_METRICS_ADDR).
+    /// Where meme-stack's control port listens by default (DEMO_CONTROL_PORT).
     public static let defaultLocalScalerURL = "http://127.0.0.1:9190"
 
     /// The queue part, as the other programs hold it.

@@ -3,7 +3,7 @@ import CurlHTTP
 import Foundation
 import MemeKit
 
-/// Local mode's replica and KEDA source: `GET <LOCAL_SCALER_URL>/status` of `meme-worker supervise`.
+/// Local mode's replica and KEDA source: `GET <LOCAL_SCALER_URL>/status` of meme-stack.
 /// One answer holds every number of one decision (lag, replicas, desired, the events with the lag
 /// each was decided on), so the KEDA line never mixes readings. Prometheus is not in this path:
 /// its scrape made the gauges up to 8 s old.

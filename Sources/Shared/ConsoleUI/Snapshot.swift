@@ -80,7 +80,7 @@ public struct SourceStatuses: Codable, Sendable, Equatable {
     public var nats: SourceStatus
     public var prometheus: SourceStatus
     public var kubernetes: SourceStatus
-    /// `GET <LOCAL_SCALER_URL>/status` of `meme-worker supervise` (local mode only; nil in cluster mode).
+    /// `GET <LOCAL_SCALER_URL>/status` of meme-stack (local mode only; nil in cluster mode).
     public var standIn: SourceStatus?
 
     public init(nats: SourceStatus, prometheus: SourceStatus, kubernetes: SourceStatus, standIn: SourceStatus? = nil) {
@@ -279,7 +279,7 @@ public struct KEDAStatus: Codable, Sendable, Equatable {
     /// Seconds until KEDA scales to zero (cooldownPeriod running out) if the lag stays at or below the
     /// activation threshold; nil when not counting down or unknown (no lastActiveTime).
     public var scaleToZeroInSeconds: Double?
-    /// Where the lag and desired count were read: "stand-in" (`meme-worker supervise`'s /status, one
+    /// Where the lag and desired count were read: "stand-in" (meme-stack's /status, one
     /// reading) or "nats" (the console's own queue read, with KEDA's formula).
     public var source: String?
     /// Seconds since that reading was taken.

@@ -29,7 +29,7 @@ public struct JetStreamSetup: Sendable, Equatable {
 
     /// One attempt: creates what is missing (MemeStreamSetup logs what it created), or throws why it could not.
     public func ensure(logger: Logger) async throws {
-        let servers = natsURL.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        let servers = ServerList.split(natsURL)
         var options = NATSOptions(servers: servers, name: "meme-local-scaler")
         options.logger.logLevel = .warning
         let connection = try await NATSConnection.connect(options)

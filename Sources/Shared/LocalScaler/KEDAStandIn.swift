@@ -4,6 +4,7 @@ import CurlHTTP
 import Foundation
 import Logging
 import Prometheus
+import Retry
 import ServiceLifecycle
 import Synchronization
 
@@ -141,16 +142,8 @@ public final class KEDAStandIn: Service, Sendable {
 
     /// Retries until the stream and consumer exist (NATS may still be starting).
     private static func declare(_ setup: JetStreamSetup, logger: Logger) async {
-        var delay = Duration.milliseconds(500)
-        while !Task.isCancelled {
-            do {
-                try await setup.ensure(logger: logger)
-                return
-            } catch {
-                logger.warning("cannot declare stream \(setup.stream) / consumer \(setup.consumer) yet: \(error); retrying")
-            }
-            try? await Task.sleep(for: delay)
-            delay = min(delay * 2, .seconds(5))
+        _ = try? await RetryPolicy.connect.run({ try await setup.ensure(logger: logger) }) { error, _, _ in
+            logger.warning("cannot declare stream \(setup.stream) / consumer \(setup.consumer) yet: \(error); retrying")
         }
     }
 }

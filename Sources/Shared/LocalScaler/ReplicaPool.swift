@@ -1,6 +1,7 @@
 import ChildProcess
 import Foundation
 import Logging
+import Retry
 
 /// How to start one replica (a worker or a meme-web process) of a workload.
 public struct ReplicaLaunch: Sendable {
@@ -167,8 +168,7 @@ public actor ReplicaPool {
                 let crashes = ranLong ? 1 : (crashCounts[slot] ?? 0) + 1
                 crashCounts[slot] = crashes
                 lastCrash[slot] = status
-                // First crash: restart at once; a crash loop backs off 1, 2, 4 … 30 s.
-                let delay = crashes <= 1 ? 0 : min(30, 1 << min(crashes - 2, 5))
+                let delay = RetryPolicy.crashLoop.seconds(afterCrash: crashes)
                 logger.warning("\(name) (pid \(child.process.pid)) exited with status \(status) without being asked; restarting\(delay > 0 ? " in \(delay) s" : "")")
                 pending[slot] = PendingRestart(notBefore: now + .seconds(delay))
             } else if let deadline = child.stopDeadline, now >= deadline, !child.killed {

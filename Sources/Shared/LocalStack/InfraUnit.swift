@@ -1,5 +1,6 @@
 import Foundation
 import LocalServers
+import Retry
 import Synchronization
 
 /// What the stack needs of each server it runs (nats-server, redis-server, prometheus, redis-exporter).
@@ -89,7 +90,7 @@ public final class InfraUnit: Sendable {
             }
             s.lastExit = server.exitStatus
             s.crashes = now.timeIntervalSince(s.startedAt) >= 10 ? 1 : s.crashes + 1
-            let delay = s.crashes <= 1 ? 0 : min(30, 1 << min(s.crashes - 2, 5))
+            let delay = RetryPolicy.crashLoop.seconds(afterCrash: s.crashes)
             s.retryAt = now.addingTimeInterval(Double(delay))
             let status = s.lastExit.map { "status \($0)" } ?? "an unknown status"
             return (delay == 0, "\(service.rawValue) exited with \(status) without being asked; restarting" + (delay > 0 ? " in \(delay) s" : ""))

@@ -50,13 +50,13 @@ public final class LocalStack: Service, Sendable {
             self.proxy = proxy
             var webEnv = env
             // Only the proxy reaches the processes; the wall shows the proxy's port.
-            webEnv["HOST"] = "127.0.0.1"
-            webEnv["WEB_PUBLIC_PORT"] = "\(ports.web)"
+            webEnv[MemeEnv.host] = "127.0.0.1"
+            webEnv[MemeEnv.webPublicAddress] = "\(settings.webHost):\(ports.web)"
             let base = ports.webProcessBase
             hpa = HPAStandIn(
                 settings: HPAStandInSettings(spec: specs.hpa, launch: ReplicaLaunch(
                     executable: settings.binaries + "/meme-web", arguments: [], environment: webEnv, namePrefix: "web",
-                    logDirectory: logs, stopGraceSeconds: 15) { slot in ["PORT": "\(base + slot - 1)", "WEB_INSTANCE": "web-\(slot)"] }),
+                    logDirectory: logs, stopGraceSeconds: 15) { slot in [MemeEnv.port: "\(base + slot - 1)"] }),
                 logger: logger, registry: registry, beforeStop: { [proxy] name in proxy.remove(name: name) })
         } else {
             proxy = nil

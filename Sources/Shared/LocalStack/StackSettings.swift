@@ -39,12 +39,12 @@ public struct StackPorts: Sendable, Equatable, Codable {
         case workerMetricsBase = "worker_metrics_base"
     }
 
-    /// The variables that move each port, with the key path they set (documented in `meme-stack --help`).
+    /// The variables that move each port, with the key path they set.
     static var variables: [(String, WritableKeyPath<StackPorts, Int>)] { [
-        ("DEMO_NATS_PORT", \.nats), ("DEMO_NATS_MONITOR_PORT", \.natsMonitor), ("DEMO_REDIS_PORT", \.redis),
-        ("DEMO_REDIS_EXPORTER_PORT", \.redisExporter), ("DEMO_PROMETHEUS_PORT", \.prometheus), ("DEMO_WEB_PORT", \.web),
-        ("DEMO_WEB_PROCESS_BASE_PORT", \.webProcessBase), ("DEMO_CONTROL_PORT", \.control),
-        ("DEMO_WORKER_METRICS_BASE_PORT", \.workerMetricsBase),
+        (MemeEnv.demoNATSPort, \.nats), (MemeEnv.demoNATSMonitorPort, \.natsMonitor), (MemeEnv.demoRedisPort, \.redis),
+        (MemeEnv.demoRedisExporterPort, \.redisExporter), (MemeEnv.demoPrometheusPort, \.prometheus), (MemeEnv.demoWebPort, \.web),
+        (MemeEnv.demoWebProcessBasePort, \.webProcessBase), (MemeEnv.demoControlPort, \.control),
+        (MemeEnv.demoWorkerMetricsBasePort, \.workerMetricsBase),
     ] }
 }
 
@@ -79,7 +79,11 @@ public struct StackSettings: Sendable {
     /// Address meme-web's proxy listens on: 0.0.0.0 so phones on the LAN reach it.
     public var webHost: String
     public var tuning: StandInTuning
-    /// The children's environment (NATS_URL, REDIS_URL … are set by the stack for the services it runs).
+    /// The servers this stack does not run itself (`--only`): NATS_URL, NATS_MONITOR_URL, REDIS_URL.
+    public var externalNATSURL = MemeDefaults.natsURL
+    public var externalNATSMonitorURL = "http://127.0.0.1:8222"
+    public var externalRedisURL: String? = MemeDefaults.redisURL
+    /// The environment children start from (the stack adds NATS_URL, REDIS_URL … for its own servers).
     public var environment: [String: String]
 
     public init(directory: String, ports: StackPorts = StackPorts(), services: Set<StackService> = Set(StackService.allCases),
@@ -95,14 +99,31 @@ public struct StackSettings: Sendable {
         self.environment = environment
     }
 
+    /// The variables `meme-stack up` reads (each also a flag: DEMO_NATS_PORT ↔ --nats-port).
+    public static let environmentNames = [MemeEnv.demoDir, MemeEnv.demoWebHost] + StackPorts.variables.map(\.0)
+        + [MemeEnv.natsURL, MemeEnv.natsMonitorURL, MemeEnv.redisURL]
+
+    /// Flag → environment → default for every variable; errors name the flag and the variable.
+    /// `freePorts` picks every port free instead of reading DEMO_*_PORT (tests, drills, benchmarks).
+    public static func resolve(_ r: SettingsReader, services: Set<StackService> = Set(StackService.allCases), freePorts: Bool = false,
+                               binaries: String, manifests: String, tuning: StandInTuning = StandInTuning(),
+                               environment: [String: String] = ProcessInfo.processInfo.environment) throws -> StackSettings {
+        let directory = URL(fileURLWithPath: r.string(MemeEnv.demoDir, default: ".demo")).standardizedFileURL.path
+        var s = StackSettings(directory: directory, ports: freePorts ? try Self.freePorts() : try Self.ports(r), services: services,
+                              binaries: binaries, manifests: manifests, webHost: r.string(MemeEnv.demoWebHost, default: "0.0.0.0"),
+                              tuning: tuning, environment: environment)
+        s.externalNATSURL = ServerList.split(try r.url(MemeEnv.natsURL, default: MemeDefaults.natsURL, schemes: ["nats"])).joined(separator: ",")
+        s.externalNATSMonitorURL = try r.url(MemeEnv.natsMonitorURL, default: s.externalNATSMonitorURL, schemes: ["http", "https"])
+        s.externalRedisURL = try r.urlOrOff(MemeEnv.redisURL, default: MemeDefaults.redisURL, schemes: ["redis"])
+        return s
+    }
+
     public var logDirectory: String { directory + "/logs" }
     public var manifestFile: String { directory + "/stack.json" }
 
-    public var natsURL: String { services.contains(.nats) ? "nats://127.0.0.1:\(ports.nats)" : environment[MemeEnv.natsURL] ?? MemeDefaults.natsURL }
-    public var natsMonitorURL: String {
-        services.contains(.nats) ? "http://127.0.0.1:\(ports.natsMonitor)" : environment["NATS_MONITOR_URL"] ?? "http://127.0.0.1:8222"
-    }
-    public var redisURL: String { services.contains(.redis) ? "redis://127.0.0.1:\(ports.redis)" : environment[MemeEnv.redisURL] ?? MemeDefaults.redisURL }
+    public var natsURL: String { services.contains(.nats) ? "nats://127.0.0.1:\(ports.nats)" : externalNATSURL }
+    public var natsMonitorURL: String { services.contains(.nats) ? "http://127.0.0.1:\(ports.natsMonitor)" : externalNATSMonitorURL }
+    public var redisURL: String { services.contains(.redis) ? "redis://127.0.0.1:\(ports.redis)" : externalRedisURL ?? "off" }
     public var prometheusURL: String { "http://127.0.0.1:\(ports.prometheus)" }
     public var controlURL: String { "http://127.0.0.1:\(ports.control)" }
     public var webURL: String { "http://127.0.0.1:\(ports.web)" }
@@ -112,9 +133,9 @@ public struct StackSettings: Sendable {
         var env = environment
         env[MemeEnv.natsURL] = natsURL
         env[MemeEnv.redisURL] = redisURL
-        env["NATS_MONITOR_URL"] = natsMonitorURL
+        env[MemeEnv.natsMonitorURL] = natsMonitorURL
         env[MemeEnv.prometheusURL] = prometheusURL
-        env["LOCAL_SCALER_URL"] = controlURL
+        env[MemeEnv.localScalerURL] = controlURL
         return env
     }
 
@@ -132,19 +153,18 @@ public struct StackSettings: Sendable {
     static func check(_ ports: StackPorts) throws {
         var used: [Int: String] = [:]
         func claim(_ port: Int, _ what: String) throws {
-            if let other = used[port] { throw SettingsError("\(what) and \(other) both want port \(port): move one (\(StackPorts.variables.map(\.0).joined(separator: ", ")))") }
+            if let other = used[port] { throw SettingsError("\(what) and \(other) both want port \(port): move one") }
             used[port] = what
         }
-        try claim(ports.nats, "DEMO_NATS_PORT")
-        try claim(ports.natsMonitor, "DEMO_NATS_MONITOR_PORT")
-        try claim(ports.redis, "DEMO_REDIS_PORT")
-        try claim(ports.redisExporter, "DEMO_REDIS_EXPORTER_PORT")
-        try claim(ports.prometheus, "DEMO_PROMETHEUS_PORT")
-        try claim(ports.web, "DEMO_WEB_PORT")
-        try claim(ports.control, "DEMO_CONTROL_PORT")
-        for i in 0..<maxProcesses {
-            try claim(ports.workerMetricsBase + i, "DEMO_WORKER_METRICS_BASE_PORT (+\(i))")
-            try claim(ports.webProcessBase + i, "DEMO_WEB_PROCESS_BASE_PORT (+\(i))")
+        // Worker metrics and web processes each take a block of `maxProcesses` ports from their base.
+        let blocks: Set<String> = [MemeEnv.demoWorkerMetricsBasePort, MemeEnv.demoWebProcessBasePort]
+        for (variable, path) in StackPorts.variables {
+            let name = "\(variable) (--\(MemeEnv.flagName(variable)))"
+            if blocks.contains(variable) {
+                for i in 0..<maxProcesses { try claim(ports[keyPath: path] + i, i == 0 ? name : "\(name) + \(i)") }
+            } else {
+                try claim(ports[keyPath: path], name)
+            }
         }
     }
 

@@ -3,7 +3,7 @@
 public struct MemeVariable: Sendable, Hashable {
     public enum Program: String, Sendable, Hashable, CaseIterable, Comparable {
         case worker = "meme-worker"
-        case supervise = "meme-worker supervise"
+        case stack = "meme-stack up"
         case web = "meme-web"
         case console = "meme-console"
         case load = "meme-console load"
@@ -16,7 +16,7 @@ public struct MemeVariable: Sendable, Hashable {
         public var short: String {
             switch self {
             case .worker: "worker"
-            case .supervise: "supervise"
+            case .stack: "stack"
             case .web: "web"
             case .console: "console"
             case .load: "load"
@@ -53,7 +53,7 @@ public struct MemeVariable: Sendable, Hashable {
 extension MemeEnv {
     /// Prefixes that name the program a variable belongs to; its flag drops them (the program is
     /// already named by the command): WEB_RATE_LIMIT → `meme-web --rate-limit`. Longest first.
-    public static let programPrefixes = ["MEME_CONSOLE_", "MEME_", "WEB_", "WORKER_", "SUPERVISOR_"]
+    public static let programPrefixes = ["MEME_CONSOLE_", "MEME_", "WEB_", "WORKER_", "DEMO_"]
 
     /// The one rule from variable to flag: the program prefix dropped, lower case, '-' for '_'.
     /// NATS_REQUEST_SUBJECT → nats-request-subject, MEME_CONSOLE_INTERVAL → interval.
@@ -77,10 +77,10 @@ extension MemeEnv {
     private static let byName = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 
     /// Every variable the programs read, in the order of the docs' table.
-    public static let all: [MemeVariable] = queue + worker + web + console
+    public static let all: [MemeVariable] = queue + worker + web + console + stack
 
     static let queue: [MemeVariable] = [
-        MemeVariable(natsURL, [.worker, .web, .console, .load], default: MemeDefaults.natsURL,
+        MemeVariable(natsURL, [.worker, .web, .console, .load, .stack], default: MemeDefaults.natsURL,
                      "NATS server(s), comma separated as the nats CLI takes them; `nats://user:pass@…` or `nats://token@…` for auth"),
         MemeVariable(natsStream, [.worker, .web, .console, .load], default: MemeDefaults.stream,
                      "JetStream stream of requests, created if missing (WorkQueue, file storage, 2 min duplicate window)",
@@ -96,9 +96,9 @@ extension MemeEnv {
                      "seconds before an un-acked delivery comes back"),
         MemeVariable(maxDeliver, [.worker], default: String(MemeDefaults.maxDeliver),
                      "deliveries before a transient failure is answered with an error"),
-        MemeVariable(natsMonitorURL, [.supervise, .console], default: "http://127.0.0.1:8222 (supervise); unset (console)",
-                     "nats-server monitor URL; its `/jsz` gives the lag as KEDA reads it (the console reads consumer info over NATS when unset)"),
-        MemeVariable(redisURL, [.worker, .web], default: MemeDefaults.redisURL,
+        MemeVariable(natsMonitorURL, [.stack, .console], default: "http://127.0.0.1:8222 (stack); unset (console)",
+                     "nats-server monitor URL; its `/jsz` gives the lag as KEDA reads it (the console reads consumer info over NATS when unset; the stack sets it when it runs nats)"),
+        MemeVariable(redisURL, [.worker, .web, .stack], default: MemeDefaults.redisURL,
                      "image cache (worker) and results by id (worker, web); `off` runs without Redis"),
         MemeVariable(resultTTL, [.worker, .web], default: String(MemeDefaults.resultTTLSeconds),
                      "seconds a result (worker) or its metadata (web) is kept by id"),
@@ -125,8 +125,6 @@ extension MemeEnv {
                      deprecatedFlags: ["worker-drain-grace"]),
         MemeVariable(workerName, [.worker], default: "the host name", "reported in answers (`worker`) and logs",
                      deprecatedFlags: ["worker-name"]),
-        MemeVariable(supervisorMetricsAddress, [.supervise], default: "127.0.0.1:9190",
-                     "listen address of the stand-in's `/metrics`, `/status`, `/healthz`, `/readyz`"),
     ]
 
     static let web: [MemeVariable] = [
@@ -134,6 +132,8 @@ extension MemeEnv {
         MemeVariable(port, [.web], default: String(MemeDefaults.webPort), "HTTP port"),
         MemeVariable(publicURL, [.web], default: "this machine's LAN address and port",
                      "the address the wall shows and puts in its QR code, e.g. `https://memes.example.org`"),
+        MemeVariable(webPublicAddress, [.web], default: "HOST:PORT",
+                     "`host:port` the audience reaches this meme-web on when it runs behind a proxy (meme-stack sets it); the wall shows it"),
         MemeVariable(webPublicDir, [.web], default: "found next to the program",
                      "folder with index.html, wall.html and assets/"),
         MemeVariable(webRateLimit, [.web], default: "5", "submits per second per client (its `X-Meme-Client`, else its address); 0 disables"),
@@ -154,7 +154,7 @@ extension MemeEnv {
         MemeVariable(consoleInterval, [.console], default: "1", "seconds between reads of each source (0.1–3600); failing sources back off to 30 s"),
         MemeVariable(prometheusURL, [.console], default: MemeDefaults.prometheusURL, "Prometheus base URL (rates and latency)"),
         MemeVariable(localScalerURL, [.console], default: "http://127.0.0.1:9190",
-                     "local mode: `meme-worker supervise`'s base URL; its `/status` gives replicas, lag and decisions"),
+                     "local mode: meme-stack's control URL; its `/status` gives the KEDA, HPA and VPA stand-ins' numbers and decisions"),
         MemeVariable(kubeconfig, [.console], default: "~/.kube/config", "kubeconfig file"),
         MemeVariable(kubeContext, [.console], default: "its current-context", "kubeconfig context"),
         MemeVariable(kubeAPIURL, [.console], "plain Kubernetes API URL, e.g. a `kubectl proxy` at http://127.0.0.1:8001",
@@ -165,6 +165,21 @@ extension MemeEnv {
         MemeVariable(namespace, [.console], default: "meme-generator", "namespace of meme-web and meme-worker, their HPA and ScaledObject"),
         MemeVariable(cacheNamespace, [.console], default: "cache", "namespace of redis and its VPA"),
         MemeVariable(messagingNamespace, [.console], default: "messaging", "namespace of the nats StatefulSet"),
+    ]
+
+    static let stack: [MemeVariable] = [
+        MemeVariable(demoDir, [.stack], default: ".demo", "state, logs and stack.json of the local stack"),
+        MemeVariable(demoWebHost, [.stack], default: "0.0.0.0", "address the web port listens on (0.0.0.0: phones on the LAN reach it)"),
+        MemeVariable(demoNATSPort, [.stack], default: "4222", "nats-server's client port"),
+        MemeVariable(demoNATSMonitorPort, [.stack], default: "8222", "nats-server's monitoring port (`/jsz`, `/healthz`)"),
+        MemeVariable(demoRedisPort, [.stack], default: "6379", "redis-server's port"),
+        MemeVariable(demoRedisExporterPort, [.stack], default: "9121", "redis-exporter's `/metrics` port"),
+        MemeVariable(demoPrometheusPort, [.stack], default: "9090", "prometheus's port"),
+        MemeVariable(demoWebPort, [.stack], default: "8080", "the audience's port: the proxy in front of the meme-web processes"),
+        MemeVariable(demoWebProcessBasePort, [.stack], default: "9180", "meme-web process N listens on base + N − 1 (behind the proxy)"),
+        MemeVariable(demoControlPort, [.stack], default: "9190",
+                     "the stack's `/status`, `/stack`, `/metrics`, `/healthz`, `/readyz` and `POST /services/<name>/<action>`"),
+        MemeVariable(demoWorkerMetricsBasePort, [.stack], default: "9100", "meme-worker N serves `/metrics` on base + N − 1"),
     ]
 
     /// The docs' configuration table (docs/operations.md), one row per variable.

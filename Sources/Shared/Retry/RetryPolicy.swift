@@ -53,5 +53,14 @@ public struct RetryPolicy: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// A kubelet's restart backoff for a process that keeps exiting: 1 s doubling to 30 s, no jitter.
+    public static let crashLoop = RetryPolicy(initial: .seconds(1), maximum: .seconds(30), jitter: 0)
+
+    /// Whole seconds to wait before restarting after the `crashes`-th crash in a row: the first
+    /// restart is immediate, then `delay(attempt:)` (1, 2, 4 … 30 s for `crashLoop`).
+    public func seconds(afterCrash crashes: Int) -> Int {
+        crashes <= 1 ? 0 : Int(delay(attempt: crashes - 1, random: 0.5).components.seconds)
+    }
+
     public var description: String { "\(initial) doubling to \(maximum) ± \(Int((jitter * 100).rounded())) %" }
 }

@@ -49,7 +49,8 @@ public struct MemeWebApp: Sendable {
             client: RateLimit(rate: settings.rateLimit, burst: settings.rateBurst),
             address: RateLimit(rate: settings.addressRateLimit, burst: settings.addressRateBurst),
             everyone: RateLimit(rate: settings.globalRateLimit, burst: settings.globalRateBurst))
-        self.wall = try wall ?? WallAddress.resolve(publicURL: settings.publicURL, host: settings.host, port: settings.port,
+        self.wall = try wall ?? WallAddress.resolve(publicURL: settings.publicURL, host: settings.publicAddress?.host ?? settings.host,
+                                                    port: settings.publicAddress?.port ?? settings.port,
                                                     interfaces: WallAddress.interfaceAddresses())
     }
 

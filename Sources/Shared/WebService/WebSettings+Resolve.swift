@@ -5,7 +5,7 @@ import MemeKit
 extension WebSettings {
     /// The environment names meme-web reads (checked against `MemeEnv.all` and the manifests).
     public static let environmentNames = QueueSettings.environmentNames + [
-        MemeEnv.host, MemeEnv.port, MemeEnv.redisURL, MemeEnv.publicURL, MemeEnv.webPublicDir,
+        MemeEnv.host, MemeEnv.port, MemeEnv.redisURL, MemeEnv.publicURL, MemeEnv.webPublicAddress, MemeEnv.webPublicDir,
         MemeEnv.webRateLimit, MemeEnv.webRateBurst, MemeEnv.webAddressRateLimit, MemeEnv.webAddressRateBurst,
         MemeEnv.webGlobalRateLimit, MemeEnv.webGlobalRateBurst, MemeEnv.webTrustedProxy, MemeEnv.webTrustedProxies,
         MemeEnv.maxPromptChars, MemeEnv.resultTTL, MemeEnv.webRecentCapacity, MemeEnv.webStatsInterval, MemeEnv.logLevel,
@@ -25,6 +25,10 @@ extension WebSettings {
                 throw SettingsError("\(origin) must be an http:// or https:// URL with a host, e.g. https://memes.example.org, got '\(SettingsReader.redacted(String(url.prefix(80))))'")
             }
             s.publicURL = url
+        }
+        if r.raw(MemeEnv.webPublicAddress) != nil {
+            let (host, port) = try r.hostPort(MemeEnv.webPublicAddress, default: "\(s.host):\(s.port)")
+            s.publicAddress = (host, port)
         }
         s.publicDirectory = r.optionalString(MemeEnv.webPublicDir) ?? publicDirectory()
         s.rateLimit = try r.double(MemeEnv.webRateLimit, default: s.rateLimit, range: 0...1_000_000)

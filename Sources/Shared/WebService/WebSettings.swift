@@ -24,6 +24,9 @@ public struct WebSettings: Sendable {
     public var trustedProxies = TrustedProxies()
     /// The address the wall tells the room to open (PUBLIC_URL); nil: this machine's LAN address.
     public var publicURL: String?
+    /// Where the audience reaches this process when it runs behind a proxy (WEB_PUBLIC_ADDRESS):
+    /// the wall shows this host and port instead of the ones meme-web listens on.
+    public var publicAddress: (host: String, port: Int)?
     public var maxBodyBytes = MemeDefaults.maxRequestBytes
     public var limits = MemeRequestLimits()
     /// How long results are kept (in the result store and the recent cache).
