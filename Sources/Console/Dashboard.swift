@@ -26,6 +26,7 @@ struct Dashboard: AsyncParsableCommand {
     @Option(name: .setting(MemeEnv.natsMonitorURL), help: .setting(MemeEnv.natsMonitorURL)) var natsMonitorURL: String?
     @Option(name: .setting(MemeEnv.prometheusURL), help: .setting(MemeEnv.prometheusURL)) var prometheusURL: String?
     @Option(name: .setting(MemeEnv.localScalerURL), help: .setting(MemeEnv.localScalerURL)) var localScalerURL: String?
+    @Option(name: .setting(MemeEnv.consoleWebURL), help: .setting(MemeEnv.consoleWebURL)) var webURL: String?
     @Option(name: .setting(MemeEnv.consoleInterval), help: .setting(MemeEnv.consoleInterval)) var interval: String?
     @Option(name: .setting(MemeEnv.kubeconfig), help: .setting(MemeEnv.kubeconfig)) var kubeconfig: String?
     @Option(name: .setting(MemeEnv.kubeContext), help: .setting(MemeEnv.kubeContext)) var kubeContext: String?
@@ -59,7 +60,7 @@ struct Dashboard: AsyncParsableCommand {
         try queue.add(to: &t)
         for (variable, value) in [
             (MemeEnv.consoleMode, mode), (MemeEnv.natsMonitorURL, natsMonitorURL), (MemeEnv.prometheusURL, prometheusURL),
-            (MemeEnv.localScalerURL, localScalerURL), (MemeEnv.consoleInterval, interval), (MemeEnv.kubeconfig, kubeconfig),
+            (MemeEnv.localScalerURL, localScalerURL), (MemeEnv.consoleWebURL, webURL), (MemeEnv.consoleInterval, interval), (MemeEnv.kubeconfig, kubeconfig),
             (MemeEnv.kubeContext, kubeContext), (MemeEnv.kubeAPIURL, kubeAPIURL), (MemeEnv.namespace, namespace),
             (MemeEnv.cacheNamespace, cacheNamespace), (MemeEnv.messagingNamespace, messagingNamespace),
         ] { t.set(variable, value) }

@@ -40,7 +40,10 @@ struct DashboardLoop: Sendable {
             guard let action = action(for: key, in: ui) else { continue }
             let (next, effect) = reduce(ui, action)
             ui = next
-            if let effect, !engine.perform(effect), case .startSustained = effect { ui.sustained = false }
+            if let effect, !engine.perform(effect) {
+                if case .startSustained = effect { ui.sustained = false }
+                if case .startWebTraffic = effect { ui.webTraffic = false }
+            }
         }
     }
 }

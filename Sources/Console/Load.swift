@@ -26,6 +26,7 @@ struct Load: AsyncParsableCommand {
               meme-console load --count 600 --rate 20             # 20 per second for 30 s
               meme-console load --count 60 --via web --web-url http://127.0.0.1:8080
               meme-console load --count 200 --prompts prompts.txt --large --timeout 300
+              meme-console load --web-traffic 100 --duration 60  # page loads through meme-web (the HPA's load)
             """
     )
 
@@ -71,6 +72,14 @@ struct Load: AsyncParsableCommand {
     @Option(name: .customLong("id-prefix"), help: ArgumentHelp("Prefix of the request ids, to find them in logs.", valueName: "text"))
     var idPrefix = "load-"
 
+    @Option(name: .customLong("web-traffic"), help: ArgumentHelp(
+        "Instead of memes: this many page loads a second (the page, its scripts, the wall, the recent list) through --web-url, for --duration seconds; exits 1 if any failed.",
+        valueName: "rate"))
+    var webTraffic: Double?
+
+    @Option(help: ArgumentHelp("Seconds of --web-traffic.", valueName: "seconds"))
+    var duration = 60.0
+
     func settings(warn: Bool = false) throws -> LoadSettings {
         var s = LoadSettings()
         (s.count, s.rate, s.concurrency, s.via, s.promptsFile) = (count, rate, concurrency, via, prompts)
@@ -88,6 +97,7 @@ struct Load: AsyncParsableCommand {
     func validate() throws { _ = try settings() }
 
     func run() async throws {
+        if let webTraffic { return try await runWebTraffic(rate: webTraffic) }
         let settings = try settings(warn: true)
         let list = try settings.promptsFile.map { try PromptList.load(file: $0) } ?? .builtIn
         let connection: NATSConnection
@@ -116,6 +126,24 @@ struct Load: AsyncParsableCommand {
         print(json ? try report.json() : report.summary)
         for line in report.problems { log("meme-console load: \(line)") }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+}
+
+extension Load {
+    /// `--web-traffic RATE`: page loads only, no memes.
+    func runWebTraffic(rate: Double) async throws {
+        let traffic = try WebTraffic(baseURL: webURL)
+        let interrupted = Interrupt()
+        log("meme-console load: \(rate) page loads/s through \(webURL) for \(duration) s")
+        let s = try await traffic.run(perSecond: rate, seconds: duration, interrupted: { interrupted.isSet }) { log(WebTraffic.describe($0)) }
+        if json {
+            let object: [String: Any] = ["web_traffic": ["sent": s.sent, "ok": s.ok, "failed": s.failed, "rate": rate,
+                                                         "last_error": s.lastError as Any]]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+        } else {
+            print(WebTraffic.describe(s))
+        }
+        if s.failed > 0 || s.ok == 0 { throw ExitCode(1) }
     }
 }
 

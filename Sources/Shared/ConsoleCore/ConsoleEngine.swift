@@ -80,7 +80,7 @@ public final class ConsoleEngine: Sendable {
         }
         let load = LoadEngineControl(box: nats.box, configuration: LoadConfiguration(
             requestSubject: settings.requestSubject, responseSubject: settings.responseSubject, stream: settings.stream,
-            consumer: settings.consumer, idPrefix: "console-"))
+            consumer: settings.consumer, idPrefix: "console-"), webURL: settings.webURL)
         loadRunner = load
         nats.forwardAnswers { [load] id, ok, error in load.answered(id: id, ok: ok, error: error) }
         setLoad(load)
@@ -161,6 +161,13 @@ public final class ConsoleEngine: Sendable {
             case .stopSustained:
                 load?.stopSustained()
                 setNotice("sustained load off")
+            case .startWebTraffic(let rate):
+                guard let load else { throw ConsoleError("no load generator") }
+                try load.startWebTraffic(perSecond: rate)
+                setNotice("web traffic ON \(Format.rate(rate)) pages/s through meme-web")
+            case .stopWebTraffic:
+                load?.stopWebTraffic()
+                setNotice("web traffic off")
             case .purgeQueue:
                 let connection = try nats.box.require()
                 let stream = settings.stream
@@ -200,6 +207,8 @@ public final class ConsoleEngine: Sendable {
         case .submit: "submit"
         case .startSustained: "start load"
         case .stopSustained: "stop load"
+        case .startWebTraffic: "start web traffic"
+        case .stopWebTraffic: "stop web traffic"
         case .purgeQueue: "purge"
         case .setPaused: "pause"
         case .quit: "quit"

@@ -3,7 +3,7 @@ import MemeKit
 extension ConsoleSettings {
     /// The environment names the dashboard reads (checked against `MemeEnv.all`).
     public static let environmentNames = QueueSettings.environmentNames + [
-        MemeEnv.consoleMode, MemeEnv.consoleInterval, MemeEnv.natsMonitorURL, MemeEnv.prometheusURL, MemeEnv.localScalerURL,
+        MemeEnv.consoleMode, MemeEnv.consoleInterval, MemeEnv.natsMonitorURL, MemeEnv.prometheusURL, MemeEnv.localScalerURL, MemeEnv.consoleWebURL,
         MemeEnv.kubeconfig, MemeEnv.kubeContext, MemeEnv.kubeAPIURL, MemeEnv.kubernetesServiceHost, MemeEnv.kubernetesServicePort,
         MemeEnv.namespace, MemeEnv.cacheNamespace, MemeEnv.messagingNamespace,
     ]
@@ -20,6 +20,7 @@ extension ConsoleSettings {
         s.natsMonitorURL = try r.optionalURL(MemeEnv.natsMonitorURL, schemes: ["http", "https"])
         s.prometheusURL = try r.url(MemeEnv.prometheusURL, default: s.prometheusURL, schemes: ["http", "https"])
         s.localScalerURL = try r.url(MemeEnv.localScalerURL, default: s.localScalerURL, schemes: ["http", "https"])
+        s.webURL = try r.url(MemeEnv.consoleWebURL, default: s.webURL, schemes: ["http", "https"])
         s.interval = try r.double(MemeEnv.consoleInterval, default: s.interval, range: 0.1...3600)
         s.appNamespace = try namespace(r, MemeEnv.namespace, s.appNamespace)
         s.cacheNamespace = try namespace(r, MemeEnv.cacheNamespace, s.cacheNamespace)

@@ -36,6 +36,8 @@ public struct ConsoleSettings: Sendable {
     public var messagingNamespace: String
     /// meme-stack's control URL (local mode reads `/status` there).
     public var localScalerURL: String
+    /// meme-web (or the stack's web port): where the `w` key's page loads go.
+    public var webURL = "http://127.0.0.1:\(MemeDefaults.webPort)"
 
     public init(natsURL: String = MemeDefaults.natsURL, natsMonitorURL: String? = nil, prometheusURL: String = MemeDefaults.prometheusURL,
                 stream: String = MemeDefaults.stream, consumer: String = MemeDefaults.consumer,

@@ -14,8 +14,13 @@ public protocol LoadControl: Sendable {
     func shutdown() async
     /// The queue was purged: requests still waiting will never be answered.
     func queuePurged()
+    /// Page loads through meme-web at `rate` per second (the HPA's load), or a new rate.
+    func startWebTraffic(perSecond rate: Double) throws
+    func stopWebTraffic()
 }
 
 extension LoadControl {
     public func queuePurged() {}
+    public func startWebTraffic(perSecond rate: Double) throws { throw ConsoleError("this console makes no web traffic") }
+    public func stopWebTraffic() {}
 }

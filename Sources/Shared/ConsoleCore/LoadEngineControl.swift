@@ -13,9 +13,12 @@ public final class LoadEngineControl: LoadControl {
     private let box: NATSLinkBox
     private let configuration: LoadConfiguration
     private let state = Mutex<(engine: LoadEngine?, failure: String?, stopped: Bool)>((nil, nil, false))
+    /// Page loads through meme-web (the `w` key); nil when the web URL is not usable (said when pressed).
+    private let web: Result<WebTraffic, LoadError>
 
-    public init(box: NATSLinkBox, configuration: LoadConfiguration) {
+    public init(box: NATSLinkBox, configuration: LoadConfiguration, webURL: String = "http://127.0.0.1:8080") {
         self.box = box
+        web = Result { () throws(LoadError) in try WebTraffic(baseURL: webURL) }
         var configuration = configuration
         configuration.listensForAnswers = false
         self.configuration = configuration
@@ -60,17 +63,24 @@ public final class LoadEngineControl: LoadControl {
 
     public func stopSustained() { engine?.stopSustained() }
 
+    public func startWebTraffic(perSecond rate: Double) throws { try web.get().start(perSecond: rate) }
+
+    public func stopWebTraffic() { try? web.get().stop() }
+
     /// One answer from the console's subscription, for the engine's ledger (dropped while no engine runs).
     public func answered(id: String, ok: Bool, error: String?) { engine?.answered(id: id, ok: ok, error: error) }
 
     public func stats() -> LoadStats {
-        guard let s = engine?.snapshot else { return LoadStats() }
+        let w = (try? web.get().snapshot).flatMap { $0.sent > 0 || $0.ratePerSecond != nil ? $0 : nil }
+        let webStats = w.map { WebTrafficStats(sent: $0.sent, ok: $0.ok, failed: $0.failed, rate: $0.ratePerSecond, lastError: $0.lastError) }
+        guard let s = engine?.snapshot else { return LoadStats(web: webStats) }
         return LoadStats(sent: s.sent, acked: s.acked, answered: s.answered, errors: s.errors, inFlight: s.inFlight,
-                         p50Milliseconds: s.latency.p50, p95Milliseconds: s.latency.p95, sustainedRate: s.sustainedRate)
+                         p50Milliseconds: s.latency.p50, p95Milliseconds: s.latency.p95, sustainedRate: s.sustainedRate, web: webStats)
     }
 
     public func shutdown() async {
         let engine = state.withLock { s in defer { s.engine = nil; s.stopped = true }; return s.engine }
         await engine?.shutdown()
+        await (try? web.get())?.shutdown()
     }
 }

@@ -22,6 +22,7 @@ public enum Action: Sendable, Equatable {
     case burstSizeDown
     case burstPreset(Int)
     case toggleSustained
+    case toggleWebTraffic
     case rateUp
     case rateDown
     case purge
@@ -40,6 +41,9 @@ public enum Effect: Sendable, Equatable {
     /// Start sustained load, or change its rate while it runs.
     case startSustained(perSecond: Double)
     case stopSustained
+    /// Start page loads through meme-web at this rate (moves the HPA on the web tier), or stop them.
+    case startWebTraffic(perSecond: Double)
+    case stopWebTraffic
     /// Delete every message in the queue's stream (only after the presenter confirmed).
     case purgeQueue
     /// Stop or resume refreshing the data sources.
@@ -61,12 +65,16 @@ public struct UIState: Sendable, Equatable {
     public static let burstSteps = [1, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]
     /// Sustained rates (requests per second) `]`/`[` step through.
     public static let rateSteps: [Double] = [0.5, 1, 2, 5, 10, 20, 50, 100, 200]
+    /// Page loads per second the `w` key sends through meme-web: far above what one process at
+    /// 10m CPU serves within its HPA target, so the web tier visibly scales out.
+    public static let webTrafficRate = 100.0
     /// Presets on the number keys 1…5.
     public static let burstPresets: [Character: Int] = ["1": 10, "2": 50, "3": 100, "4": 500, "5": 1000]
 
     public var burstSize: Int
     public var rate: Double
     public var sustained: Bool
+    public var webTraffic = false
     public var paused: Bool
     public var overlay: Overlay
     public var quitting: Bool
@@ -110,6 +118,7 @@ public func action(for key: Key, in state: UIState) -> Action? {
     case .character("-"), .character("_"), .down: return .burstSizeDown
     case .character(let c) where UIState.burstPresets[c] != nil: return .burstPreset(UIState.burstPresets[c]!)
     case .character("l"): return .toggleSustained
+    case .character("w"): return .toggleWebTraffic
     case .character("]"), .right: return .rateUp
     case .character("["), .left: return .rateDown
     case .character("p"): return .purge
@@ -141,6 +150,9 @@ public func reduce(_ state: UIState, _ action: Action) -> (UIState, Effect?) {
     case .toggleSustained:
         s.sustained.toggle()
         return (s, s.sustained ? .startSustained(perSecond: s.rate) : .stopSustained)
+    case .toggleWebTraffic:
+        s.webTraffic.toggle()
+        return (s, s.webTraffic ? .startWebTraffic(perSecond: UIState.webTrafficRate) : .stopWebTraffic)
     case .rateUp, .rateDown:
         let up = action == .rateUp
         s.rate = up
@@ -177,6 +189,7 @@ public let keyHelp: [(keys: String, meaning: String)] = [
     ("1 2 3 4 5", "N = 10, 50, 100, 500, 1000"),
     ("l", "sustained load on / off"),
     ("[ / ]", "sustained rate down / up"),
+    ("w", "web traffic on / off: page loads through meme-web (the HPA scales the web tier)"),
     ("p", "purge the queue (asks y / n)"),
     ("space", "pause / resume refresh"),
     ("?", "this help"),

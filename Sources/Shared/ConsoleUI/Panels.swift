@@ -491,8 +491,16 @@ func loadPanel(_ s: ConsoleSnapshot, ui: UIState, width: Int) -> Panel {
         Span("  sustained ", .dim), sustained,
         Span("  burst ", .dim), Span(String(ui.burstSize), .strong),
     ]
+    var web: [Line] = []
+    if let w = l.web {
+        var line: Line = [Span("web traffic ", .dim),
+                          w.rate.map { Span("ON " + Format.rate($0) + "/s", CellStyle(.ok, bold: true)) } ?? Span("off", .dim),
+                          Span("  pages ", .dim), Span(String(w.ok), .ok)]
+        if w.failed > 0 { line += [Span("  failed ", .dim), Span(String(w.failed), .bad)] }
+        web = [line]
+    }
     return Panel(title: "LOAD (this console)", priority: 5,
-                 variants: [wrap([counts, settings], width: width), wrap(counts, width: width), [counts]])
+                 variants: [wrap([counts, settings] + web, width: width), wrap([counts] + web, width: width), [counts]])
 }
 
 // MARK: - Recent memes and events

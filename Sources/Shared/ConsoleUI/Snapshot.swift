@@ -526,11 +526,13 @@ public struct LoadStats: Codable, Sendable, Equatable {
     /// Requests per second while sustained load runs; nil when it is off.
     public var sustainedRate: Double?
     public var burstSize: Int
+    /// Page loads through meme-web (the `w` key): nil when never started.
+    public var web: WebTrafficStats?
 
     public init(
         sent: Int = 0, acked: Int = 0, answered: Int = 0, errors: Int = 0, inFlight: Int = 0,
         p50Milliseconds: Double? = nil, p95Milliseconds: Double? = nil, sustainedRate: Double? = nil,
-        burstSize: Int = UIState.defaultBurstSize
+        burstSize: Int = UIState.defaultBurstSize, web: WebTrafficStats? = nil
     ) {
         self.sent = sent
         self.acked = acked
@@ -541,15 +543,39 @@ public struct LoadStats: Codable, Sendable, Equatable {
         self.p95Milliseconds = p95Milliseconds
         self.sustainedRate = sustainedRate
         self.burstSize = burstSize
+        self.web = web
     }
 
     enum CodingKeys: String, CodingKey {
-        case sent, acked, answered, errors
+        case sent, acked, answered, errors, web
         case inFlight = "in_flight"
         case p50Milliseconds = "p50_ms"
         case p95Milliseconds = "p95_ms"
         case sustainedRate = "sustained_rate"
         case burstSize = "burst_size"
+    }
+}
+
+/// Web traffic the console made (GETs of the page, its scripts and the recent list through meme-web).
+public struct WebTrafficStats: Codable, Sendable, Equatable {
+    public var sent: Int
+    public var ok: Int
+    public var failed: Int
+    /// Requests per second while it runs; nil when off.
+    public var rate: Double?
+    public var lastError: String?
+
+    public init(sent: Int, ok: Int, failed: Int, rate: Double?, lastError: String? = nil) {
+        self.sent = sent
+        self.ok = ok
+        self.failed = failed
+        self.rate = rate
+        self.lastError = lastError
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sent, ok, failed, rate
+        case lastError = "last_error"
     }
 }
 

@@ -76,6 +76,7 @@ public enum MemeEnv {
     public static let consoleInterval = "MEME_CONSOLE_INTERVAL"
     public static let prometheusURL = "PROMETHEUS_URL"
     public static let localScalerURL = "LOCAL_SCALER_URL"
+    public static let consoleWebURL = "MEME_CONSOLE_WEB_URL"
     // meme-stack (the local stack): its state folder, listen address and ports.
     public static let demoDir = "DEMO_DIR"
     public static let demoWebHost = "DEMO_WEB_HOST"

@@ -155,6 +155,8 @@ extension MemeEnv {
         MemeVariable(prometheusURL, [.console], default: MemeDefaults.prometheusURL, "Prometheus base URL (rates and latency)"),
         MemeVariable(localScalerURL, [.console], default: "http://127.0.0.1:9190",
                      "local mode: meme-stack's control URL; its `/status` gives the KEDA, HPA and VPA stand-ins' numbers and decisions"),
+        MemeVariable(consoleWebURL, [.console], default: "http://127.0.0.1:\(MemeDefaults.webPort)",
+                     "meme-web (or the stack's web port) for the `w` key's page loads"),
         MemeVariable(kubeconfig, [.console], default: "~/.kube/config", "kubeconfig file"),
         MemeVariable(kubeContext, [.console], default: "its current-context", "kubeconfig context"),
         MemeVariable(kubeAPIURL, [.console], "plain Kubernetes API URL, e.g. a `kubectl proxy` at http://127.0.0.1:8001",
