@@ -255,7 +255,10 @@ let package = Package(
             exclude: ["Resources"]
         ),
         .testTarget(name: "LocalScalerTests", dependencies: ["LocalScaler", "TestServers", "Autoscaling", "NATS", "JetStream"]),
-        .testTarget(name: "LocalStackTests", dependencies: ["LocalStack", "LocalScaler", "TestServers", "Autoscaling", "NATS", "JetStream"]),
+        .testTarget(
+            name: "LocalStackTests",
+            dependencies: ["LocalStack", "LocalScaler", "TestServers", "Autoscaling", "NATS", "JetStream", "LoadEngine", "RedisCache"]
+        ),
         .testTarget(
             name: "WebServiceTests",
             dependencies: [

@@ -126,7 +126,9 @@ public final class WebTraffic: Sendable {
     private func request(_ path: String) async {
         defer { inFlight.subtract(1, ordering: .relaxed) }
         do {
-            let response = try await client.send(HTTPRequest(url: baseURL + path))
+            // A new connection per page load, as many phones make them: with one kept-alive connection all
+            // the traffic would stay on the process it first reached, whatever the web tier's size.
+            let response = try await client.send(HTTPRequest(url: baseURL + path, headers: [("Connection", "close")]))
             let good = (200..<400).contains(response.status)
             state.withLock {
                 if good { $0.snapshot.ok += 1 } else {

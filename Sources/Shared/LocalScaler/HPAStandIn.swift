@@ -28,7 +28,8 @@ public final class HPAStandIn: Service, Sendable {
     private let pool: ReplicaPool
     private let beforeStop: @Sendable (String) -> Void
     private let book: Mutex<LocalHPAStatus>
-    private let readiness = Mutex<Set<String>>([])
+    /// Replicas answering their readiness probe, with the time (this stand-in's clock) since when.
+    private let readiness = Mutex<[String: ContinuousClock.Instant]>([:])
     private let gauges: HPAGauges
 
     public init(settings: HPAStandInSettings, logger: Logger, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
@@ -53,8 +54,14 @@ public final class HPAStandIn: Service, Sendable {
     /// Replicas that keep exiting right after their start (a broken build, a bad setting).
     public func crashLoops() async -> [(name: String, crashes: Int, status: Int32?)] { await pool.crashLoops }
 
-    /// Which replicas answered their readiness probe last (shown per pod).
-    public func setReady(_ names: Set<String>) { readiness.withLock { $0 = names } }
+    /// Which replicas answered their readiness probe last (shown per pod; CPU counts from then on).
+    public func setReady(_ names: Set<String>) {
+        let now = ContinuousClock.now
+        readiness.withLock { ready in
+            ready = ready.filter { names.contains($0.key) }
+            for name in names where ready[name] == nil { ready[name] = now }
+        }
+    }
 
     public func run() async throws {
         let spec = settings.spec
@@ -71,11 +78,14 @@ public final class HPAStandIn: Service, Sendable {
         var sampler = UsageWindow()
         _ = sampler.sample(await pool.running.map(\.pid), at: 0)
         var nextSync = clock.now + .milliseconds(Int64(spec.syncPeriodSeconds * 1000))
+        var lastSample = clock.now
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await pool.reap()
             if clock.now >= nextSync {
                 nextSync = max(nextSync + .milliseconds(Int64(spec.syncPeriodSeconds * 1000)), clock.now)
-                await sync(state: &state, sampler: &sampler, nowSeconds: (clock.now - start).inSeconds)
+                let now = clock.now
+                await sync(state: &state, sampler: &sampler, nowSeconds: (now - start).inSeconds, windowStart: lastSample)
+                lastSample = now
             }
             try? await Task.sleep(for: .milliseconds(200))
         }
@@ -87,13 +97,19 @@ public final class HPAStandIn: Service, Sendable {
         }.value
     }
 
-    private func sync(state: inout HPAStandInState, sampler: inout UsageWindow, nowSeconds: Double) async {
+    /// `windowStart`: when the CPU window of this sync began. Like the controller's CPU
+    /// initialisation rule, a process's CPU counts only when it was ready for the whole window (a
+    /// start-up's CPU would otherwise scale out an idle tier); without it the process counts as
+    /// "no sample" (0 % when the others ask to scale up).
+    private func sync(state: inout HPAStandInState, sampler: inout UsageWindow, nowSeconds: Double,
+                      windowStart: ContinuousClock.Instant) async {
         let spec = settings.spec
         let readAt = Date().timeIntervalSince1970
         let running = await pool.running
         let counted = running.filter { !$0.terminating }
         let usage = sampler.sample(running.map(\.pid), at: nowSeconds)
-        let cpu = counted.map { usage[$0.pid]?.cpuMillicores }
+        let readySince = readiness.withLock { $0 }
+        let cpu = counted.map { r in readySince[r.name].flatMap { $0 <= windowStart ? usage[r.pid]?.cpuMillicores : nil } }
         let memory = counted.map { usage[$0.pid]?.memoryBytes }
         let before = await pool.replicas
         let result = state.sync(cpu: cpu, memory: memory, running: before, spec: spec, nowSeconds: nowSeconds)
@@ -104,7 +120,7 @@ public final class HPAStandIn: Service, Sendable {
             do { try await pool.scale(to: desired) { hook("\(prefix)-\($0)") } } catch { logger.error("\(error)") }
         }
         let after = await pool.running
-        let ready = readiness.withLock { $0 }
+        let ready = Set(readySince.keys)
         let metrics = result.proposals.map { p in
             LocalHPAStatus.Metric(
                 name: p.name, targetUtilization: p.name == "cpu" ? spec.cpuTargetUtilization ?? 0 : spec.memoryTargetUtilization ?? 0,

@@ -65,9 +65,12 @@ public final class ServiceProxy: Sendable {
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.autoRead, value: false)
             .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
+            .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { [self] child in
-                accept(child)
-                return child.eventLoop.makeSucceededVoidFuture()
+                // Joined to a meme-web process once active: only then do reads and writes on it work.
+                child.eventLoop.makeCompletedFuture {
+                    try child.pipeline.syncOperations.addHandler(OnActive { [self] in accept(child) })
+                }
             }
         do {
             let channel = try await bootstrap.bind(host: host, port: port).get()
@@ -137,15 +140,22 @@ public final class ServiceProxy: Sendable {
             child.eventLoop.scheduleTask(in: .milliseconds(100)) { [self] in connect(child, deadline: deadline, closed: closed) }
             return
         }
+        // An address, not a host name: connect(host:) would resolve "127.0.0.1" (happy eyeballs and
+        // all) for every connection, which costs more than the connection.
+        guard let address = try? SocketAddress(ipAddress: "127.0.0.1", port: endpoint.port) else {
+            child.close(promise: nil)
+            return
+        }
         ClientBootstrap(group: child.eventLoop)
             .channelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
             .channelOption(ChannelOptions.autoRead, value: false)
+            .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(2))
-            .connect(host: "127.0.0.1", port: endpoint.port)
+            .connect(to: address)
             .whenComplete { [self] result in
                 switch result {
                 case .success(let peer):
-                    join(child, peer, endpoint: endpoint)
+                    join(child, peer, endpoint: endpoint, closed: closed)
                 case .failure(let error):
                     // The process is gone or not listening yet: skip it for a moment and try another.
                     let until = NIODeadline.now().uptimeNanoseconds + 1_000_000_000
@@ -156,8 +166,8 @@ public final class ServiceProxy: Sendable {
             }
     }
 
-    private func join(_ child: any Channel, _ peer: any Channel, endpoint: ProxyEndpoint) {
-        guard child.isActive else {
+    private func join(_ child: any Channel, _ peer: any Channel, endpoint: ProxyEndpoint, closed: NIOLockedValueBox<Bool>) {
+        guard !closed.withLockedValue({ $0 }) else {
             peer.close(promise: nil)
             return
         }
@@ -187,5 +197,18 @@ public final class ServiceProxy: Sendable {
         _ = peer.setOption(ChannelOptions.autoRead, value: true)
         child.read()
         peer.read()
+    }
+}
+
+/// Calls `action` when the channel becomes active (an accepted connection, ready for reads and writes).
+private final class OnActive: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    private let action: () -> Void
+
+    init(_ action: @escaping () -> Void) { self.action = action }
+
+    func channelActive(context: ChannelHandlerContext) {
+        action()
+        context.fireChannelActive()
     }
 }
