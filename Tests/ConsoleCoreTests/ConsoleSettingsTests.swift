@@ -24,6 +24,7 @@ import Testing
             SettingCase(MemeEnv.natsMonitorURL, "http://n:8222", bad: "n:8222") { $0.natsMonitorURL == "http://n:8222" },
             SettingCase(MemeEnv.prometheusURL, "https://p", bad: "p:9090") { $0.prometheusURL == "https://p" },
             SettingCase(MemeEnv.localScalerURL, "http://s:1", bad: "nats://s") { $0.localScalerURL == "http://s:1" },
+            SettingCase(MemeEnv.consoleWebURL, "http://w:1", bad: "w:1") { $0.webURL == "http://w:1" },
             SettingCase(MemeEnv.consoleInterval, "0.5", bad: "0") { $0.interval == 0.5 },
             SettingCase(MemeEnv.kubeconfig, "/k/a:/k/b") { $0.kubernetes.kubeconfig == "/k/a" },
             SettingCase(MemeEnv.kubeContext, "kind-demo") { $0.kubernetes.context == "kind-demo" },

@@ -249,3 +249,48 @@ import Testing
         #expect(ConsoleEngine.purgedNotice(12, stream: "MEMES") == "purged 12 messages from MEMES")
     }
 }
+
+/// Local mode with the HPA and VPA stand-ins (issue 11): the same rows, JSON keys and event log as in a cluster.
+@Suite struct LocalHPAAndVPATests {
+    static func status() throws -> LocalScalerStatus {
+        var s = try StandInTests.status()
+        s.hpa = LocalHPAStatus(
+            name: "meme-web", workload: "web", readAt: 1000, syncPeriodSeconds: 5, minReplicas: 1, maxReplicas: 5, replicas: 3,
+            desiredReplicas: 3, terminating: 0,
+            metrics: [LocalHPAStatus.Metric(name: "cpu", targetUtilization: 30, currentUtilization: 12, request: 10, averageUsage: 1,
+                                            replicas: 2, explanation: "cpu 12% / 30% → 2 replicas")],
+            pods: (1...3).map { LocalHPAStatus.Pod(name: "web-\($0)", pid: Int32($0), cpuMillicores: 1, memoryBytes: 30 << 20, ready: true, terminating: false) },
+            reason: "cpu 12% / 30% → 2 replicas ⇒ 3 (scale-down stabilisation (300 s window holds 3))", scaleDownInSeconds: 200,
+            events: [.init(at: 950, from: 1, to: 3, lag: nil, reason: "cpu 240% / 30% → 8 replicas ⇒ 3 (scale-up policy allows 3)")])
+        s.vpa = LocalVPAStatus(
+            name: "redis", workload: "redis", container: "redis", updateMode: "Recreate", controlledResources: ["cpu", "memory"],
+            controlledValues: "RequestsOnly", minAllowed: ResourceAmounts(cpuMillicores: 100, memoryBytes: 512 << 20),
+            maxAllowed: ResourceAmounts(cpuMillicores: 1000, memoryBytes: 1 << 30), readAt: 999.5, sampleIntervalSeconds: 2,
+            halfLifeSeconds: 300, samples: 40, pid: 77, requests: ResourceAmounts(cpuMillicores: 100, memoryBytes: 512 << 20),
+            usage: ResourceAmounts(cpuMillicores: 3, memoryBytes: 12 << 20), target: ResourceAmounts(cpuMillicores: 100, memoryBytes: 512 << 20),
+            lowerBound: ResourceAmounts(cpuMillicores: 100, memoryBytes: 512 << 20), upperBound: ResourceAmounts(cpuMillicores: 514, memoryBytes: 1 << 30),
+            uncappedTarget: ResourceAmounts(cpuMillicores: 25, memoryBytes: 250 << 20), maxMemoryBytes: 400 << 20,
+            verdict: "memory request 512Mi within [512Mi, 1Gi]", wouldEvict: false, evictions: 1, nextCheckInSeconds: 20,
+            events: [.init(at: 960, from: 1, to: 1, lag: nil, reason: "evicted: memory request 100Mi below lower bound 512Mi")])
+        // As meme-stack writes it, as the console reads it.
+        let body = try JSONEncoder().encode(s)
+        return try LocalScalerSource.decode(Array(body))
+    }
+
+    @Test func theStandInsFillTheHPAAndVPARowsWorkloadsAndEvents() throws {
+        var state = CollectorState()
+        let s = assemble(StandInTests.inputs(status: try Self.status(), statusAt: 1000.1, queueLag: 0, queueAt: 1000.2), state: &state, now: 1010)
+        #expect(s.workloads?.map(\.name) == ["web", "worker", "redis"])
+        let hpa = try #require(s.autoscalers?.hpa.first)
+        #expect(hpa.source == "local stand-in for the HPA" && hpa.current == 3 && hpa.metrics.first?.current == 12)
+        #expect(hpa.scaleDownInSeconds == 190, "the countdown runs on between readings")
+        #expect(hpa.note?.contains("sync 5 s") == true)
+        let vpa = try #require(s.autoscalers?.vpa.first)
+        #expect(vpa.source == "local stand-in for the VPA" && vpa.evictions == 1 && vpa.containers.first?.target?.memoryBytes == 512 << 20)
+        #expect(vpa.note?.contains("half-life 5 min") == true)
+        #expect(s.events.map(\.kind).sorted() == ["hpa", "keda", "keda", "vpa"])
+        // `--once --json` carries them under autoscalers.hpa / autoscalers.vpa.
+        let json = try #require(String(data: try JSONEncoder().encode(s), encoding: .utf8))
+        #expect(json.contains(#""hpa":[{"#) && json.contains(#""vpa":[{"#) && json.contains(#""source":"local stand-in for the VPA""#))
+    }
+}

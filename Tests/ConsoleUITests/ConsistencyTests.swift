@@ -185,12 +185,16 @@ struct ConsistencyTests {
             let joined = screen(Samples.localCooldown, w, h).joined(separator: "\n")
             #expect(!joined.contains("KEDA local stand-in for KEDA"))
             #expect(!joined.contains("KEDA under queue"))
-            #expect(joined.contains("KEDA STAND-IN (no HPA/VPA locally)"), "\(w)×\(h)\n\(joined)")
+            #expect(joined.contains("AUTOSCALERS (local stand-ins)"), "\(w)×\(h)\n\(joined)")
             #expect(joined.contains("purged 1 message from MEMES"))
         }
         #expect(Format.count(1, "message") == "1 message" && Format.count(2, "message") == "2 messages")
         #expect(Format.count(1, "replica") == "1 replica")
-        #expect(screen(Samples.localCooldown, 120, 40).joined().contains("no HPA or VPA: they have no local stand-in"))
+        #expect(screen(Samples.localCooldown, 120, 40).joined().contains("no HPA or VPA stand-in: this stack runs no web tier or"))
+        let all = screen(Samples.localStandIns, 120, 40).joined(separator: "\n")
+        for text in ["HPA meme-web", "local stand-in for the HPA", "VPA redis", "local stand-in for the VPA", "held by the stabilisation window"] {
+            #expect(all.contains(text), "\(text)\n\(all)")
+        }
     }
 
     @Test func clockAndAgeFormats() {

@@ -41,6 +41,11 @@ let goldenCases: [GoldenCase] = [
     GoldenCase(name: "local-cooldown-200x60", snapshot: Samples.localCooldown, size: .init(columns: 200, rows: 60),
                ui: UIState(burstSize: 500)),
     GoldenCase(name: "capped-80x24", snapshot: Samples.capped, size: .init(columns: 80, rows: 24)),
+    // Issue 11: local mode with the HPA, KEDA and VPA stand-ins.
+    GoldenCase(name: "local-stand-ins-80x24", snapshot: Samples.localStandIns, size: .init(columns: 80, rows: 24),
+               ui: UIState(webTraffic: true)),
+    GoldenCase(name: "local-stand-ins-120x40", snapshot: Samples.localStandIns, size: .init(columns: 120, rows: 40),
+               ui: UIState(webTraffic: true)),
 ]
 
 /// Where golden files live in the source tree (written by UPDATE_GOLDEN=1).

@@ -136,6 +136,39 @@ enum Samples {
         notice: "purged 1 message from MEMES"
     )
 
+    /// Local mode with all three stand-ins (issue 11): meme-web scaled out by the HPA stand-in and
+    /// held by its stabilisation window, the workers by the KEDA stand-in, Redis sized by the VPA stand-in.
+    static var localStandIns: ConsoleSnapshot {
+        var s = localCooldown
+        s.workloads = [
+            Workload(name: "web", kind: "Process", replicas: 3, ready: 3, desired: 3, history: [1, 1, 3, 3, 3]),
+            Workload(name: "worker", kind: "Process", replicas: 1, ready: 1, desired: 1, history: [0, 1, 1, 1]),
+            Workload(name: "redis", kind: "Process", replicas: 1, ready: 1, desired: 1, history: [1, 1, 1, 1]),
+        ]
+        s.autoscalers?.hpa = [
+            HPAStatus(name: "meme-web", targetRef: "Process/web", min: 1, max: 5, current: 3, desired: 3, metrics: [
+                HPAMetric(name: "cpu", current: 12, target: 30, kind: "Utilization", replicas: 2, explanation: "cpu 12% / 30% → 2 replicas"),
+                HPAMetric(name: "memory", current: 21, target: 50, kind: "Utilization", replicas: 2, explanation: "memory 21% / 50% → 2 replicas"),
+            ], source: "local stand-in for the HPA", ageSeconds: 1.2, note: "sync 5 s (15 s in a cluster), memory = rss",
+               scaleDownInSeconds: 245),
+        ]
+        s.autoscalers?.vpa = [
+            VPAStatus(name: "redis", targetRef: "Process/redis", updateMode: "Recreate", containers: [
+                VPAContainer(name: "redis", target: Resources(cpuMillicores: 100, memoryBytes: 536_870_912),
+                             lowerBound: Resources(cpuMillicores: 100, memoryBytes: 536_870_912),
+                             upperBound: Resources(cpuMillicores: 514, memoryBytes: 1_073_741_824),
+                             uncappedTarget: Resources(cpuMillicores: 25, memoryBytes: 262_144_000),
+                             requests: Resources(cpuMillicores: 100, memoryBytes: 536_870_912),
+                             verdict: "cpu request 100m within [100m, 514m]; memory request 512Mi within [512Mi, 1Gi]"),
+            ], source: "local stand-in for the VPA", ageSeconds: 0.8,
+               note: "half-life 5 min (24 h in a cluster), 148 samples, maxmemory 400Mi", nextCheckInSeconds: 12, evictions: 1),
+        ]
+        s.load.web = WebTrafficStats(sent: 1200, ok: 1200, failed: 0, rate: 100)
+        s.events.append(ScalingEvent(time: "2026-11-28T23:44:50Z", kind: "hpa",
+                                     message: "web 1 → 3: cpu 240% / 30% → 8 replicas; memory 20% / 50% → 1 replica ⇒ 3 (scale-up policy allows 3)"))
+        return s
+    }
+
     /// The VPA numbers the issue quotes (a redis VPA capped at 200m with an uncapped 1469m target and
     /// 8.96Gi of memory): nothing of them may be lost to "…" at 80×24.
     static var capped: ConsoleSnapshot {

@@ -164,7 +164,7 @@ public final class ConsoleEngine: Sendable {
             case .startWebTraffic(let rate):
                 guard let load else { throw ConsoleError("no load generator") }
                 try load.startWebTraffic(perSecond: rate)
-                setNotice("web traffic ON \(Format.rate(rate)) pages/s through meme-web")
+                setNotice("web traffic ON: \(Format.rate(rate)) page loads through meme-web")
             case .stopWebTraffic:
                 load?.stopWebTraffic()
                 setNotice("web traffic off")

@@ -74,15 +74,16 @@ public struct UIState: Sendable, Equatable {
     public var burstSize: Int
     public var rate: Double
     public var sustained: Bool
-    public var webTraffic = false
+    public var webTraffic: Bool
     public var paused: Bool
     public var overlay: Overlay
     public var quitting: Bool
 
     public init(
         burstSize: Int = UIState.defaultBurstSize, rate: Double = UIState.defaultRate, sustained: Bool = false,
-        paused: Bool = false, overlay: Overlay = .none, quitting: Bool = false
+        webTraffic: Bool = false, paused: Bool = false, overlay: Overlay = .none, quitting: Bool = false
     ) {
+        self.webTraffic = webTraffic
         self.burstSize = burstSize
         self.rate = rate
         self.sustained = sustained

@@ -494,7 +494,7 @@ func loadPanel(_ s: ConsoleSnapshot, ui: UIState, width: Int) -> Panel {
     var web: [Line] = []
     if let w = l.web {
         var line: Line = [Span("web traffic ", .dim),
-                          w.rate.map { Span("ON " + Format.rate($0) + "/s", CellStyle(.ok, bold: true)) } ?? Span("off", .dim),
+                          w.rate.map { Span("ON " + Format.rate($0), CellStyle(.ok, bold: true)) } ?? Span("off", .dim),
                           Span("  pages ", .dim), Span(String(w.ok), .ok)]
         if w.failed > 0 { line += [Span("  failed ", .dim), Span(String(w.failed), .bad)] }
         web = [line]

@@ -196,18 +196,22 @@ func sourcesLine(_ sources: SourceStatuses, width: Int) -> Line {
 private func drawKeyBar(_ frame: inout Frame, row: Int, ui: UIState) {
     let width = frame.size.columns
     let rate = Format.decimal(ui.rate) + "/s"
-    let items: [(key: String, long: String, short: String)] = [
+    let web = (key: "w", long: ui.webTraffic ? "web ON" : "web off", short: ui.webTraffic ? "on" : "off")
+    let all: [(key: String, long: String, short: String)] = [
         ("s", "submit", ""),
         ("b", "burst \(ui.burstSize)", "\(ui.burstSize)"),
         ("+-", "N", ""),
         ("l", ui.sustained ? "load ON \(rate)" : "load off \(rate)", ui.sustained ? "on" : "off"),
         ("[]", "rate", ""),
+        web,
         ("p", "purge", ""),
         ("␣", ui.paused ? "resume" : "pause", ""),
         ("?", "help", "help"),
         ("q", "quit", "quit"),
     ]
-    func line(long: Bool, gap: String) -> Line {
+    // The web-traffic key is the first to go when the bar is narrow (the ? help lists it).
+    let withoutWeb = all.filter { $0.key != "w" }
+    func line(_ items: [(key: String, long: String, short: String)], long: Bool, gap: String) -> Line {
         var out: Line = []
         for (i, item) in items.enumerated() {
             out.append(Span(item.key, .key))
@@ -217,8 +221,9 @@ private func drawKeyBar(_ frame: inout Frame, row: Int, ui: UIState) {
         }
         return out
     }
-    let candidates = [line(long: true, gap: "  "), line(long: true, gap: " "), line(long: false, gap: " ")]
-    let chosen = candidates.first { $0.reduce(0) { $0 + displayWidth($1.text) } <= width } ?? candidates[2]
+    let candidates = [line(all, long: true, gap: "  "), line(all, long: true, gap: " "), line(withoutWeb, long: true, gap: "  "),
+                      line(withoutWeb, long: true, gap: " "), line(all, long: false, gap: " ")]
+    let chosen = candidates.first { $0.reduce(0) { $0 + displayWidth($1.text) } <= width } ?? candidates[4]
     frame.draw(chosen, row: row, column: 0, width: width)
 }
 
