@@ -255,11 +255,11 @@ cmd_up() {
   # setsid: the stack does not share the terminal's process group, so Ctrl-C reaches only this
   # script, which then stops it in order. MEME_DEMO_DIR marks every process of this stack, so a
   # stop after a crash still finds them all.
-  MEME_DEMO_DIR="$DEMO_DIR" setsid "$BIN/meme-stack" up --dir "$DEMO_DIR" --k8s "$ROOT/k8s/base" \
+  MEME_DEMO_DIR="$DEMO_DIR" setsid "$BIN/meme-stack" up --dir "$DEMO_DIR" --k8s "$ROOT/k8s/base" --bin "$BIN" \
     </dev/null >>"$DEMO_DIR/logs/stack.log" 2>&1 &
   local pid=$!
   trap 'echo >&2; cmd_stop; exit 130' INT TERM
-  if ! "$BIN/meme-stack" wait --dir "$DEMO_DIR" --timeout "${DEMO_START_TIMEOUT:-90}" >/dev/null; then
+  if ! "$BIN/meme-stack" wait --dir "$DEMO_DIR" --pid "$pid" --timeout "${DEMO_START_TIMEOUT:-90}" >/dev/null; then
     tail -n 20 "$DEMO_DIR/logs/stack.log" >&2 || true
     kill -TERM "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true

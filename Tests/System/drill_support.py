@@ -192,8 +192,9 @@ class StackRunner:
 
     def start(self, timeout=90):
         os.makedirs(self.dir, exist_ok=True)
-        argv = [self._binary(), "up", "--dir", self.dir, "--free-ports", "--only", ",".join(self.only),
-                "--k8s", os.path.join(ROOT, "k8s", "base"), *self.args]
+        stack = self._binary()
+        argv = [stack, "up", "--dir", self.dir, "--free-ports", "--only", ",".join(self.only),
+                "--k8s", os.path.join(ROOT, "k8s", "base"), "--bin", os.path.dirname(stack), *self.args]
         log = open(self.log_path, "ab")
         self.popen = subprocess.Popen(argv, env=self.env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log,
                                       stderr=subprocess.STDOUT, start_new_session=True)

@@ -157,15 +157,20 @@ public final class LocalStack: Service, Sendable {
                         + "\(loop.status.map(String.init) ?? "?") (log: \(log)):\n\(tail)")
                 }
             }
+            var changed = false
             for unit in units.withLock({ Array($0.values) }).sorted(by: { $0.service < $1.service }) {
-                if let line = await blocking({ unit.watch() }) { logger.warning("\(line)") }
+                if let line = await blocking({ unit.watch() }) {
+                    logger.warning("\(line)")
+                    changed = true
+                }
             }
             if let hpa, let proxy { await refreshEndpoints(hpa: hpa, proxy: proxy) }
             let kedaProblem = keda?.notReadyReason.map { "workers: \($0)" }
             let webProblem: String? = hpa != nil && readyWeb.withLock({ $0 }) == 0 ? "web: no meme-web process is ready yet" : nil
             phase.withLock { $0 = webProblem ?? kedaProblem }
             tick += 1
-            if tick % 5 == 0 { writeManifest() }
+            // stack.json keeps every server's pid current (`meme-stack stop` uses them if this process is killed).
+            if changed || tick % 5 == 0 { writeManifest() }
             try? await Task.sleep(for: .seconds(1))
         }
     }
@@ -262,6 +267,7 @@ public final class LocalStack: Service, Sendable {
             let before = RedisProbe.keyCount(port: port)
             let started = Date()
             try unit.replace { try redis.restart(with: config) }
+            self.writeManifest()
             let after = RedisProbe.keyCount(port: port)
             return VPARestartReport(keysBefore: before, keysAfter: after, downSeconds: Date().timeIntervalSince(started))
         }
@@ -327,6 +333,7 @@ public final class LocalStack: Service, Sendable {
             }
         }
         logger.info("control: \(name) \(action)")
+        writeManifest()
         return "\(name): \(action) done\n"
     }
 }
