@@ -80,6 +80,48 @@ struct WebCommand: AsyncParsableCommand {
     @Option(help: "(env: LOG_LEVEL) Log level: trace, debug, info, notice, warning, error; default info.")
     var logLevel: String?
 
+    @Option(help: "(env: WEB_METRICS_ADDR) Listen address of /metrics, /healthz, /readyz for Prometheus and probes (not the audience's port); default \(MemeDefaults.webMetricsAddress).")
+    var webMetricsAddr: String?
+
+    @Option(help: "(env: WEB_HEADER_TIMEOUT) Seconds a connection has to send a request's headers; default \(MemeDefaults.webHeaderTimeoutSeconds).")
+    var webHeaderTimeout: String?
+
+    @Option(help: "(env: WEB_IDLE_TIMEOUT) Seconds a keep-alive connection may sit idle between requests; default \(MemeDefaults.webIdleTimeoutSeconds).")
+    var webIdleTimeout: String?
+
+    @Option(help: "(env: WEB_BODY_TIMEOUT) Seconds a request body has to arrive in full; default \(MemeDefaults.webBodyTimeoutSeconds).")
+    var webBodyTimeout: String?
+
+    @Option(help: "(env: WEB_SUBMIT_TIMEOUT) Seconds a submit waits for JetStream's acknowledgement before answering 503; default \(MemeDefaults.webSubmitTimeoutSeconds).")
+    var webSubmitTimeout: String?
+
+    @Option(help: "(env: WEB_MAX_VIEWERS) Open /api/live WebSockets; one more is closed at once (1013, try again later); default \(MemeDefaults.webMaxViewers).")
+    var webMaxViewers: String?
+
+    @Option(help: "(env: WEB_LIST_RATE_LIMIT) GET /api/memes per second per client address (bursts of ten times that); 0 disables; default \(MemeDefaults.webListRatePerSecond).")
+    var webListRateLimit: String?
+
+    @Option(help: "(env: NATS_STREAM_MAX_MSGS) Requests the MEMES stream holds before refusing new ones, when meme-web creates it; default \(MemeDefaults.streamMaxMessages).")
+    var natsStreamMaxMsgs: String?
+
+    @Option(help: "(env: NATS_STREAM_MAX_BYTES) Bytes the MEMES stream holds before refusing new requests, when meme-web creates it; default \(MemeDefaults.streamMaxBytes).")
+    var natsStreamMaxBytes: String?
+
+    /// The limit flags keyed by their environment names, for `WebSettings.readLimits`.
+    var limitFlags: [String: String] {
+        var f: [String: String] = [:]
+        f[MemeEnv.webMetricsAddress] = webMetricsAddr
+        f[MemeEnv.webHeaderTimeout] = webHeaderTimeout
+        f[MemeEnv.webIdleTimeout] = webIdleTimeout
+        f[MemeEnv.webBodyTimeout] = webBodyTimeout
+        f[MemeEnv.webSubmitTimeout] = webSubmitTimeout
+        f[MemeEnv.webMaxViewers] = webMaxViewers
+        f[MemeEnv.webListRateLimit] = webListRateLimit
+        f[MemeEnv.streamMaxMessages] = natsStreamMaxMsgs
+        f[MemeEnv.streamMaxBytes] = natsStreamMaxBytes
+        return f
+    }
+
     /// Development aid only: answer requests in-process with placeholder images (no NATS, no worker).
     @Flag(help: .hidden)
     var devLoopbackQueue = false
@@ -127,6 +169,11 @@ struct WebCommand: AsyncParsableCommand {
         settings.recentCapacity = try env.pick(recentCapacity, "WEB_RECENT_CAPACITY", default: settings.recentCapacity)
         settings.statsIntervalSeconds = try env.pick(statsInterval, "WEB_STATS_INTERVAL", default: settings.statsIntervalSeconds)
         settings.publicDirectory = try env.pick(publicDir, "WEB_PUBLIC_DIR", default: Self.defaultPublicDirectory())
+        do {
+            try settings.readLimits(SettingsReader(flags: limitFlags))
+        } catch {
+            throw ValidationError("configuration: \(error)")
+        }
         guard (1...65535).contains(settings.port) else { throw ValidationError("port \(settings.port) is not between 1 and 65535") }
         guard settings.limits.maxPromptCharacters > 0 else { throw ValidationError("max prompt characters must be positive") }
 
@@ -144,17 +191,17 @@ struct WebCommand: AsyncParsableCommand {
             queue = DevLoopbackQueue()
             store = nil
         } else {
-            (queue, store) = try await Self.brokerBackends(nats: nats, redisURL: redis, logger: logger)
+            (queue, store) = Self.brokerBackends(nats: nats, redisURL: redis, settings: settings, logger: logger)
         }
         let app = try MemeWebApp(settings: settings, queue: queue, store: store, logger: logger, wall: wall)
         logger.info("meme-web listening", metadata: [
-            "address": "\(settings.host):\(settings.port)", "public": "\(settings.publicDirectory)",
-            "wall": "\(app.wall.url) (\(app.wall.source.rawValue))",
+            "address": "\(settings.host):\(settings.port)", "metrics": "\(settings.metricsHost):\(settings.metricsPort)",
+            "public": "\(settings.publicDirectory)", "wall": "\(app.wall.url) (\(app.wall.source.rawValue))",
         ])
         if app.wall.source == .loopback {
             logger.warning("no LAN address found: the wall shows \(app.wall.display), which phones cannot open; set PUBLIC_URL")
         }
-        try await app.buildApplication().runService()
+        try await app.run()
     }
 
     struct NATSSettings {
@@ -164,24 +211,13 @@ struct WebCommand: AsyncParsableCommand {
         var responseSubject: String
     }
 
-    /// The JetStream queue and the Redis store. Redis is optional at start-up: results then stay
-    /// in this process's recent cache (and the worker's own Redis copy, once Redis is back).
-    static func brokerBackends(nats: NATSSettings, redisURL: String, logger: Logger) async throws -> (any MemeQueue, (any ResultStore)?) {
-        // NATS may start after us (./demo.sh, a rolling cluster): wait for it instead of exiting.
-        var delay = Duration.milliseconds(200)
-        let queue: NATSMemeQueue
-        while true {
-            do {
-                queue = try await NATSMemeQueue.connect(
-                    url: nats.url, stream: nats.stream, requestSubject: nats.requestSubject,
-                    responseSubject: nats.responseSubject, logger: logger)
-                break
-            } catch {
-                logger.warning("waiting for NATS", metadata: ["error": "\(error)", "retry_in": "\(delay)"])
-                try await Task.sleep(for: delay + .milliseconds(Int64.random(in: 0...200)))
-                delay = min(delay * 2, .seconds(5))
-            }
-        }
+    /// The JetStream queue (it connects in the background, retrying until NATS answers, while the page
+    /// is already served) and the Redis store. Redis is optional at start-up: results then stay in this
+    /// process's recent cache (and the worker's own Redis copy, once Redis is back).
+    static func brokerBackends(nats: NATSSettings, redisURL: String, settings: WebSettings, logger: Logger) -> (any MemeQueue, (any ResultStore)?) {
+        let queue = NATSMemeQueue(.init(
+            url: nats.url, stream: nats.stream, requestSubject: nats.requestSubject, responseSubject: nats.responseSubject,
+            streamMaxMessages: settings.streamMaxMessages, streamMaxBytes: settings.streamMaxBytes), logger: logger)
         let store: (any ResultStore)?
         do {
             store = try RedisResultStore(url: redisURL)

@@ -35,6 +35,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds in-flight work may take after SIGTERM (env: WORKER_DRAIN_GRACE, default 20).") var workerDrainGrace: String?
     @Option(help: "Longest prompt accepted, in characters (env: MAX_PROMPT_CHARS, default \(MemeDefaults.maxPromptCharacters)).") var maxPromptChars: String?
     @Option(help: "Name reported in responses and logs (env: WORKER_NAME, default the host name).") var workerName: String?
+    @Option(help: "Requests the MEMES stream holds before refusing new ones (env: NATS_STREAM_MAX_MSGS, default \(MemeDefaults.streamMaxMessages)).") var natsStreamMaxMsgs: String?
+    @Option(help: "Bytes the MEMES stream holds before refusing new requests (env: NATS_STREAM_MAX_BYTES, default \(MemeDefaults.streamMaxBytes)).") var natsStreamMaxBytes: String?
 
     var flags: [String: String] {
         var f: [String: String] = [:]
@@ -56,6 +58,8 @@ struct Serve: AsyncParsableCommand {
         f["WORKER_DRAIN_GRACE"] = workerDrainGrace
         f["MAX_PROMPT_CHARS"] = maxPromptChars
         f["WORKER_NAME"] = workerName
+        f[MemeEnv.streamMaxMessages] = natsStreamMaxMsgs
+        f[MemeEnv.streamMaxBytes] = natsStreamMaxBytes
         return f
     }
 

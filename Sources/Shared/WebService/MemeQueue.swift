@@ -29,14 +29,42 @@ public enum MemeQueueReadiness: Sendable, Equatable {
     case notReady(String)
 }
 
-/// Why a submit failed. `message` is sent to the client (it must never contain secrets).
+/// Why a submit failed. `message` is sent to the client: plain words, never the internals (subjects,
+/// servers, timeouts) nor secrets; `detail` is for the log.
 public struct MemeQueueError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+    public enum Kind: Sendable, Equatable {
+        /// Not reachable or no acknowledgement in time: nothing was queued.
+        case unavailable
+        /// The queue is at its bound (discard new): nothing was queued.
+        case full
+        case other
+    }
 
-    /// The usual shape: the broker is down or did not acknowledge in time.
-    public static func unavailable(_ reason: String) -> MemeQueueError {
-        MemeQueueError("JetStream unavailable: \(reason)")
+    public var kind: Kind
+    public var message: String
+    public var detail: String
+
+    public init(_ message: String) {
+        self.init(kind: .other, message: message, detail: message)
+    }
+
+    public init(kind: Kind = .other, message: String, detail: String) {
+        self.kind = kind
+        self.message = message
+        self.detail = detail
+    }
+
+    public var description: String { detail }
+
+    /// The broker is down or did not acknowledge in time.
+    public static func unavailable(_ detail: String) -> MemeQueueError {
+        MemeQueueError(kind: .unavailable, message: "the meme queue is not reachable right now, so your meme was not queued; try again in a few seconds",
+                       detail: "JetStream unavailable: \(detail)")
+    }
+
+    /// The stream refused the request because it holds as many as it may.
+    public static func full(_ detail: String) -> MemeQueueError {
+        MemeQueueError(kind: .full, message: "the meme queue is full, so your meme was not queued; try again in a minute",
+                       detail: "stream full: \(detail)")
     }
 }

@@ -38,7 +38,7 @@ struct OpsRoutes {
     let queue: any MemeQueue
     let metrics: WebMetrics
 
-    func register(on router: Router<WebRequestContext>) {
+    func register<Context: RequestContext>(on router: Router<Context>, metrics withMetrics: Bool) {
         router.get("/healthz") { _, _ in JSONBody.response(.ok, ["status": "ok"]) }
         router.get("/readyz") { _, _ in
             switch await queue.readiness() {
@@ -46,6 +46,7 @@ struct OpsRoutes {
             case .notReady(let reason): return JSONBody.response(.serviceUnavailable, ["status": "not ready", "error": reason])
             }
         }
+        guard withMetrics else { return }
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok,

@@ -6,8 +6,10 @@ public final class WebMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let requests = Mutex([String: Counter]())
     private let durations = Mutex([String: DurationHistogram]())
+    private let redisErrors = Mutex([String: Counter]())
     let websocketsOpen: Gauge
     let websocketsDropped: Counter
+    let websocketsRefused: Counter
     let memesSubmitted: Counter
     let memesDone: Counter
     let memesFailed: Counter
@@ -26,6 +28,9 @@ public final class WebMetrics: Sendable {
         websocketsDropped = registry.makeCounter(descriptor: .init(
             namespace: "meme", subsystem: "web", metricName: "websockets_dropped", unitName: "total",
             helpText: "WebSocket clients disconnected because they read too slowly."))
+        websocketsRefused = registry.makeCounter(descriptor: .init(
+            namespace: "meme", subsystem: "web", metricName: "websockets_refused", unitName: "total",
+            helpText: "WebSocket clients closed at once because WEB_MAX_VIEWERS were already open."))
         memesSubmitted = registry.makeCounter(descriptor: .init(
             namespace: "meme", subsystem: "web", metricName: "memes_submitted", unitName: "total",
             helpText: "Meme requests stored in JetStream by this instance."))
@@ -35,6 +40,8 @@ public final class WebMetrics: Sendable {
         memesFailed = registry.makeCounter(descriptor: .init(
             namespace: "meme", subsystem: "web", metricName: "memes_failed", unitName: "total",
             helpText: "Meme errors received from workers."))
+        // Present at 0 from the start, so an alert on its rate sees the first failure.
+        for op in ["read", "write", "list"] { _ = redisCounter(op: op) }
     }
 
     /// Counts one HTTP request. `route` is the matched route pattern (bounded cardinality).
@@ -62,6 +69,24 @@ public final class WebMetrics: Sendable {
             return histogram
         }
         histogram.record(duration)
+    }
+
+    /// Counts one failed Redis operation (`op`: read, write, list).
+    func redisError(op: String) {
+        redisCounter(op: op).increment()
+    }
+
+    private func redisCounter(op: String) -> Counter {
+        redisErrors.withLock { counters in
+            if let counter = counters[op] { return counter }
+            let counter = registry.makeCounter(
+                descriptor: .init(
+                    namespace: "meme", subsystem: "web", metricName: "redis_errors", unitName: "total",
+                    helpText: "Redis operations of meme-web that failed (timeouts, refused connections, a full write queue)."),
+                labels: [("op", op)])
+            counters[op] = counter
+            return counter
+        }
     }
 
     /// The Prometheus text exposition page.

@@ -42,7 +42,11 @@ public final class MemeWorker: Service, Sendable {
     }
 
     public func run() async throws {
-        let connection = try await connectWithRetry()
+        // SIGTERM while NATS has not answered yet is a normal stop (exit 0), not an error.
+        guard let connection = try await connectWithRetry() else {
+            logger.info("stopping before NATS answered")
+            return
+        }
         state.withLock { $0.connection = connection }
         defer { state.withLock { $0.consuming = false } }
         let events = Task { [logger] in
@@ -51,8 +55,10 @@ public final class MemeWorker: Service, Sendable {
         defer { events.cancel() }
 
         let js = JetStream(connection)
-        let setup = MemeStreamSetup(stream: settings.stream, consumer: settings.consumer, requestSubject: settings.requestSubject,
+        var setup = MemeStreamSetup(stream: settings.stream, consumer: settings.consumer, requestSubject: settings.requestSubject,
                                     ackWaitSeconds: settings.ackWaitSeconds, maxDeliver: settings.maxDeliver)
+        setup.maxMessages = settings.streamMaxMessages
+        setup.maxBytes = settings.streamMaxBytes
         let maxDeliver = try await setup.ensure(js, updateConsumer: true, logger: logger)
         let consumer = try await js.consumer(stream: settings.stream, name: settings.consumer)
         let cache = makeRedis()
@@ -114,7 +120,8 @@ public final class MemeWorker: Service, Sendable {
         }
     }
 
-    private func connectWithRetry() async throws -> NATSConnection {
+    /// Connects, retrying until NATS answers; nil when a graceful shutdown comes first.
+    private func connectWithRetry() async throws -> NATSConnection? {
         var options = NATSOptions(servers: settings.natsURL.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) },
                                   name: "meme-worker \(settings.workerName)")
         options.maxReconnectAttempts = -1
@@ -123,10 +130,14 @@ public final class MemeWorker: Service, Sendable {
             do {
                 return try await NATSConnection.connect(options)
             } catch {
-                try Task.checkCancellation()
-                if Task.isShuttingDownGracefully { throw CancellationError() }
+                if Task.isCancelled || Task.isShuttingDownGracefully { return nil }
                 logger.warning("waiting for NATS", metadata: ["url": "\(SettingsReader.redacted(settings.natsURL))", "error": "\(error)", "retry_in": "\(delay)"])
-                try await Task.sleep(for: delay + .milliseconds(Int64.random(in: 0...100)))
+                let pause = delay + .milliseconds(Int64.random(in: 0...100))
+                do {
+                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
+                } catch {
+                    return nil
+                }
                 delay = min(delay * 2, .seconds(5))
             }
         }

@@ -29,6 +29,9 @@ public struct WorkerSettings: Sendable, Equatable {
     public var drainGraceSeconds = 20.0
     public var maxPromptCharacters = MemeDefaults.maxPromptCharacters
     public var workerName = ProcessInfo.processInfo.hostName
+    /// MEMES bounds (discard new), declared with the stream; meme-web reads the same variables.
+    public var streamMaxMessages = MemeDefaults.streamMaxMessages
+    public var streamMaxBytes = MemeDefaults.streamMaxBytes
 
     public init() {}
 
@@ -38,7 +41,7 @@ public struct WorkerSettings: Sendable, Equatable {
         MemeEnv.ackWait, MemeEnv.maxDeliver, MemeEnv.redisURL, MemeEnv.hfToken, MemeEnv.hfTokenFile, MemeEnv.hfURL,
         "HF_FAST_API_URL", "HF_TIMEOUT",
         MemeEnv.cacheTTL, "RESULT_TTL", MemeEnv.metricsAddress, MemeEnv.workerConcurrency, "WORKER_DRAIN_GRACE",
-        "MAX_PROMPT_CHARS", "WORKER_NAME",
+        "MAX_PROMPT_CHARS", "WORKER_NAME", MemeEnv.streamMaxMessages, MemeEnv.streamMaxBytes,
     ]
 
     public static func resolve(_ r: SettingsReader) throws -> WorkerSettings {
@@ -66,6 +69,8 @@ public struct WorkerSettings: Sendable, Equatable {
         s.drainGraceSeconds = try r.double("WORKER_DRAIN_GRACE", default: s.drainGraceSeconds, range: 0...600)
         s.maxPromptCharacters = try r.int("MAX_PROMPT_CHARS", default: s.maxPromptCharacters, range: 1...10_000)
         s.workerName = r.string("WORKER_NAME", default: s.workerName)
+        s.streamMaxMessages = try r.int(MemeEnv.streamMaxMessages, default: s.streamMaxMessages, range: 1...100_000_000)
+        s.streamMaxBytes = try r.int(MemeEnv.streamMaxBytes, default: s.streamMaxBytes, range: 1024...(1 << 40))
         return s
     }
 

@@ -1,0 +1,195 @@
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// Limits of every connection to meme-web's public port (see `ConnectionGuardState`).
+struct ConnectionLimits: Sendable {
+    var headerTimeout: Duration
+    var bodyTimeout: Duration
+    var maxHeaderBytes: Int
+}
+
+/// Hummingbird's HTTP/1.1 + WebSocket child channel with `ConnectionGuard` in front of it.
+struct GuardedHTTPChannel: ServerChildChannel {
+    typealias Value = HTTP1WebSocketUpgradeChannel.Value
+    let inner: HTTP1WebSocketUpgradeChannel
+    let limits: ConnectionLimits
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        let guardHandler = ConnectionGuard(limits: limits, logger: logger)
+        do {
+            try channel.pipeline.syncOperations.addHandler(guardHandler, position: .first)
+        } catch {
+            return channel.eventLoop.makeFailedFuture(error)
+        }
+        return inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
+            // Right behind the HTTP decoder: it sees each request part as decoded, decoder errors, and each
+            // response head and end on their way out (including the 101 of a WebSocket upgrade).
+            let decoder = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try channel.pipeline.syncOperations.addHandler(
+                RequestWatcher(guardHandler: guardHandler), position: .after(decoder))
+            return value
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await inner.handle(value: value, logger: logger)
+        // A failed upgrade decision leaves the channel open otherwise.
+        try? await value.channel.close()
+    }
+}
+
+/// First in the pipeline: runs the connection's deadlines and writes rejections as raw bytes
+/// (straight to the socket, whatever state the HTTP handlers behind it are in), then closes.
+final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    let limits: ConnectionLimits
+    let logger: Logger
+    private var state: ConnectionGuardState
+    private var timer: Scheduled<Void>?
+    private var context: ChannelHandlerContext?
+
+    init(limits: ConnectionLimits, logger: Logger) {
+        self.limits = limits
+        self.logger = logger
+        state = ConnectionGuardState(headerTimeout: limits.headerTimeout, bodyTimeout: limits.bodyTimeout)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { perform(state.opened(now: .now)) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        perform(state.opened(now: .now))
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        state.channelClosed()
+        timer?.cancel()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard state.phase != .closed else { return }  // rejected: ignore whatever else comes
+        perform(state.bytesReceived(now: .now))
+        context.fireChannelRead(data)
+    }
+
+    // Events from the RequestWatcher (same event loop).
+    func headReceived(expectsBody: Bool) { perform(state.headReceived(expectsBody: expectsBody, now: .now)) }
+    func bodyEnded() { perform(state.bodyEnded()) }
+    func responseStarted(status: Int) { perform(state.responseStarted(status: status)) }
+    func responseEnded(closeAfter: Bool) { perform(state.responseEnded(closeAfter: closeAfter)) }
+    func parseFailed(_ error: any Error) {
+        let tooLarge = (error as? HTTPParserError) == .headerOverflow
+        logger.debug("unparsable request", metadata: ["error": "\(error)"])
+        perform(state.parseFailed(headTooLarge: tooLarge, maxHeaderBytes: limits.maxHeaderBytes))
+    }
+
+    private func perform(_ action: ConnectionGuardState.Action) {
+        guard let context else { return }
+        switch action {
+        case .none:
+            break
+        case .cancelTimer:
+            timer?.cancel()
+            timer = nil
+        case .schedule(let deadline):
+            timer?.cancel()
+            timer = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(in: .nanoseconds(Self.nanos(deadline - .now))) {
+                [self] in
+                timer = nil
+                perform(state.deadlinePassed(now: .now))
+            }
+        case .reject(let status, let message):
+            timer?.cancel()
+            logger.debug("closing connection", metadata: ["status": "\(status)", "reason": "\(message)"])
+            let body = Array(#"{"error":"\#(message)"}"#.utf8)
+            let reason = HTTPResponse.Status(code: status).reasonPhrase
+            let head = "HTTP/1.1 \(status) \(reason)\r\ncontent-type: application/json; charset=utf-8\r\n"
+                + "content-length: \(body.count)\r\nconnection: close\r\n\r\n"
+            var buffer = context.channel.allocator.buffer(capacity: head.utf8.count + body.count)
+            buffer.writeString(head)
+            buffer.writeBytes(body)
+            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+        case .close:
+            timer?.cancel()
+            // After the response's bytes: the flush of its end is already queued ahead of this.
+            context.eventLoop.execute { context.close(promise: nil) }
+        }
+    }
+
+    static func nanos(_ duration: Duration) -> Int64 {
+        let (s, atto) = duration.components
+        return max(0, s * 1_000_000_000 + atto / 1_000_000_000)
+    }
+}
+
+/// Right behind the HTTP decoder: tells the guard where each request and response is, and turns
+/// decoder errors (garbage, TLS, oversized heads) into a rejection instead of a silent hang.
+/// Removes itself once a WebSocket upgrade is answered (what follows is not HTTP).
+final class RequestWatcher: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let guardHandler: ConnectionGuard
+    private var closeAfterResponse = false
+
+    init(guardHandler: ConnectionGuard) { self.guardHandler = guardHandler }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            let length = head.headers.first(name: "content-length").flatMap(Int.init) ?? 0
+            let chunked = head.headers.first(name: "transfer-encoding")?.lowercased().contains("chunked") ?? false
+            guardHandler.headReceived(expectsBody: length > 0 || chunked)
+        case .body:
+            break
+        case .end:
+            guardHandler.bodyEnded()
+        }
+        context.fireChannelRead(data)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError {
+            guardHandler.parseFailed(error)
+            return
+        }
+        context.fireErrorCaught(error)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .head(let head):
+            closeAfterResponse = head.headers.first(name: "connection")?.lowercased() == "close"
+            context.write(data, promise: promise)
+            guardHandler.responseStarted(status: Int(head.status.code))
+            if head.status == .switchingProtocols {
+                context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+            }
+        case .body:
+            context.write(data, promise: promise)
+        case .end:
+            context.write(data, promise: promise)
+            guardHandler.responseEnded(closeAfter: closeAfterResponse)
+        }
+    }
+}
