@@ -129,8 +129,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
         case .close:
             timer?.cancel()
-            // After the response's bytes: the flush of its end is already queued ahead of this.
-            context.eventLoop.execute { context.close(promise: nil) }
+            // After the response's bytes: flush what is written, then close.
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+                context.close(promise: nil)
+            }
         }
     }
 
@@ -142,7 +144,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
 /// Right behind the HTTP decoder: tells the guard where each request and response is, and turns
 /// decoder errors (garbage, TLS, oversized heads) into a rejection instead of a silent hang.
-/// Removes itself once a WebSocket upgrade is answered (what follows is not HTTP).
+/// From a request asking for an upgrade on, it passes data through unread (the upgrade removes the
+/// HTTP decoder and what follows is not HTTP), and it leaves the pipeline once the 101 is out.
 final class RequestWatcher: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -151,12 +154,19 @@ final class RequestWatcher: ChannelDuplexHandler, RemovableChannelHandler {
 
     let guardHandler: ConnectionGuard
     private var closeAfterResponse = false
+    private var inboundPassThrough = false
+    private var outboundPassThrough = false
 
     init(guardHandler: ConnectionGuard) { self.guardHandler = guardHandler }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if inboundPassThrough {
+            context.fireChannelRead(data)
+            return
+        }
         switch unwrapInboundIn(data) {
         case .head(let head):
+            if head.headers.contains(name: "upgrade") { inboundPassThrough = true }
             let length = head.headers.first(name: "content-length").flatMap(Int.init) ?? 0
             let chunked = head.headers.first(name: "transfer-encoding")?.lowercased().contains("chunked") ?? false
             guardHandler.headReceived(expectsBody: length > 0 || chunked)
@@ -177,13 +187,20 @@ final class RequestWatcher: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if outboundPassThrough {
+            context.write(data, promise: promise)
+            return
+        }
         switch unwrapOutboundIn(data) {
         case .head(let head):
             closeAfterResponse = head.headers.first(name: "connection")?.lowercased() == "close"
             context.write(data, promise: promise)
             guardHandler.responseStarted(status: Int(head.status.code))
             if head.status == .switchingProtocols {
-                context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+                inboundPassThrough = true
+                outboundPassThrough = true
+                // Not from inside this write: its flush still has to pass through here.
+                context.eventLoop.execute { context.pipeline.syncOperations.removeHandler(context: context, promise: nil) }
             }
         case .body:
             context.write(data, promise: promise)
