@@ -426,8 +426,11 @@ def test_ports_agree(rendered):
     web = find(docs, "Deployment", "meme-web", "meme-generator")
     c = container(web, "meme-web")
     port = int(env_map(c)["PORT"]["value"])
-    assert {p["name"]: p["containerPort"] for p in c["ports"]} == {"http": port}
-    assert web["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"] == str(port)
+    # /metrics on its own port (WEB_METRICS_ADDR), not the audience's.
+    metrics = int(env_map(c)["WEB_METRICS_ADDR"]["value"].rsplit(":", 1)[1])
+    assert metrics != port
+    assert {p["name"]: p["containerPort"] for p in c["ports"]} == {"http": port, "metrics": metrics}
+    assert web["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"] == str(metrics)
     for d, cont in ((worker, wc), (web, c)):
         assert cont["livenessProbe"]["httpGet"]["path"] == "/healthz"
         assert cont["readinessProbe"]["httpGet"]["path"] == "/readyz"

@@ -346,8 +346,9 @@ public final class NATSConnection: Sendable {
     }
 
     public func request(_ subject: String, payload: String, headers: NATSHeaders? = nil,
-                        timeout: Duration = .seconds(2)) async throws -> NATSMessage {
-        try await request(subject, payload: ByteBuffer(string: payload), headers: headers, timeout: timeout)
+                        timeout: Duration = .seconds(2), holdWhileDisconnected: Bool = true) async throws -> NATSMessage {
+        try await request(subject, payload: ByteBuffer(string: payload), headers: headers, timeout: timeout,
+                          holdWhileDisconnected: holdWhileDisconnected)
     }
 
     func finishRequest(_ token: String, with result: Result<NATSMessage, any Error>) {

@@ -85,16 +85,17 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard state.phase != .closed else { return }  // rejected: ignore whatever else comes
-        perform(state.bytesReceived(now: .now))
-        context.fireChannelRead(data)
+        let discarding = state.isDiscarding
+        perform(state.bytesReceived(unwrapInboundIn(data).readableBytes, now: .now))
+        // Answered or rejected: whatever else comes is dropped, never parsed.
+        if !discarding { context.fireChannelRead(data) }
     }
 
     // Events from the RequestWatcher (same event loop).
     func headReceived(expectsBody: Bool) { perform(state.headReceived(expectsBody: expectsBody, now: .now)) }
     func bodyEnded() { perform(state.bodyEnded()) }
     func responseStarted(status: Int) { perform(state.responseStarted(status: status)) }
-    func responseEnded(closeAfter: Bool) { perform(state.responseEnded(closeAfter: closeAfter)) }
+    func responseEnded(closeAfter: Bool) { perform(state.responseEnded(closeAfter: closeAfter, now: .now)) }
     func parseFailed(_ error: any Error) {
         let tooLarge = (error as? HTTPParserError) == .headerOverflow
         logger.debug("unparsable request", metadata: ["error": "\(error)"])
@@ -127,6 +128,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             buffer.writeString(head)
             buffer.writeBytes(body)
             context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+        case .linger(let until):
+            // The response out now; then read-and-drop until the deadline (see ConnectionGuardState).
+            context.flush()
+            perform(.schedule(until))
         case .close:
             timer?.cancel()
             // After the response's bytes: flush what is written, then close.
@@ -166,7 +171,8 @@ final class RequestWatcher: ChannelDuplexHandler, RemovableChannelHandler {
         }
         switch unwrapInboundIn(data) {
         case .head(let head):
-            if head.headers.contains(name: "upgrade") { inboundPassThrough = true }
+            // Only a WebSocket upgrade can happen here (other upgrades are answered as plain HTTP).
+            if head.headers.first(name: "upgrade")?.lowercased() == "websocket" { inboundPassThrough = true }
             let length = head.headers.first(name: "content-length").flatMap(Int.init) ?? 0
             let chunked = head.headers.first(name: "transfer-encoding")?.lowercased().contains("chunked") ?? false
             guardHandler.headReceived(expectsBody: length > 0 || chunked)

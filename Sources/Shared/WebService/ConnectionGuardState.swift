@@ -7,7 +7,10 @@
 ///   connection, the head must be complete within `headerTimeout`;
 /// - body: once the head is in, a body must be complete within `bodyTimeout`;
 /// - a parse error is answered (431 for an oversized head, else 400) and the connection closed;
-/// - a response that says `Connection: close` (e.g. 413 while the body is still coming) closes it.
+/// - a response that says `Connection: close` closes it; one sent before the body was in (413, 415,
+///   429…) closes it after a short linger: what still comes is read and discarded for up to
+///   `lingerTime` (or `lingerBytes`), so a client still sending can read the answer (a close with
+///   unread data resets the connection and may lose it), and a client streaming on is cut off.
 /// A keep-alive connection idle between requests is Hummingbird's (`WEB_IDLE_TIMEOUT`); after a
 /// WebSocket upgrade nothing here applies (the WebSocket's own pings do).
 struct ConnectionGuardState: Equatable {
@@ -17,6 +20,8 @@ struct ConnectionGuardState: Equatable {
         case readingBody(since: ContinuousClock.Instant)
         /// Head and body read; the response is being made.
         case responding
+        /// Answered before the body was in: discarding the rest until `until` or `lingerBytes`.
+        case lingering(until: ContinuousClock.Instant, discarded: Int)
         case upgraded
         case closed
     }
@@ -29,15 +34,28 @@ struct ConnectionGuardState: Equatable {
         /// Answer with this status and message, then close.
         case reject(status: Int, message: String)
         case close
+        /// Stop passing input on (discard it) and close at this instant.
+        case linger(until: ContinuousClock.Instant)
     }
 
     let headerTimeout: Duration
     let bodyTimeout: Duration
+    let lingerTime: Duration
+    let lingerBytes: Int
     private(set) var phase: Phase = .awaitingHead(since: nil)
 
-    init(headerTimeout: Duration, bodyTimeout: Duration) {
+    init(headerTimeout: Duration, bodyTimeout: Duration, lingerTime: Duration = .seconds(2), lingerBytes: Int = 1 << 20) {
         self.headerTimeout = headerTimeout
         self.bodyTimeout = bodyTimeout
+        self.lingerTime = lingerTime
+        self.lingerBytes = lingerBytes
+    }
+
+    var isDiscarding: Bool {
+        switch phase {
+        case .lingering, .closed: true
+        default: false
+        }
     }
 
     mutating func opened(now: ContinuousClock.Instant) -> Action {
@@ -45,11 +63,23 @@ struct ConnectionGuardState: Equatable {
         return .schedule(now + headerTimeout)
     }
 
-    /// Raw bytes arrived: on an idle keep-alive connection they start the next head's clock.
-    mutating func bytesReceived(now: ContinuousClock.Instant) -> Action {
-        guard case .awaitingHead(since: nil) = phase else { return .none }
-        phase = .awaitingHead(since: now)
-        return .schedule(now + headerTimeout)
+    /// Raw bytes arrived: on an idle keep-alive connection they start the next head's clock; while
+    /// lingering they are counted (and dropped by the caller).
+    mutating func bytesReceived(_ count: Int, now: ContinuousClock.Instant) -> Action {
+        switch phase {
+        case .awaitingHead(since: nil):
+            phase = .awaitingHead(since: now)
+            return .schedule(now + headerTimeout)
+        case .lingering(let until, let discarded):
+            guard discarded + count <= lingerBytes else {
+                phase = .closed
+                return .close
+            }
+            phase = .lingering(until: until, discarded: discarded + count)
+            return .none
+        default:
+            return .none
+        }
     }
 
     mutating func headReceived(expectsBody: Bool, now: ContinuousClock.Instant) -> Action {
@@ -75,13 +105,13 @@ struct ConnectionGuardState: Equatable {
         return .cancelTimer
     }
 
-    mutating func responseEnded(closeAfter: Bool) -> Action {
+    mutating func responseEnded(closeAfter: Bool, now: ContinuousClock.Instant) -> Action {
         switch phase {
-        case .closed, .upgraded: return .none
+        case .closed, .upgraded, .lingering: return .none
         case .readingBody:
             // Answered before the body was in (413, 415, 429…): the rest of the body is not read.
-            phase = .closed
-            return .close
+            phase = .lingering(until: now + lingerTime, discarded: 0)
+            return .linger(until: now + lingerTime)
         case .awaitingHead, .responding:
             if closeAfter {
                 phase = .closed
@@ -104,6 +134,11 @@ struct ConnectionGuardState: Equatable {
             return .schedule(since + headerTimeout)
         case .readingBody(let since):
             return .schedule(since + bodyTimeout)
+        case .lingering(let until, _) where now >= until:
+            phase = .closed
+            return .close
+        case .lingering(let until, _):
+            return .schedule(until)
         default:
             return .none
         }
@@ -111,7 +146,7 @@ struct ConnectionGuardState: Equatable {
 
     /// The HTTP decoder gave up on the bytes: `headTooLarge` for an oversized request head.
     mutating func parseFailed(headTooLarge: Bool, maxHeaderBytes: Int) -> Action {
-        guard phase != .closed, phase != .upgraded else { return .none }
+        guard !isDiscarding, phase != .upgraded else { return .none }
         phase = .closed
         return headTooLarge
             ? .reject(status: 431, message: "request headers are larger than \(maxHeaderBytes) bytes")
