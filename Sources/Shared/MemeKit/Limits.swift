@@ -1,8 +1,9 @@
 /// Defaults of the limits added for hostile input and faults (issue 18); their variables are
 /// named in `MemeEnv`.
 public extension MemeDefaults {
-    /// Where Prometheus scrapes meme-web (the manifests set 0.0.0.0:9090, as for the worker).
-    static let webMetricsAddress = "0.0.0.0:9092"
+    /// Where Prometheus scrapes meme-web: loopback, so a laptop demo does not offer it to the venue's
+    /// network (the manifests set 0.0.0.0:9090, as for the worker).
+    static let webMetricsAddress = "127.0.0.1:9092"
     static let webHeaderTimeoutSeconds = 10.0
     static let webIdleTimeoutSeconds = 75.0
     static let webBodyTimeoutSeconds = 10.0

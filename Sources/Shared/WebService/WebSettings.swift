@@ -41,8 +41,9 @@ public struct WebSettings: Sendable {
     /// Seconds to wait for the queue to acknowledge a submit before answering 503.
     public var submitTimeoutSeconds = MemeDefaults.webSubmitTimeoutSeconds
     /// The ops listener: /metrics (and /healthz, /readyz) for Prometheus and probes, not the audience.
-    public var metricsHost = "0.0.0.0"
-    public var metricsPort = 9092  // MemeDefaults.webMetricsAddress
+    /// Loopback by default, so a laptop demo does not show it to the venue's network (MemeDefaults.webMetricsAddress).
+    public var metricsHost = "127.0.0.1"
+    public var metricsPort = 9092
     /// Seconds a connection has to send a request's headers once it opened or started sending them.
     public var headerTimeoutSeconds = MemeDefaults.webHeaderTimeoutSeconds
     /// Seconds a keep-alive connection may sit idle between requests.
