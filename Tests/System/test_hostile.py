@@ -418,26 +418,21 @@ def test_web_listens_at_once_while_nats_is_down(stack):
     assert post_meme(stack.web_port)[0] == 202
 
 
-def test_web_sigterm_while_waiting_for_nats_exits_0(stack):
+@pytest.mark.parametrize("program", ["meme-web", "meme-worker"])
+def test_sigterm_while_waiting_for_nats_exits_0(stack, program):
     stack.start_redis()
-    web = stack.start_web(wait=False)
-    wait_until(lambda: listening(stack.web_port), 10, what="meme-web listening")
+    if program == "meme-web":
+        proc = stack.start_web(wait=False)
+        waiting = lambda: listening(stack.web_port)  # noqa: E731
+    else:
+        proc = stack.start_worker("w1", wait=False)
+        waiting = lambda: "waiting for NATS" in proc.tail(50)  # noqa: E731
+    wait_until(waiting, 30, what=f"{program} waiting for NATS")
     t0 = time.monotonic()
-    os.kill(web.pid, signal.SIGTERM)
-    web.popen.wait(timeout=15)
-    say(f"meme-web SIGTERM while waiting for NATS: exit {web.exit_code} after {time.monotonic() - t0:.2f} s")
-    assert web.exit_code == 0, web.tail()
-
-
-def test_worker_sigterm_while_waiting_for_nats_exits_0(stack):
-    stack.start_redis()
-    worker = stack.start_worker("w1", wait=False)
-    wait_until(lambda: "waiting for NATS" in worker.tail(50), 30, what="the worker waiting for NATS")
-    t0 = time.monotonic()
-    os.kill(worker.pid, signal.SIGTERM)
-    worker.popen.wait(timeout=15)
-    say(f"worker SIGTERM while waiting for NATS: exit {worker.exit_code} after {time.monotonic() - t0:.2f} s")
-    assert worker.exit_code == 0, worker.tail()
+    os.kill(proc.pid, signal.SIGTERM)
+    proc.popen.wait(timeout=15)
+    say(f"{program} SIGTERM while waiting for NATS: exit {proc.exit_code} after {time.monotonic() - t0:.2f} s")
+    assert proc.exit_code == 0, proc.tail()
 
 
 # 6 ---------------------------------------------------------------------------------------------------------
