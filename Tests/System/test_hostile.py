@@ -339,6 +339,10 @@ def test_non_http_bytes_get_400_and_close(stack, kind):
     assert raw is not None, "the connection was not closed"
     assert status_of(raw) == 400, raw[:200]
     assert http_get(stack.web_url + "/healthz")[0] == 200
+    # Counted, not logged as an error (anyone could flood the error log with such bytes).
+    assert web_metric(stack, "meme_web_connections_rejected_total") == 1
+    errors = [line for line in stack.procs["web"].tail(200).splitlines() if " error " in line]
+    assert not errors, errors[:3]
 
 
 def test_body_streaming_after_413_is_cut_off(stack):

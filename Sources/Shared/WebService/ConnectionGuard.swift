@@ -11,6 +11,8 @@ struct ConnectionLimits: Sendable {
     var headerTimeout: Duration
     var bodyTimeout: Duration
     var maxHeaderBytes: Int
+    /// Told the status of each connection the guard answers and closes (for a metric).
+    var rejected: @Sendable (_ status: Int) -> Void = { _ in }
 }
 
 /// Hummingbird's HTTP/1.1 + WebSocket child channel with `ConnectionGuard` in front of it.
@@ -37,7 +39,12 @@ struct GuardedHTTPChannel: ServerChildChannel {
     }
 
     func handle(value: Value, logger: Logger) async {
-        await inner.handle(value: value, logger: logger)
+        // Connection-level failures (a peer that sent garbage, went away, or was cut off by the guard) are
+        // the client's doing: Hummingbird logs them at error level, which would let anyone flood the log.
+        // They are counted instead (meme_web_connections_rejected_total); debug logging still shows them.
+        var quiet = logger
+        if logger.logLevel > .debug { quiet.logLevel = .critical }
+        await inner.handle(value: value, logger: quiet)
         // A failed upgrade decision leaves the channel open otherwise.
         try? await value.channel.close()
     }
@@ -120,8 +127,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case .reject(let status, let message):
             timer?.cancel()
             logger.debug("closing connection", metadata: ["status": "\(status)", "reason": "\(message)"])
+            limits.rejected(status)
             let body = Array(#"{"error":"\#(message)"}"#.utf8)
-            let reason = HTTPResponse.Status(code: status).reasonPhrase
+            let reason = Self.reasons[status] ?? "Error"
             let head = "HTTP/1.1 \(status) \(reason)\r\ncontent-type: application/json; charset=utf-8\r\n"
                 + "content-length: \(body.count)\r\nconnection: close\r\n\r\n"
             var buffer = context.channel.allocator.buffer(capacity: head.utf8.count + body.count)
@@ -140,6 +148,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             }
         }
     }
+
+    static let reasons = [400: "Bad Request", 408: "Request Timeout", 431: "Request Header Fields Too Large"]
 
     static func nanos(_ duration: Duration) -> Int64 {
         let (s, atto) = duration.components

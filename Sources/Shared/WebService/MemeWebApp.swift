@@ -85,7 +85,8 @@ public struct MemeWebApp: Sendable {
         let responder = wsRouter.buildResponder()
         let limits = ConnectionLimits(
             headerTimeout: .milliseconds(Int64(settings.headerTimeoutSeconds * 1000)),
-            bodyTimeout: .milliseconds(Int64(settings.bodyTimeoutSeconds * 1000)), maxHeaderBytes: settings.maxHeaderBytes)
+            bodyTimeout: .milliseconds(Int64(settings.bodyTimeoutSeconds * 1000)), maxHeaderBytes: settings.maxHeaderBytes,
+            rejected: { [metrics] in metrics.connectionRejected(status: $0) })
         let http1 = HTTP1Channel.Configuration(
             idleTimeout: .milliseconds(Int64(settings.idleTimeoutSeconds * 1000)),
             httpDecoderConfiguration: .init(

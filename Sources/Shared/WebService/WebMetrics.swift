@@ -7,6 +7,7 @@ public final class WebMetrics: Sendable {
     private let requests = Mutex([String: Counter]())
     private let durations = Mutex([String: DurationHistogram]())
     private let redisErrors = Mutex([String: Counter]())
+    private let rejections = Mutex([Int: Counter]())
     let websocketsOpen: Gauge
     let websocketsDropped: Counter
     let websocketsRefused: Counter
@@ -69,6 +70,20 @@ public final class WebMetrics: Sendable {
             return histogram
         }
         histogram.record(duration)
+    }
+
+    /// Counts one connection the guard answered and closed (408 timeouts, 431, 400 for non-HTTP bytes).
+    func connectionRejected(status: Int) {
+        rejections.withLock { counters in
+            if let counter = counters[status] { return counter }
+            let counter = registry.makeCounter(
+                descriptor: .init(
+                    namespace: "meme", subsystem: "web", metricName: "connections_rejected", unitName: "total",
+                    helpText: "Connections answered and closed for a header or body timeout (408), an oversized head (431) or bytes that are not HTTP (400)."),
+                labels: [("status", String(status))])
+            counters[status] = counter
+            return counter
+        }.increment()
     }
 
     /// Counts one failed Redis operation (`op`: read, write, list).
