@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import Retry
 import Synchronization
 import TestServers
 import Testing
@@ -57,8 +58,7 @@ import Testing
         let server = try NATSServer(jetStream: false)
         // The responder reconnects faster than `nc`, so it is subscribed again when nc's buffer goes out.
         let responder = try await connect(server) {
-            $0.reconnectWait = .milliseconds(20)
-            $0.maxReconnectWait = .milliseconds(50)
+            $0.reconnect = RetryPolicy(initial: .milliseconds(20), maximum: .milliseconds(50))
             $0.maxReconnectAttempts = -1
         }
         let seen = Mutex<[String]>([])
@@ -71,8 +71,7 @@ import Testing
         }
         try await responder.flush()
         let nc = try await connect(server) {
-            $0.reconnectWait = .milliseconds(600)
-            $0.maxReconnectWait = .seconds(1)
+            $0.reconnect = RetryPolicy(initial: .milliseconds(600), maximum: .seconds(1))
             $0.maxReconnectAttempts = -1
         }
         #expect(try await nc.request("svc", payload: "warm-up", holdWhileDisconnected: false).string == "ok")

@@ -17,11 +17,8 @@ public protocol MemeQueue: Sendable {
     func readiness() async -> MemeQueueReadiness
 }
 
-/// One result from a worker.
-public enum MemeOutcome: Sendable, Equatable {
-    case done(MemeResponse)
-    case failed(MemeErrorResponse)
-}
+/// One result from a worker (MemeKit's answer type, decoded there).
+public typealias MemeOutcome = MemeAnswer
 
 public enum MemeQueueReadiness: Sendable, Equatable {
     case ready
@@ -30,8 +27,9 @@ public enum MemeQueueReadiness: Sendable, Equatable {
 }
 
 /// Why a submit failed. `message` is sent to the client: plain words, never the internals (subjects,
-/// servers, timeouts) nor secrets; `detail` is for the log.
-public struct MemeQueueError: Error, Sendable, Equatable, CustomStringConvertible {
+/// servers, timeouts) nor secrets; `detail` (with `underlying`, the NATS or JetStream error it came
+/// from) is for the log.
+public struct MemeQueueError: CausedError {
     public enum Kind: Sendable, Equatable {
         /// Not reachable or no acknowledgement in time: nothing was queued.
         case unavailable
@@ -40,31 +38,29 @@ public struct MemeQueueError: Error, Sendable, Equatable, CustomStringConvertibl
         case other
     }
 
-    public var kind: Kind
     public var message: String
+    public var underlying: (any Error)?
+    public var kind = Kind.other
     public var detail: String
 
-    public init(_ message: String) {
-        self.init(kind: .other, message: message, detail: message)
+    public init(_ message: String, underlying: (any Error)?) {
+        (self.message, self.underlying, self.detail) = (message, underlying, message)
     }
-
-    public init(kind: Kind = .other, message: String, detail: String) {
-        self.kind = kind
-        self.message = message
-        self.detail = detail
-    }
-
-    public var description: String { detail }
 
     /// The broker is down or did not acknowledge in time.
-    public static func unavailable(_ detail: String) -> MemeQueueError {
-        MemeQueueError(kind: .unavailable, message: "the meme queue is not reachable right now, so your meme was not queued; try again in a few seconds",
-                       detail: "JetStream unavailable: \(detail)")
+    public static func unavailable(_ reason: String, underlying: (any Error)? = nil) -> MemeQueueError {
+        var error = MemeQueueError(
+            "the meme queue is not reachable right now, so your meme was not queued; try again in a few seconds", underlying: underlying)
+        error.kind = .unavailable
+        error.detail = "JetStream unavailable: \(reason)"
+        return error
     }
 
     /// The stream refused the request because it holds as many as it may.
-    public static func full(_ detail: String) -> MemeQueueError {
-        MemeQueueError(kind: .full, message: "the meme queue is full, so your meme was not queued; try again in a minute",
-                       detail: "stream full: \(detail)")
+    public static func full(_ reason: String, underlying: (any Error)? = nil) -> MemeQueueError {
+        var error = MemeQueueError("the meme queue is full, so your meme was not queued; try again in a minute", underlying: underlying)
+        error.kind = .full
+        error.detail = "stream full: \(reason)"
+        return error
     }
 }

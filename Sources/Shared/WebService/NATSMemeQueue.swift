@@ -5,6 +5,7 @@ import MemeKit
 import MemeStream
 import NATS
 import NIOCore
+import Retry
 import ServiceLifecycle
 import Synchronization
 
@@ -16,52 +17,36 @@ import Synchronization
 /// As a `Service` it connects in the background, retrying until NATS answers, so meme-web listens
 /// (serves the page, says "not ready" on /readyz) while NATS is down at start.
 public final class NATSMemeQueue: MemeQueue, Service {
-    public struct Configuration: Sendable {
-        public var url: String
-        public var stream: String?
-        public var requestSubject: String
-        public var responseSubject: String
-        /// Bounds of the stream when this process creates it (discard new).
-        public var streamMaxMessages: Int
-        public var streamMaxBytes: Int
-
-        public init(url: String, stream: String? = MemeDefaults.stream, requestSubject: String = MemeDefaults.requestSubject,
-                    responseSubject: String = MemeDefaults.responseSubject,
-                    streamMaxMessages: Int = MemeDefaults.streamMaxMessages, streamMaxBytes: Int = MemeDefaults.streamMaxBytes) {
-            self.url = url
-            self.stream = stream
-            self.requestSubject = requestSubject
-            self.responseSubject = responseSubject
-            self.streamMaxMessages = streamMaxMessages
-            self.streamMaxBytes = streamMaxBytes
-        }
-    }
-
     struct State {
         var connection: NATSConnection?
-        var lastError: String?
         var closed = false
     }
 
-    public let configuration: Configuration
+    public let settings: QueueSettings
+    /// Bounds of the stream when this process creates it (discard new).
+    let streamMaxMessages: Int
+    let streamMaxBytes: Int
+    let retry: RetryPolicy
     let logger: Logger
     private let state = Mutex(State())
     private let subscribers = Mutex([UUID: AsyncStream<MemeOutcome>.Continuation]())
     private let readers = Mutex<[Task<Void, Never>]>([])
 
-    /// Not connected yet: `run()` (as a service) connects.
-    public init(_ configuration: Configuration, logger: Logger) {
-        self.configuration = configuration
+    /// Not connected yet: `run()` (as a service) connects, waiting for NATS with `retry`.
+    public init(_ settings: QueueSettings, streamMaxMessages: Int = MemeDefaults.streamMaxMessages,
+                streamMaxBytes: Int = MemeDefaults.streamMaxBytes, retry: RetryPolicy = .connect, logger: Logger) {
+        self.settings = settings
+        self.streamMaxMessages = streamMaxMessages
+        self.streamMaxBytes = streamMaxBytes
+        self.retry = retry
         self.logger = logger
     }
 
-    /// Connects once (tests, tools): throws `MemeQueueError` naming the server when it cannot.
-    public static func connect(
-        url: String, stream: String? = MemeDefaults.stream, requestSubject: String = MemeDefaults.requestSubject,
-        responseSubject: String = MemeDefaults.responseSubject, logger: Logger
-    ) async throws -> NATSMemeQueue {
-        let queue = NATSMemeQueue(.init(url: url, stream: stream, requestSubject: requestSubject, responseSubject: responseSubject),
-                                  logger: logger)
+    /// Connects once (tests, tools), creating the stream and the consumer `settings.consumer` when
+    /// missing and subscribing to the answer subjects.
+    /// - Throws: `MemeQueueError` naming the server when it cannot connect or subscribe.
+    public static func connect(_ settings: QueueSettings, logger: Logger) async throws -> NATSMemeQueue {
+        let queue = NATSMemeQueue(settings, logger: logger)
         try await queue.start()
         return queue
     }
@@ -69,23 +54,20 @@ public final class NATSMemeQueue: MemeQueue, Service {
     /// The connection once established.
     public var connection: NATSConnection? { state.withLock { $0.connection } }
 
-    /// Connects (retrying with backoff until NATS answers), then keeps the queue until shutdown.
+    /// Connects (NATS may start after us: `./demo.sh`, a rolling cluster; the shared connect policy
+    /// waits for it), then keeps the queue until shutdown. SIGTERM while waiting is a normal stop.
     public func run() async throws {
-        // NATS may start after us (./demo.sh, a rolling cluster): wait for it instead of exiting.
-        var delay = Duration.milliseconds(200)
-        while connection == nil, !Task.isShuttingDownGracefully, !Task.isCancelled {
+        if connection == nil {
             do {
-                try await start()
-            } catch {
-                state.withLock { $0.lastError = "\(error)" }
-                logger.warning("waiting for NATS", metadata: ["error": "\(error)", "retry_in": "\(delay)"])
-                let pause = delay + .milliseconds(Int64.random(in: 0...200))
-                do {
-                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
-                } catch {
-                    break
+                try await cancelWhenGracefulShutdown { [self] in
+                    try await retry.run({ try await self.start() }, onFailure: { error, _, wait in
+                        self.logger.warning("waiting for NATS", metadata: [
+                            "url": "\(SettingsReader.redacted(self.settings.natsURL))", "error": "\(error)", "retry_in": "\(wait)",
+                        ])
+                    })
                 }
-                delay = min(delay * 2, .seconds(5))
+            } catch {
+                logger.info("stopping before NATS answered")
             }
         }
         try? await gracefulShutdown()
@@ -94,37 +76,36 @@ public final class NATSMemeQueue: MemeQueue, Service {
 
     /// One connection attempt: connect, declare the stream and consumer, subscribe to the answers.
     func start() async throws {
-        var options = NATSOptions(servers: [configuration.url], name: "meme-web")
+        var options = NATSOptions(servers: settings.servers, name: "meme-web")
         options.maxReconnectAttempts = -1
         options.logger = logger
         let connection: NATSConnection
         do {
             connection = try await NATSConnection.connect(options)
         } catch {
-            throw MemeQueueError.unavailable("cannot connect to NATS: \(error)")
+            throw MemeQueueError("cannot connect to NATS: \(error)", underlying: error)
         }
         // With the worker scaled to zero, nothing else may have created the stream yet.
         do {
-            var setup = MemeStreamSetup(stream: configuration.stream ?? MemeDefaults.stream, requestSubject: configuration.requestSubject)
-            setup.maxMessages = configuration.streamMaxMessages
-            setup.maxBytes = configuration.streamMaxBytes
+            var setup = MemeStreamSetup(stream: settings.stream, consumer: settings.consumer, requestSubject: settings.requestSubject)
+            setup.maxMessages = streamMaxMessages
+            setup.maxBytes = streamMaxBytes
             try await setup.ensure(JetStream(connection), logger: logger)
         } catch {
             logger.warning("could not create the stream/consumer; submits fail until the worker does", metadata: ["error": "\(error)"])
         }
         do {
-            let responses = try await connection.subscribe(configuration.responseSubject)
-            let errors = try await connection.subscribe(MemeDefaults.errorSubject(for: configuration.responseSubject))
-            startReading(responses, decode: Self.decodeResponse)
-            startReading(errors, decode: Self.decodeError)
+            let responses = try await connection.subscribe(settings.responseSubject)
+            let errors = try await connection.subscribe(settings.errorSubject)
+            startReading(responses) { MemeAnswer.decode($0, onErrorSubject: false) }
+            startReading(errors) { MemeAnswer.decode($0, onErrorSubject: true) }
         } catch {
             await connection.close()
-            throw MemeQueueError.unavailable("cannot subscribe to \(configuration.responseSubject): \(error)")
+            throw MemeQueueError("cannot subscribe to \(settings.responseSubject): \(error)", underlying: error)
         }
         let keep = state.withLock { s in
             guard !s.closed else { return false }
             s.connection = connection
-            s.lastError = nil
             return true
         }
         if !keep { await connection.close() }
@@ -139,28 +120,29 @@ public final class NATSMemeQueue: MemeQueue, Service {
         let payload: [UInt8]
         switch MemeRequestEncoder.encode(request) {
         case .success(let bytes): payload = bytes
-        case .failure(let error): throw MemeQueueError(message: error.message, detail: error.message)
+        case .failure(let error): throw MemeQueueError(error.message, underlying: error)
         }
-        let headers = configuration.stream.map { NATSHeaders([(NATSHeaderName.expectedStream, $0)]) }
+        // Sent as `Nats-Expected-Stream`, so a subject captured by another stream is refused, not lost.
+        let headers = NATSHeaders([(NATSHeaderName.expectedStream, settings.stream)])
         var pause = Duration.milliseconds(100)
         while true {
             guard let connection else { throw MemeQueueError.unavailable("not connected to NATS yet") }
             do {
                 try await JetStream(connection, timeout: .seconds(3)).publish(
-                    configuration.requestSubject, payload: payload, headers: headers, messageID: request.id,
+                    settings.requestSubject, payload: payload, headers: headers, messageID: request.id,
                     holdWhileDisconnected: false)
                 return
             } catch let error as NATSError where [.disconnected, .timeout].contains(error.kind) {
                 logger.debug("submit attempt failed; retrying with the same id", metadata: ["id": "\(request.id ?? "")", "error": "\(error)"])
             } catch let error as JetStreamError where error.isStreamFull {
-                throw MemeQueueError.full("\(error)")
+                throw MemeQueueError.full("\(error)", underlying: error)
             } catch let error as JetStreamError where error.code == 503 && error.errorCode == 0 {
                 // No responders: JetStream not back yet after a restart.
                 logger.debug("submit attempt failed; retrying with the same id", metadata: ["id": "\(request.id ?? "")", "error": "\(error)"])
             } catch is CancellationError {
                 throw MemeQueueError.unavailable("no acknowledgement before the submit deadline")
             } catch {
-                throw MemeQueueError.unavailable("\(error)")
+                throw MemeQueueError.unavailable("\(error)", underlying: error)
             }
             do {
                 try await Task.sleep(for: pause)
@@ -214,13 +196,5 @@ public final class NATSMemeQueue: MemeQueue, Service {
             }
         }
         readers.withLock { $0.append(task) }
-    }
-
-    static func decodeResponse(_ bytes: [UInt8]) -> MemeOutcome? {
-        (try? JSONDecoder().decode(MemeResponse.self, from: Data(bytes))).map(MemeOutcome.done)
-    }
-
-    static func decodeError(_ bytes: [UInt8]) -> MemeOutcome? {
-        (try? JSONDecoder().decode(MemeErrorResponse.self, from: Data(bytes))).map(MemeOutcome.failed)
     }
 }

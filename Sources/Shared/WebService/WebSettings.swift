@@ -1,6 +1,7 @@
+import Logging
 import MemeKit
 
-/// Everything meme-web's HTTP layer needs to know; the executable fills it from flags and env.
+/// Everything meme-web needs to know; `resolve(_:)` fills it from flags, environment and defaults.
 public struct WebSettings: Sendable {
     public var host = "0.0.0.0"
     public var port = MemeDefaults.webPort
@@ -40,6 +41,11 @@ public struct WebSettings: Sendable {
     public var listRateLimit = MemeDefaults.webListRatePerSecond
     /// Seconds to wait for the queue to acknowledge a submit before answering 503.
     public var submitTimeoutSeconds = MemeDefaults.webSubmitTimeoutSeconds
+    /// Where requests go and answers come from.
+    public var queue = QueueSettings()
+    /// Shared results (`meme:meta:<id>`, the worker's `meme:result:<id>`); nil keeps them in memory only.
+    public var redisURL: String? = MemeDefaults.redisURL
+    public var logLevel = Logger.Level.info
     /// The ops listener: /metrics (and /healthz, /readyz) for Prometheus and probes, not the audience.
     /// Loopback by default, so a laptop demo does not show it to the venue's network (MemeDefaults.webMetricsAddress).
     public var metricsHost = "127.0.0.1"
@@ -59,24 +65,4 @@ public struct WebSettings: Sendable {
     public var streamMaxBytes = MemeDefaults.streamMaxBytes
 
     public init() {}
-
-    /// The environment names `readLimits` reads.
-    public static let limitNames = [
-        MemeEnv.webMetricsAddress, MemeEnv.webHeaderTimeout, MemeEnv.webIdleTimeout, MemeEnv.webBodyTimeout,
-        MemeEnv.webSubmitTimeout, MemeEnv.webMaxViewers, MemeEnv.webListRateLimit, MemeEnv.streamMaxMessages,
-        MemeEnv.streamMaxBytes,
-    ]
-
-    /// The limits against hostile input and faults, flag → environment → default; errors name the setting.
-    public mutating func readLimits(_ r: SettingsReader) throws {
-        (metricsHost, metricsPort) = try r.hostPort(MemeEnv.webMetricsAddress, default: MemeDefaults.webMetricsAddress)
-        headerTimeoutSeconds = try r.double(MemeEnv.webHeaderTimeout, default: headerTimeoutSeconds, range: 0.1...3600)
-        idleTimeoutSeconds = try r.double(MemeEnv.webIdleTimeout, default: idleTimeoutSeconds, range: 1...86400)
-        bodyTimeoutSeconds = try r.double(MemeEnv.webBodyTimeout, default: bodyTimeoutSeconds, range: 0.1...3600)
-        submitTimeoutSeconds = try r.double(MemeEnv.webSubmitTimeout, default: submitTimeoutSeconds, range: 0.5...120)
-        maxViewers = try r.int(MemeEnv.webMaxViewers, default: maxViewers, range: 1...1_000_000)
-        listRateLimit = try r.double(MemeEnv.webListRateLimit, default: listRateLimit, range: 0...100_000)
-        streamMaxMessages = try r.int(MemeEnv.streamMaxMessages, default: streamMaxMessages, range: 1...100_000_000)
-        streamMaxBytes = try r.int(MemeEnv.streamMaxBytes, default: streamMaxBytes, range: 1024...(1 << 40))
-    }
 }

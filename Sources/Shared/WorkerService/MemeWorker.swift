@@ -6,6 +6,7 @@ import MemeKit
 import MemeStream
 import NATS
 import RedisCache
+import Retry
 import ServiceLifecycle
 import Synchronization
 
@@ -120,26 +121,19 @@ public final class MemeWorker: Service, Sendable {
         }
     }
 
-    /// Connects, retrying until NATS answers; nil when a graceful shutdown comes first.
+    /// Connects, retrying until NATS answers; nil when a graceful shutdown comes first (a normal
+    /// stop: the worker then exits 0).
     private func connectWithRetry() async throws -> NATSConnection? {
-        var options = NATSOptions(servers: settings.natsURL.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) },
-                                  name: "meme-worker \(settings.workerName)")
+        var options = NATSOptions(servers: settings.queue.servers, name: "meme-worker \(settings.workerName)")
         options.maxReconnectAttempts = -1
-        var delay = Duration.milliseconds(100)
-        while true {
-            do {
-                return try await NATSConnection.connect(options)
-            } catch {
-                if Task.isCancelled || Task.isShuttingDownGracefully { return nil }
-                logger.warning("waiting for NATS", metadata: ["url": "\(SettingsReader.redacted(settings.natsURL))", "error": "\(error)", "retry_in": "\(delay)"])
-                let pause = delay + .milliseconds(Int64.random(in: 0...100))
-                do {
-                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
-                } catch {
-                    return nil
-                }
-                delay = min(delay * 2, .seconds(5))
+        do {
+            return try await cancelWhenGracefulShutdown { [logger, settings, options] in
+                try await RetryPolicy.connect.run({ try await NATSConnection.connect(options) }, onFailure: { error, _, wait in
+                    logger.warning("waiting for NATS", metadata: ["url": "\(SettingsReader.redacted(settings.natsURL))", "error": "\(error)", "retry_in": "\(wait)"])
+                })
             }
+        } catch is CancellationError {
+            return nil
         }
     }
 
