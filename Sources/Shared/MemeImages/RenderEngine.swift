@@ -41,8 +41,11 @@ final class RenderEngine: @unchecked Sendable {
         var bottom: CaptionLayout.Fit?
         let surface = try drawSurface(job, top: &top, bottom: &bottom)
         defer { cairo_surface_destroy(surface) }
-        let png = try ImageCodec.encodePNG(surface, settings: .fast)
-        return RenderedMeme(png: png, width: job.size, height: job.size, top: top, bottom: bottom)
+        let bytes = switch job.format {
+        case .png: try ImageCodec.encodePNG(surface, settings: .fast)
+        case .jpeg(let quality): try ImageCodec.encodeJPEG(surface, quality: quality)
+        }
+        return RenderedMeme(bytes: bytes, format: job.format, width: job.size, height: job.size, top: top, bottom: bottom)
     }
 
     func drawSurface(_ job: RenderJob) throws -> OpaquePointer {
