@@ -60,15 +60,23 @@ public struct MemeWebApp: Sendable {
         let wsRouter = Router(context: WebRequestContext.self)
         wsRouter.add(middleware: MetricsMiddleware(metrics: metrics))
         LiveRoute(hub: hub, book: book, logger: logger).register(on: wsRouter)
+        // Page files are answered on the event loop (StaticFastPath), everything else by the router.
+        let page = StaticPage(assets: assets, serverName: Self.serverName)
+        let metrics = self.metrics
         return Application(
             router: router,
             server: .http1WebSocketUpgrade(
                 webSocketRouter: wsRouter,
-                configuration: .init(ws: .init(maxFrameSize: 4096, autoPing: .enabled(timePeriod: .seconds(20))))),
-            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "meme-web"),
+                configuration: .init(
+                    http1: .init(additionalChannelHandlers: [StaticFastPath(page: page, metrics: metrics)]),
+                    ws: .init(maxFrameSize: 4096, autoPing: .enabled(timePeriod: .seconds(20))))),
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: Self.serverName),
             services: [LiveFeedService(app: self)],
             logger: logger)
     }
+
+    /// The `Server` header of every response.
+    static let serverName = "meme-web"
 
     /// The HTTP routes (without the WebSocket upgrade), for router tests and `buildApplication`.
     public func buildRouter() -> Router<WebRequestContext> {
