@@ -22,6 +22,8 @@ struct BenchWeb: AsyncParsableCommand {
     @Option(help: "JetStream stream meme-web publishes to.") var stream = "MEMES"
     @Option(help: "Prompt sent in every POST.") var prompt = "benchmark: one does not simply scale to zero"
     @Option(help: "Seconds meme-web sits idle before the idle memory reading, and again after the load.") var settle = 5
+    @Option(parsing: .singleValue, help: "Environment for meme-web, KEY=VALUE (repeatable), e.g. MALLOC_ARENA_MAX=2.")
+    var webEnv: [String] = []
 
     /// meme-web's memory target: the pod requests 64 Mi and its HPA targets 50 % of it (k8s/base/web).
     static let memoryRequestMiB = 64
@@ -41,6 +43,12 @@ struct BenchWeb: AsyncParsableCommand {
         let work = try ManagedProcess.makeTempDirectory(prefix: "bench-web")
         defer { try? FileManager.default.removeItem(at: work) }
 
+        var environment: [String: String] = [:]
+        for pair in webEnv {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("--web-env takes KEY=VALUE, not '\(pair)'") }
+            environment[parts[0]] = parts[1]
+        }
         let nats = try NATSServer()
         defer { nats.stop() }
         let redis = try RedisServer()
@@ -49,7 +57,7 @@ struct BenchWeb: AsyncParsableCommand {
         let web = try ProgramProcess("meme-web", arguments: [
             "--host", "127.0.0.1", "--port", "\(webPort)", "--nats-url", nats.url, "--nats-stream", stream,
             "--redis-url", redis.url, "--rate-limit", "0", "--address-rate-limit", "0", "--global-rate-limit", "0", "--public-dir", publicPath, "--log-level", "warning",
-        ], environment: [:])
+        ], environment: environment)
         defer { web.process.stop() }
         try web.process.waitUntil(timeout: 30) { HTTPProbe.get(port: webPort, path: "/readyz")?.status == 200 }
         let webPID = web.process.pid ?? 0
@@ -106,7 +114,7 @@ struct BenchWeb: AsyncParsableCommand {
         let table = Report(
             duration: duration, threads: threads, connections: connections, nginxWorkers: nginxWorkers, load: load, stream: stream,
             webGet: webGet, nginxGet: nginxGet, post: post, webGetCPU: webCPU, nginxGetCPU: nginxCPU, postCPU: postCPU, stored: stored, webPeakKiB: webPeak, nginxPeakKiB: nginxPeak,
-            idle: idle, loaded: loaded, afterLoad: after, settle: settle
+            idle: idle, loaded: loaded, afterLoad: after, settle: settle, webEnv: webEnv
         ).render()
         print("")
         print(table)
@@ -334,6 +342,7 @@ struct Report {
     /// meme-web before any request, right after the POST run, and `settle` seconds later.
     var idle, loaded, afterLoad: ProcessMemory
     var settle: Int
+    var webEnv: [String]
 
     func render() -> String {
         #if DEBUG
@@ -354,9 +363,11 @@ struct Report {
         }
         func met(_ ok: Bool) -> String { ok ? "yes" : "**no**" }
         let date = ISO8601DateFormatter().string(from: Date())
+        let environment: String = webEnv.isEmpty ? "" : ", environment " + webEnv.joined(separator: " ")
+        let caption: String = "Web: wrk -t\(threads) -c\(connections) -d\(duration)s; nginx worker_processes \(nginxWorkers); "
+            + "meme-web --rate-limit 0 --address-rate-limit 0 --global-rate-limit 0, no worker running" + environment
         var lines = [
-            "Web: wrk -t\(threads) -c\(connections) -d\(duration)s; nginx worker_processes \(nginxWorkers); "
-                + "meme-web --rate-limit 0 --address-rate-limit 0 --global-rate-limit 0, no worker running",
+            caption,
             "date \(date), \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(load) at start, \(build) build",
             "",
             "| row | figure | comparison | target | met? |",

@@ -6,10 +6,16 @@ import Foundation
 /// The HPA's memory utilisation is the kubelet's *working set*: the container cgroup's usage minus
 /// its inactive file pages (cgroup v2: `memory.current` − `inactive_file`; v1: `usage_in_bytes` −
 /// `total_inactive_file`). A process that shares its cgroup with others (a shell session, this
-/// benchmark) has no such figure of its own; then `workingSetEstimateKiB` stands in for it:
-/// resident anonymous memory + resident file pages (the binary and libraries it runs, which a pod
-/// is charged for and keeps active) + its page tables. That is what the cgroup would charge for
-/// this process alone, less kernel objects such as socket buffers (small when idle).
+/// benchmark) has no such figure of its own. Then it is rebuilt from the process's own pages:
+/// every resident page from `/proc/<pid>/pagemap`, looked up in `/proc/kpageflags` (root only):
+/// anonymous pages count, file pages count only while on the active LRU list, plus page tables.
+/// That is what the cgroup would charge for this process alone, less kernel objects such as
+/// socket buffers (small when idle). Without root, the upper bound (all resident file pages
+/// counted) is used.
+///
+/// The active/inactive state of a file page is the machine's, not the process's: a library other
+/// programs use a lot (libc, the Swift runtime on a build machine) is active here, where a pod's
+/// own copy from its image might not be. So the rebuilt figure leans high, never low.
 struct ProcessMemory {
     var rssKiB: Int
     var anonKiB: Int
@@ -20,7 +26,13 @@ struct ProcessMemory {
     var cgroupWorkingSetKiB: Int?
     var cgroupPath: String?
 
-    var workingSetEstimateKiB: Int { anonKiB + fileKiB + pageTablesKiB }
+    /// Resident file pages on the active LRU list (nil when /proc/kpageflags cannot be read).
+    var activeFileKiB: Int?
+
+    /// Anonymous + active file pages + page tables (all file pages when their state is unknown).
+    var workingSetEstimateKiB: Int { anonKiB + (activeFileKiB ?? fileKiB) + pageTablesKiB }
+    /// Every resident page counted, as if all file pages were active.
+    var workingSetUpperKiB: Int { anonKiB + fileKiB + pageTablesKiB }
     /// The kubelet's figure when there is one, else the estimate.
     var workingSetKiB: Int { cgroupWorkingSetKiB ?? workingSetEstimateKiB }
 
@@ -39,7 +51,39 @@ struct ProcessMemory {
             memory.cgroupPath = path
             memory.cgroupWorkingSetKiB = workingSet
         }
+        memory.activeFileKiB = activeFilePages(pid: pid).map { $0 * 4 }
         return memory
+    }
+
+    /// Resident file-backed pages of `pid` that sit on the active LRU list (4 KiB pages).
+    static func activeFilePages(pid: Int32) -> Int? {
+        guard let maps = try? String(contentsOfFile: "/proc/\(pid)/maps", encoding: .utf8),
+              let pagemap = FileHandle(forReadingAtPath: "/proc/\(pid)/pagemap"),
+              let flags = FileHandle(forReadingAtPath: "/proc/kpageflags") else { return nil }
+        defer { try? pagemap.close(); try? flags.close() }
+        let pageSize = 4096
+        var active = 0
+        var seen = false
+        for line in maps.split(separator: "\n") where !line.hasSuffix("[vsyscall]") {
+            let range = line.prefix { $0 != " " }.split(separator: "-")
+            guard range.count == 2, let start = UInt64(range[0], radix: 16), let end = UInt64(range[1], radix: 16) else { continue }
+            let pages = Int((end - start) / UInt64(pageSize))
+            guard (try? pagemap.seek(toOffset: start / UInt64(pageSize) * 8)) != nil,
+                  let entries = try? pagemap.read(upToCount: pages * 8), entries.count == pages * 8 else { continue }
+            for index in 0..<pages {
+                let entry = entries.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self) }
+                guard entry >> 63 & 1 == 1 else { continue }               // present
+                let frame = entry & ((1 << 55) - 1)
+                guard frame != 0,                                            // 0: no permission to see frames
+                      (try? flags.seek(toOffset: frame * 8)) != nil,
+                      let raw = try? flags.read(upToCount: 8), raw.count == 8 else { continue }
+                seen = true
+                let bits = raw.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                let anonymous = bits >> 12 & 1 == 1, onActiveList = bits >> 6 & 1 == 1
+                if !anonymous && onActiveList { active += 1 }
+            }
+        }
+        return seen ? active : nil
     }
 
     /// The working set of the memory cgroup `pid` is in, if no other process is in it.
@@ -80,6 +124,11 @@ struct ProcessMemory {
 
     /// How the working set was measured.
     var workingSetSource: String {
-        cgroupPath.map { "cgroup \($0): usage − inactive_file" } ?? "estimate: anon + file + page tables (meme-web shares its cgroup here)"
+        if let cgroupPath { return "cgroup \(cgroupPath): usage − inactive_file" }
+        if activeFileKiB != nil {
+            return "rebuilt from pagemap + kpageflags: anon + active file + page tables (meme-web shares its cgroup here); "
+                + "all file pages counted: \(Self.mib(workingSetUpperKiB))"
+        }
+        return "upper bound: anon + all file + page tables (meme-web shares its cgroup here; kpageflags unreadable)"
     }
 }

@@ -31,6 +31,15 @@ static void meme_jpeg_error_exit(j_common_ptr cinfo) {
 
 static void meme_jpeg_silence(j_common_ptr cinfo, int level) { (void)cinfo; (void)level; }
 
+/// libjpeg error handling for one (de)compression: errors jump back with their text, warnings are silent.
+static inline struct jpeg_error_mgr *meme_jpeg_errors(struct meme_jpeg_error *jerr) {
+    struct jpeg_error_mgr *manager = jpeg_std_error(&jerr->pub);
+    jerr->pub.error_exit = meme_jpeg_error_exit;
+    jerr->pub.emit_message = meme_jpeg_silence;
+    jerr->message[0] = 0;
+    return manager;
+}
+
 /// Decodes JPEG bytes into a new CAIRO_FORMAT_RGB24 surface, using libjpeg's DCT scaling so the
 /// decoded image is the smallest power-of-two reduction that still covers `min_edge` pixels.
 /// Returns NULL on failure with a message in `message` (always NUL-terminated).
@@ -42,10 +51,7 @@ static inline cairo_surface_t *meme_decode_jpeg(const unsigned char *data, unsig
     cairo_surface_t *volatile surface = NULL;
     message[0] = 0;
     memset(&cinfo, 0, sizeof(cinfo));
-    cinfo.err = jpeg_std_error(&jerr.pub);
-    jerr.pub.error_exit = meme_jpeg_error_exit;
-    jerr.pub.emit_message = meme_jpeg_silence;
-    jerr.message[0] = 0;
+    cinfo.err = meme_jpeg_errors(&jerr);
     if (setjmp(jerr.jump)) {
         snprintf(message, message_size, "%s", jerr.message[0] ? jerr.message : "JPEG decoding failed");
         jpeg_destroy_decompress(&cinfo);
@@ -100,10 +106,7 @@ static inline int meme_encode_jpeg_rgb24(cairo_surface_t *surface, int quality, 
     unsigned long volatile length = 0;
     message[0] = 0;
     memset(&cinfo, 0, sizeof(cinfo));
-    cinfo.err = jpeg_std_error(&jerr.pub);
-    jerr.pub.error_exit = meme_jpeg_error_exit;
-    jerr.pub.emit_message = meme_jpeg_silence;
-    jerr.message[0] = 0;
+    cinfo.err = meme_jpeg_errors(&jerr);
     if (setjmp(jerr.jump)) {
         snprintf(message, message_size, "%s", jerr.message[0] ? jerr.message : "JPEG encoding failed");
         jpeg_destroy_compress(&cinfo);
