@@ -40,9 +40,12 @@ let package = Package(
 
         // MARK: Foundation layer
         .target(name: "MemeKit", path: "Sources/Shared/MemeKit"),
+        // The one retry policy (backoff with jitter) of every client; below NATS and RedisCache, which share nothing else.
+        .target(name: "Retry", path: "Sources/Shared/Retry"),
         .target(
             name: "NATS",
             dependencies: [
+                "Retry",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -73,13 +76,13 @@ let package = Package(
         ),
         .target(
             name: "MemeImages",
-            dependencies: ["MemeKit", "CPangoCairo", "CurlHTTP", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["MemeKit", "Retry", "CPangoCairo", "CurlHTTP", .product(name: "NIOPosix", package: "swift-nio")],
             path: "Sources/Shared/MemeImages"
         ),
         .target(
             name: "RedisCache",
             dependencies: [
-                "CHiredis",
+                "CHiredis", "Retry",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -106,13 +109,13 @@ let package = Package(
         .target(name: "TerminalScreen", dependencies: ["ConsoleUI", "CNcurses"], path: "Sources/Shared/TerminalScreen"),
         .target(
             name: "ConsoleCore",
-            dependencies: ["ConsoleUI", "MemeKit", "NATS", "JetStream", "ClusterReaders", "Autoscaling", "CurlHTTP", "LoadEngine"],
+            dependencies: ["ConsoleUI", "MemeKit", "Retry", "NATS", "JetStream", "ClusterReaders", "Autoscaling", "CurlHTTP", "LoadEngine"],
             path: "Sources/Shared/ConsoleCore"
         ),
         .target(
             name: "WorkerService",
             dependencies: [
-                "MemeKit", "NATS", "JetStream", "MemeStream", "MemeImages", "RedisCache", "OpsHTTP", "CurlHTTP",
+                "MemeKit", "Retry", "NATS", "JetStream", "MemeStream", "MemeImages", "RedisCache", "OpsHTTP", "CurlHTTP",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -133,7 +136,7 @@ let package = Package(
         .target(
             name: "WebService",
             dependencies: [
-                "MemeKit", "NATS", "JetStream", "MemeStream", "RedisCache", "QRCode",
+                "MemeKit", "Retry", "NATS", "JetStream", "MemeStream", "RedisCache", "QRCode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -154,11 +157,18 @@ let package = Package(
             path: "Sources/Shared/OpsHTTP"
         ),
 
+        // Settings flags derived from MemeEnv's variables, for every command line (ArgumentParser + MemeKit).
+        .target(
+            name: "SettingsFlags",
+            dependencies: ["MemeKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Shared/SettingsFlags"
+        ),
+
         // MARK: Executables (thin wiring)
         .executableTarget(
             name: "Worker",
             dependencies: [
-                "WorkerService", "MemeImages", "MemeKit", "OpsHTTP", "LocalScaler",
+                "WorkerService", "MemeImages", "MemeKit", "OpsHTTP", "LocalScaler", "SettingsFlags",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -168,7 +178,7 @@ let package = Package(
         .executableTarget(
             name: "Web",
             dependencies: [
-                "WebService", "MemeKit",
+                "WebService", "MemeKit", "SettingsFlags",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -178,7 +188,7 @@ let package = Package(
         .executableTarget(
             name: "Console",
             dependencies: [
-                "ConsoleCore", "ConsoleUI", "TerminalScreen", "ClusterReaders", "LoadEngine", "NATS", "MemeKit",
+                "ConsoleCore", "ConsoleUI", "TerminalScreen", "ClusterReaders", "LoadEngine", "NATS", "MemeKit", "SettingsFlags",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Console"
@@ -194,31 +204,35 @@ let package = Package(
 
         // MARK: Tests (one target per module)
         .testTarget(name: "MemeKitTests", dependencies: ["MemeKit"]),
-        .testTarget(name: "NATSTests", dependencies: ["NATS", "TestServers"]),
-        .testTarget(name: "JetStreamTests", dependencies: ["JetStream", "TestServers"]),
+        .testTarget(name: "RetryTests", dependencies: ["Retry"]),
+        .testTarget(name: "SettingsFlagsTests", dependencies: ["SettingsFlags", "MemeKit"]),
+        // Shared by the per-program settings tests: every variable's environment, flag and bad-value cases.
+        .target(name: "SettingsCases", dependencies: ["MemeKit"], path: "Tests/SettingsCases"),
+        .testTarget(name: "NATSTests", dependencies: ["NATS", "Retry", "TestServers"]),
+        .testTarget(name: "JetStreamTests", dependencies: ["JetStream", "NATS", "Retry", "TestServers"]),
         .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP", "TestServers"], exclude: ["Resources"]),
         .testTarget(name: "AutoscalingTests", dependencies: ["Autoscaling"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"]),
         .testTarget(name: "MemeImagesTests", dependencies: ["MemeImages"], exclude: ["Golden"]),
         .testTarget(name: "RedisCacheTests", dependencies: ["RedisCache", "TestServers"]),
         .testTarget(name: "ClusterReadersTests", dependencies: ["ClusterReaders", "TestServers"], exclude: ["Resources"]),
-        .testTarget(name: "LoadEngineTests", dependencies: ["LoadEngine", "TestServers", "NATS", "JetStream", "MemeKit"]),
+        .testTarget(name: "LoadEngineTests", dependencies: ["LoadEngine", "ConsoleUI", "TestServers", "NATS", "JetStream", "MemeKit", "SettingsCases"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"], resources: [.copy("Golden")]),
         .testTarget(name: "TerminalScreenTests", dependencies: ["TerminalScreen", "ConsoleUI"]),
         .testTarget(
             name: "ConsoleCoreTests",
-            dependencies: ["ConsoleCore", "ConsoleUI", "ClusterReaders", "Autoscaling", "NATS", "JetStream", "TestServers"]
+            dependencies: ["ConsoleCore", "ConsoleUI", "ClusterReaders", "Autoscaling", "NATS", "JetStream", "TestServers", "SettingsCases"]
         ),
         .testTarget(
             name: "WorkerServiceTests",
-            dependencies: ["WorkerService", "TestServers", "RedisCache", "NATS", "JetStream", "MemeImages", "CurlHTTP"],
+            dependencies: ["WorkerService", "TestServers", "RedisCache", "NATS", "JetStream", "MemeImages", "CurlHTTP", "SettingsCases"],
             exclude: ["Resources"]
         ),
         .testTarget(name: "LocalScalerTests", dependencies: ["LocalScaler", "TestServers", "Autoscaling", "NATS", "JetStream"]),
         .testTarget(
             name: "WebServiceTests",
             dependencies: [
-                "WebService", "TestServers", "NATS", "JetStream", "RedisCache", "QRCode",
+                "WebService", "TestServers", "NATS", "JetStream", "RedisCache", "QRCode", "SettingsCases",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]

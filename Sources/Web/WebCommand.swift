@@ -1,152 +1,79 @@
 import ArgumentParser
-import Foundation
 import Logging
 import MemeKit
+import SettingsFlags
 import WebService
 
-/// meme-web: thin wiring from flags/environment to `MemeWebApp`.
+/// meme-web: thin wiring from flags/environment (`WebSettings.resolve`) to `MemeWebApp`.
 /// Every flag may also come from the environment variable named in its help; the flag wins.
 @main
 struct WebCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "meme-web",
         abstract: "meme-generator: the audience's page and JSON/WebSocket API.",
+        discussion: "Deprecated spellings (--stream, --request-subject, --response-subject, --consumer) still work; see --help-hidden.",
         version: "0.1.0"
     )
 
-    @Option(help: "(env: HOST) Address to listen on; default 0.0.0.0.")
-    var host: String?
-
-    @Option(help: "(env: PORT) HTTP port; default \(MemeDefaults.webPort).")
-    var port: Int?
-
-    @Option(help: "(env: NATS_URL) NATS server URL; default \(MemeDefaults.natsURL).")
-    var natsURL: String?
-
-    @Option(help: "(env: NATS_STREAM) JetStream stream name; default \(MemeDefaults.stream).")
-    var natsStream: String?
-
-    @Option(help: "(env: NATS_REQUEST_SUBJECT) Subject requests are published on; default \(MemeDefaults.requestSubject).")
-    var requestSubject: String?
-
-    @Option(help: "(env: NATS_RESPONSE_SUBJECT) Subject results arrive on; errors on <subject>.error; default \(MemeDefaults.responseSubject).")
-    var responseSubject: String?
-
-    @Option(help: "(env: REDIS_URL) Redis URL for shared results; default \(MemeDefaults.redisURL).")
-    var redisURL: String?
-
-    @Option(help: "(env: WEB_PUBLIC_DIR) Folder with index.html, wall.html and assets/; default: ./Public, ./Sources/Web/Public or next to the executable.")
-    var publicDir: String?
-
-    @Option(help: "(env: WEB_RATE_LIMIT) Submits per second per client (a browser by its X-Meme-Client id, else an address); 0 disables; default 5.")
-    var rateLimit: Double?
-
-    @Option(help: "(env: WEB_RATE_BURST) Burst of submits a client may make at once; default 20.")
-    var rateBurst: Int?
-
-    @Option(help: "(env: WEB_ADDRESS_RATE_LIMIT) Submits per second from one address, all its clients together (a room behind one NAT); 0 disables; default 50.")
-    var addressRateLimit: Double?
-
-    @Option(help: "(env: WEB_ADDRESS_RATE_BURST) Burst from one address; default 200 (a room of ~200 phones at once).")
-    var addressRateBurst: Int?
-
-    @Option(help: "(env: WEB_GLOBAL_RATE_LIMIT) Submits per second into this meme-web altogether; 0 disables; default 100.")
-    var globalRateLimit: Double?
-
-    @Option(help: "(env: WEB_GLOBAL_RATE_BURST) Burst into this meme-web altogether; default 400.")
-    var globalRateBurst: Int?
-
-    @Flag(help: "(env: WEB_TRUSTED_PROXY) Trust the first X-Forwarded-For hop as the client address from any peer; only behind your own proxy (set WEB_TRUSTED_PROXY=1).")
-    var trustedProxy = false
-
-    @Option(help: "(env: WEB_TRUSTED_PROXIES) Comma-separated proxy addresses or IPv4 CIDR ranges whose X-Forwarded-For is believed (the rightmost other hop is the client).")
-    var trustedProxies: String?
-
-    @Option(help: "(env: PUBLIC_URL) The address the wall shows and puts in its QR code, e.g. https://memes.example.org; default: http://<first LAN IPv4>:<port>/.")
-    var publicURL: String?
-
-    @Option(help: "(env: MAX_PROMPT_CHARS) Longest prompt in characters; default \(MemeDefaults.maxPromptCharacters).")
-    var maxPromptChars: Int?
-
-    @Option(help: "(env: RESULT_TTL) Seconds results are kept; default \(MemeDefaults.resultTTLSeconds).")
-    var resultTTL: Int?
-
-    @Option(help: "(env: WEB_RECENT_CAPACITY) Recent memes kept in memory for the wall; default 1000.")
-    var recentCapacity: Int?
-
-    @Option(help: "(env: WEB_STATS_INTERVAL) Seconds between live stats messages; default 2.")
-    var statsInterval: Double?
-
-    @Option(help: "(env: LOG_LEVEL) Log level: trace, debug, info, notice, warning, error; default info.")
-    var logLevel: String?
+    @Option(name: .setting(MemeEnv.host), help: .setting(MemeEnv.host)) var host: String?
+    @Option(name: .setting(MemeEnv.port), help: .setting(MemeEnv.port)) var port: String?
+    @OptionGroup var queue: QueueFlags
+    @Option(name: .setting(MemeEnv.redisURL), help: .setting(MemeEnv.redisURL)) var redisURL: String?
+    @Option(name: .setting(MemeEnv.webPublicDir), help: .setting(MemeEnv.webPublicDir)) var publicDir: String?
+    @Option(name: .setting(MemeEnv.webRateLimit), help: .setting(MemeEnv.webRateLimit)) var rateLimit: String?
+    @Option(name: .setting(MemeEnv.webRateBurst), help: .setting(MemeEnv.webRateBurst)) var rateBurst: String?
+    @Option(name: .setting(MemeEnv.webAddressRateLimit), help: .setting(MemeEnv.webAddressRateLimit)) var addressRateLimit: String?
+    @Option(name: .setting(MemeEnv.webAddressRateBurst), help: .setting(MemeEnv.webAddressRateBurst)) var addressRateBurst: String?
+    @Option(name: .setting(MemeEnv.webGlobalRateLimit), help: .setting(MemeEnv.webGlobalRateLimit)) var globalRateLimit: String?
+    @Option(name: .setting(MemeEnv.webGlobalRateBurst), help: .setting(MemeEnv.webGlobalRateBurst)) var globalRateBurst: String?
+    @Flag(name: .setting(MemeEnv.webTrustedProxy), help: .setting(MemeEnv.webTrustedProxy)) var trustedProxy = false
+    @Option(name: .setting(MemeEnv.webTrustedProxies), help: .setting(MemeEnv.webTrustedProxies)) var trustedProxies: String?
+    @Option(name: .setting(MemeEnv.publicURL), help: .setting(MemeEnv.publicURL)) var publicURL: String?
+    @Option(name: .setting(MemeEnv.maxPromptChars), help: .setting(MemeEnv.maxPromptChars)) var maxPromptChars: String?
+    @Option(name: .setting(MemeEnv.resultTTL), help: .setting(MemeEnv.resultTTL)) var resultTTL: String?
+    @Option(name: .setting(MemeEnv.webRecentCapacity), help: .setting(MemeEnv.webRecentCapacity)) var recentCapacity: String?
+    @Option(name: .setting(MemeEnv.webStatsInterval), help: .setting(MemeEnv.webStatsInterval)) var statsInterval: String?
+    @Option(name: .setting(MemeEnv.logLevel), help: .setting(MemeEnv.logLevel)) var logLevel: String?
 
     /// Development aid only: answer requests in-process with placeholder images (no NATS, no worker).
     @Flag(help: .hidden)
     var devLoopbackQueue = false
 
+    func flags() throws -> SettingsFlagTable {
+        var t = SettingsFlagTable()
+        try queue.add(to: &t)
+        for (variable, value) in [
+            (MemeEnv.host, host), (MemeEnv.port, port), (MemeEnv.redisURL, redisURL), (MemeEnv.webPublicDir, publicDir),
+            (MemeEnv.webRateLimit, rateLimit), (MemeEnv.webRateBurst, rateBurst), (MemeEnv.webAddressRateLimit, addressRateLimit),
+            (MemeEnv.webAddressRateBurst, addressRateBurst), (MemeEnv.webGlobalRateLimit, globalRateLimit),
+            (MemeEnv.webGlobalRateBurst, globalRateBurst), (MemeEnv.webTrustedProxies, trustedProxies), (MemeEnv.publicURL, publicURL),
+            (MemeEnv.maxPromptChars, maxPromptChars), (MemeEnv.resultTTL, resultTTL), (MemeEnv.webRecentCapacity, recentCapacity),
+            (MemeEnv.webStatsInterval, statsInterval), (MemeEnv.logLevel, logLevel),
+        ] { t.set(variable, value) }
+        t.set(MemeEnv.webTrustedProxy, trustedProxy)
+        return t
+    }
+
     func run() async throws {
-        let env = Environment()
+        let table = try flags()
+        table.warn(as: "meme-web")
+        let settings: WebSettings
+        do {
+            settings = try WebSettings.resolve(table.reader)
+        } catch {
+            throw ValidationError("configuration: \(error)")
+        }
         var logger = Logger(label: "meme-web")
-        let level = try env.pick(logLevel, "LOG_LEVEL", default: "info")
-        guard let parsedLevel = Logger.Level(rawValue: level) else {
-            throw ValidationError("log level '\(level)' is not one of trace, debug, info, notice, warning, error, critical")
-        }
-        logger.logLevel = parsedLevel
+        logger.logLevel = settings.logLevel
 
-        var settings = WebSettings()
-        settings.host = try env.pick(host, "HOST", default: settings.host)
-        settings.port = try env.pick(port, MemeEnv.port, default: settings.port)
-        settings.rateLimit = try env.pick(rateLimit, "WEB_RATE_LIMIT", default: settings.rateLimit)
-        settings.rateBurst = try env.pick(rateBurst, "WEB_RATE_BURST", default: settings.rateBurst)
-        settings.addressRateLimit = try env.pick(addressRateLimit, "WEB_ADDRESS_RATE_LIMIT", default: settings.addressRateLimit)
-        settings.addressRateBurst = try env.pick(addressRateBurst, "WEB_ADDRESS_RATE_BURST", default: settings.addressRateBurst)
-        settings.globalRateLimit = try env.pick(globalRateLimit, "WEB_GLOBAL_RATE_LIMIT", default: settings.globalRateLimit)
-        settings.globalRateBurst = try env.pick(globalRateBurst, "WEB_GLOBAL_RATE_BURST", default: settings.globalRateBurst)
-        for (name, burst) in [("WEB_RATE_BURST", settings.rateBurst), ("WEB_ADDRESS_RATE_BURST", settings.addressRateBurst),
-                              ("WEB_GLOBAL_RATE_BURST", settings.globalRateBurst)] where burst < 1 {
-            throw ValidationError("\(name) must be at least 1, not \(burst)")
-        }
-        settings.trustProxy = try trustedProxy || env.flag("WEB_TRUSTED_PROXY")
-        do {
-            settings.trustedProxies = try TrustedProxies(parsing: try env.pick(trustedProxies, "WEB_TRUSTED_PROXIES", default: ""))
-        } catch {
-            throw ValidationError("\(error)")
-        }
-        let publicURL = try env.pick(self.publicURL, "PUBLIC_URL", default: "")
-        settings.publicURL = publicURL.isEmpty ? nil : publicURL
-        // Checked before waiting for NATS, so a bad PUBLIC_URL fails at once.
-        let wall: WallAddress
-        do {
-            wall = try WallAddress.resolve(publicURL: settings.publicURL, host: settings.host, port: settings.port,
-                                           interfaces: WallAddress.interfaceAddresses())
-        } catch {
-            throw ValidationError("\(error)")
-        }
-        settings.limits.maxPromptCharacters = try env.pick(maxPromptChars, "MAX_PROMPT_CHARS", default: settings.limits.maxPromptCharacters)
-        settings.resultTTLSeconds = try env.pick(resultTTL, "RESULT_TTL", default: settings.resultTTLSeconds)
-        settings.recentCapacity = try env.pick(recentCapacity, "WEB_RECENT_CAPACITY", default: settings.recentCapacity)
-        settings.statsIntervalSeconds = try env.pick(statsInterval, "WEB_STATS_INTERVAL", default: settings.statsIntervalSeconds)
-        settings.publicDirectory = try env.pick(publicDir, "WEB_PUBLIC_DIR", default: Self.defaultPublicDirectory())
-        guard (1...65535).contains(settings.port) else { throw ValidationError("port \(settings.port) is not between 1 and 65535") }
-        guard settings.limits.maxPromptCharacters > 0 else { throw ValidationError("max prompt characters must be positive") }
-
-        let nats = NATSSettings(
-            url: try env.pick(natsURL, MemeEnv.natsURL, default: MemeDefaults.natsURL),
-            stream: try env.pick(natsStream, MemeEnv.natsStream, default: MemeDefaults.stream),
-            requestSubject: try env.pick(requestSubject, MemeEnv.requestSubject, default: MemeDefaults.requestSubject),
-            responseSubject: try env.pick(responseSubject, MemeEnv.responseSubject, default: MemeDefaults.responseSubject))
-        let redis = try env.pick(redisURL, MemeEnv.redisURL, default: MemeDefaults.redisURL)
-
-        let queue: any MemeQueue
-        let store: (any ResultStore)?
+        let backends: (queue: any MemeQueue, store: (any ResultStore)?)
         if devLoopbackQueue {
             logger.warning("DEVELOPMENT MODE: --dev-loopback-queue answers requests in-process with placeholder images; nothing reaches NATS or a worker")
-            queue = DevLoopbackQueue()
-            store = nil
+            backends = (DevLoopbackQueue(), nil)
         } else {
-            (queue, store) = try await Self.brokerBackends(nats: nats, redisURL: redis, logger: logger)
+            backends = try await WebBackends.connect(settings, logger: logger)
         }
-        let app = try MemeWebApp(settings: settings, queue: queue, store: store, logger: logger, wall: wall)
+        let app = try MemeWebApp(settings: settings, queue: backends.queue, store: backends.store, logger: logger)
         logger.info("meme-web listening", metadata: [
             "address": "\(settings.host):\(settings.port)", "public": "\(settings.publicDirectory)",
             "wall": "\(app.wall.url) (\(app.wall.source.rawValue))",
@@ -155,84 +82,5 @@ struct WebCommand: AsyncParsableCommand {
             logger.warning("no LAN address found: the wall shows \(app.wall.display), which phones cannot open; set PUBLIC_URL")
         }
         try await app.buildApplication().runService()
-    }
-
-    struct NATSSettings {
-        var url: String
-        var stream: String
-        var requestSubject: String
-        var responseSubject: String
-    }
-
-    /// The JetStream queue and the Redis store. Redis is optional at start-up: results then stay
-    /// in this process's recent cache (and the worker's own Redis copy, once Redis is back).
-    static func brokerBackends(nats: NATSSettings, redisURL: String, logger: Logger) async throws -> (any MemeQueue, (any ResultStore)?) {
-        // NATS may start after us (./demo.sh, a rolling cluster): wait for it instead of exiting.
-        var delay = Duration.milliseconds(200)
-        let queue: NATSMemeQueue
-        while true {
-            do {
-                queue = try await NATSMemeQueue.connect(
-                    url: nats.url, stream: nats.stream, requestSubject: nats.requestSubject,
-                    responseSubject: nats.responseSubject, logger: logger)
-                break
-            } catch {
-                logger.warning("waiting for NATS", metadata: ["error": "\(error)", "retry_in": "\(delay)"])
-                try await Task.sleep(for: delay + .milliseconds(Int64.random(in: 0...200)))
-                delay = min(delay * 2, .seconds(5))
-            }
-        }
-        let store: (any ResultStore)?
-        do {
-            store = try RedisResultStore(url: redisURL)
-        } catch {
-            logger.warning("Redis URL unusable; results are kept in memory only", metadata: ["error": "\(error)"])
-            store = nil
-        }
-        return (queue, store)
-    }
-
-    static func defaultPublicDirectory() -> String {
-        let fm = FileManager.default
-        var candidates = ["Public", "Sources/Web/Public"]
-        let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        candidates.append(exe.appendingPathComponent("Public").path)
-        candidates.append(exe.appendingPathComponent("../share/meme-web/Public").standardized.path)
-        // A SwiftPM build runs from .build/<triple>/<config>/: the checkout is a few levels up.
-        var dir = exe
-        for _ in 0..<4 {
-            dir = dir.deletingLastPathComponent()
-            candidates.append(dir.appendingPathComponent("Sources/Web/Public").path)
-        }
-        return candidates.first { fm.fileExists(atPath: ($0 as NSString).appendingPathComponent("index.html")) } ?? "Sources/Web/Public"
-    }
-}
-
-/// Reads settings from the environment with errors that name the variable.
-struct Environment {
-    let values = ProcessInfo.processInfo.environment
-
-    func pick(_ flag: String?, _ name: String, default value: String) throws -> String {
-        if let flag { return flag }
-        if let raw = values[name], !raw.isEmpty { return raw }
-        return value
-    }
-
-    func pick<T: LosslessStringConvertible>(_ flag: T?, _ name: String, default value: T) throws -> T {
-        if let flag { return flag }
-        guard let raw = values[name], !raw.isEmpty else { return value }
-        guard let parsed = T(raw.trimmingCharacters(in: .whitespaces)) else {
-            throw ValidationError("environment variable \(name)='\(raw)' is not a valid \(T.self)")
-        }
-        return parsed
-    }
-
-    func flag(_ name: String) throws -> Bool {
-        guard let raw = values[name]?.lowercased(), !raw.isEmpty else { return false }
-        switch raw {
-        case "1", "true", "yes", "on": return true
-        case "0", "false", "no", "off": return false
-        default: throw ValidationError("environment variable \(name)='\(raw)' must be 1/true/yes/on or 0/false/no/off")
-        }
     }
 }

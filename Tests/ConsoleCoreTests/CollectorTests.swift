@@ -1,6 +1,7 @@
 import Autoscaling
 import ClusterReaders
 import ConsoleUI
+import NATS
 import Foundation
 import TestServers
 import Testing
@@ -165,8 +166,12 @@ import Testing
     }
 
     @Test func statusLinesLoseCredentials() {
-        let line = NATSSource.connectFailure(url: "nats://user:secret@127.0.0.1:4222", ConsoleError("connection refused"))
+        let refused = NATSError(.connectionRefused, "cannot connect to nats://127.0.0.1:4222: connection refused (errno 111)")
+        let line = NATSSource.connectFailure(url: "nats://user:secret@127.0.0.1:4222", refused)
         #expect(line == "cannot connect to nats://***@127.0.0.1:4222: connection refused")
+        // Sorted by the error's kind, not its words.
+        let other = NATSSource.connectFailure(url: "nats://h:1", NATSError(.connectionFailed, "the words connection refused"))
+        #expect(other == "cannot connect to nats://h:1: NATS: the words connection refused")
     }
 
     @Test func queriesAreListedInTheConsoleQueriesFile() throws {

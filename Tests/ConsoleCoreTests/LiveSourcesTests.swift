@@ -179,12 +179,14 @@ import Testing
         #expect(Set((json["load"] as? [String: Any] ?? [:]).keys).isSuperset(of: ["sent", "acked", "answered", "errors", "in_flight", "burst_size"]))
 
         // 5. Cluster mode through the fake API (real captures): VPA figures in millicores and bytes.
+        // (`--kube-api` is the deprecated spelling of `--kube-api-url`: it still works, with a warning.)
         let api = try FakeKubernetesAPI()
         defer { api.stop() }
         let cluster = try await Self.console(["--once", "--json", "--kube-api", api.url, "--namespace", "openshift-ingress-operator",
                                               "--cache-namespace", "vpa-adventure", "--nats-url", stack.nats.url,
                                               "--prometheus-url", stack.prometheus.url])
         #expect(cluster.status == 0, "\(cluster.stderr)")
+        #expect(cluster.stderr.contains("meme-console: --kube-api is deprecated; use --kube-api-url"))
         let cj = try #require(try JSONSerialization.jsonObject(with: Data(cluster.stdout.utf8)) as? [String: Any], "\(cluster.stdout)")
         #expect(cj["mode"] as? String == "cluster")
         let autoscalers = try #require(cj["autoscalers"] as? [String: Any])

@@ -1,5 +1,6 @@
 import Foundation
 import NATS
+import Retry
 import TestServers
 @testable import JetStream
 
@@ -28,8 +29,7 @@ struct Fixture {
     init(ackWait: Duration = .seconds(1), maxDeliver: Int? = nil) async throws {
         server = try NATSServer()
         var options = NATSOptions(servers: [server.url], name: "js-tests")
-        options.reconnectWait = .milliseconds(50)
-        options.maxReconnectWait = .milliseconds(200)
+        options.reconnect = RetryPolicy(initial: .milliseconds(50), maximum: .milliseconds(200))
         options.maxReconnectAttempts = -1
         nc = try await NATSConnection.connect(options)
         js = JetStream(nc)

@@ -12,15 +12,17 @@ import Testing
 
     @Test func errorsNameTheSetting() {
         let r = SettingsReader(flags: ["NATS_ACK_WAIT": "soon"], environment: ["NATS_URL": "http//x", "METRICS_ADDR": "nope", "REDIS_URL": "redis://user:pw@"])
-        #expect(throws: SettingsError("--nats-ack-wait must be a whole number from 1 to 3600, got 'soon'")) {
+        #expect(throws: SettingsError("--nats-ack-wait (NATS_ACK_WAIT) must be a whole number from 1 to 3600, got 'soon'")) {
             try r.int("NATS_ACK_WAIT", default: 60, range: 1...3600)
         }
-        #expect(throws: SettingsError("NATS_URL must be a URL like nats://host:port, got 'http//x'")) {
-            try r.url("NATS_URL", default: "", schemes: ["nats"])
+        #expect(throws: SettingsError("NATS_URL (--nats-url) must be a URL like nats://host:port, got 'http//x'")) {
+            try r.servers("NATS_URL", default: "", schemes: ["nats"])
         }
-        #expect(throws: SettingsError("METRICS_ADDR must be host:port like 0.0.0.0:9090, got 'nope'")) {
+        #expect(throws: SettingsError("METRICS_ADDR (--metrics-addr) must be host:port like 0.0.0.0:9090, got 'nope'")) {
             try r.hostPort("METRICS_ADDR", default: "0.0.0.0:9090")
         }
+        // A secret has no flag: only the variable is named.
+        #expect(SettingsReader.origin("HF_API_TOKEN_FILE", fromFlag: false) == "HF_API_TOKEN_FILE")
         do {
             _ = try r.url("REDIS_URL", default: "", schemes: ["redis"])
             Issue.record("accepted a URL without host")
@@ -58,5 +60,36 @@ import Testing
             #expect(r == expected, "\(url)")
             #expect(!r.contains("pw") && !r.contains("s3cret") && !r.contains("tok3n"), "\(url)")
         }
+    }
+
+    @Test func choicesUrlsNamesSubjectsAndOff() throws {
+        let r = SettingsReader(flags: ["MEME_CONSOLE_MODE": "Local"], environment: [
+            "NATS_URL": "nats://a:4222, nats://b:4222,", "REDIS_URL": "off", "NATS_STREAM": "MEMES.x", "NATS_REQUEST_SUBJECT": "meme.*",
+            "LOG_LEVEL": "loud", "NATS_MONITOR_URL": "http://h:8222",
+        ])
+        #expect(try r.choice("MEME_CONSOLE_MODE", default: "auto", among: ["auto", "cluster", "local"]) == "local")
+        #expect(try r.servers("NATS_URL", default: "", schemes: ["nats"]) == "nats://a:4222, nats://b:4222,")
+        #expect(try r.urlOrOff("REDIS_URL", default: "redis://h:1", schemes: ["redis"]) == nil)
+        #expect(try r.optionalURL("NATS_MONITOR_URL", schemes: ["http"]) == "http://h:8222")
+        #expect(try r.optionalURL("PROMETHEUS_URL", schemes: ["http"]) == nil)
+        #expect(throws: SettingsError("NATS_STREAM (--nats-stream) may hold only letters, digits, '-' and '_', got 'MEMES.x'")) {
+            try r.name("NATS_STREAM", default: "MEMES")
+        }
+        #expect(throws: SettingsError("NATS_REQUEST_SUBJECT (--nats-request-subject) must be a NATS subject without wildcards like meme.request, got 'meme.*'")) {
+            try r.subject("NATS_REQUEST_SUBJECT", default: "meme.request")
+        }
+        #expect(throws: SettingsError("LOG_LEVEL (--log-level) must be one of trace, debug, info, notice, warning, error, critical, got 'loud'")) {
+            try r.logLevel()
+        }
+        #expect(throws: SettingsError.self) { try SettingsReader(environment: ["NATS_URL": " , "]).servers("NATS_URL", default: "", schemes: ["nats"]) }
+    }
+}
+
+@Suite struct ServerListTests {
+    @Test func splitsOnEveryCommaAsTheNatsCLIDoes() {
+        #expect(ServerList.split("nats://a:4222") == ["nats://a:4222"])
+        #expect(ServerList.split(" nats://a:4222 , nats://b:4222,,") == ["nats://a:4222", "nats://b:4222"])
+        #expect(ServerList.split("a:4222,b:4222") == ["a:4222", "b:4222"])
+        #expect(ServerList.split("") == [])
     }
 }

@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 import TestServers
 @testable import NATS
+import Retry
 
 @Suite(.serialized) struct ConnectionTests {
     @Test func publishSubscribeWithHeadersAndReply() async throws {
@@ -243,8 +244,7 @@ import TestServers
     @Test func reconnectResumesSubscriptionsAndBufferedPublishes() async throws {
         let server = try NATSServer(jetStream: false)
         let nc = try await connect(server) {
-            $0.reconnectWait = .milliseconds(50)
-            $0.maxReconnectWait = .milliseconds(200)
+            $0.reconnect = RetryPolicy(initial: .milliseconds(50), maximum: .milliseconds(200))
             $0.maxReconnectAttempts = -1
             $0.reconnectBufferSize = 64 * 1024
         }

@@ -188,18 +188,3 @@ import Testing
         #expect(h.count == 1)
     }
 }
-
-@Suite struct ReconnectPolicyTests {
-    @Test func backoffDoublesCapsAndAddsJitter() {
-        var options = NATSOptions()
-        options.reconnectWait = .milliseconds(100)
-        options.maxReconnectWait = .seconds(2)
-        options.reconnectJitter = .milliseconds(100)
-        #expect(NATSConnection.backoff(attempt: 1, options: options, jitterFraction: 0) == .milliseconds(100))
-        #expect(NATSConnection.backoff(attempt: 2, options: options, jitterFraction: 0) == .milliseconds(200))
-        #expect(NATSConnection.backoff(attempt: 4, options: options, jitterFraction: 0) == .milliseconds(800))
-        #expect(NATSConnection.backoff(attempt: 10, options: options, jitterFraction: 0) == .seconds(2))
-        #expect(NATSConnection.backoff(attempt: 1000, options: options, jitterFraction: 1) == .milliseconds(2100))
-        #expect(NATSConnection.backoff(attempt: 1, options: options, jitterFraction: 0.5) == .milliseconds(150))
-    }
-}

@@ -39,11 +39,4 @@ import Testing
         let error = #expect(throws: RedisError.self) { try RedisURL(parsing: "redis://:topsecret@h:notaport") }
         #expect(error?.message.contains("topsecret") == false)
     }
-
-    @Test func backoffDoublesAndCaps() {
-        #expect(RedisClient.backoff(failures: 1) == .milliseconds(100))
-        #expect(RedisClient.backoff(failures: 2) == .milliseconds(200))
-        #expect(RedisClient.backoff(failures: 7) == .seconds(5))
-        #expect(RedisClient.backoff(failures: 50) == .seconds(5))
-    }
 }

@@ -71,7 +71,7 @@ import Testing
     @Test func finishedOutcomeKeepsCaptionsAndSniffsImageType() throws {
         var queued = MemeRecord(queued: MemeRequest(prompt: "cat", topText: "TOP"), id: "x", at: 5)
         queued.fastMode = true
-        let png = Data([0x89, 0x50, 0x4E, 0x47, 1, 2, 3])
+        let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3])
         let done = try #require(MemeRecord.finished(
             .done(MemeResponse(requestId: "x", imageData: png.base64EncodedString(), prompt: "cat", timestamp: 9)),
             previous: queued, now: 10))

@@ -21,7 +21,9 @@ import Testing
     }
 
     static func makeApp(nats: NATSServer, redis: RedisServer) async throws -> (MemeWebApp, NATSMemeQueue) {
-        let queue = try await NATSMemeQueue.connect(url: nats.url, logger: logger())
+        var queueSettings = QueueSettings()
+        queueSettings.natsURL = nats.url
+        let queue = try await NATSMemeQueue.connect(queueSettings, logger: logger())
         var settings = Fixtures.settings()
         settings.submitTimeoutSeconds = 5
         let app = try MemeWebApp(settings: settings, queue: queue, store: try RedisResultStore(url: redis.url), logger: logger())
@@ -126,6 +128,18 @@ import Testing
             nats.stop()
             #expect(try await eventually { try await client.execute(uri: "/readyz", method: .get) { $0.status == .serviceUnavailable } })
         }
+        await queue.close()
+    }
+
+    /// meme-web creates the stream and the consumer it is told to (NATS_CONSUMER), not the default one.
+    @Test func theConfiguredStreamAndConsumerAreCreated() async throws {
+        let nats = try NATSServer()
+        var settings = QueueSettings()
+        (settings.natsURL, settings.stream, settings.consumer) = ("\(nats.url),nats://127.0.0.1:1", "OTHER", "other-workers")
+        let queue = try await NATSMemeQueue.connect(settings, logger: Self.logger())
+        let js = JetStream(queue.connection)
+        #expect(try await js.consumerInfo(stream: "OTHER", consumer: "other-workers").config.durable == "other-workers")
+        await #expect(throws: JetStreamError.self) { try await js.consumerInfo(stream: "OTHER", consumer: MemeDefaults.consumer) }
         await queue.close()
     }
 }

@@ -217,7 +217,7 @@ import WorkerService
         #expect(WorkerSettings.environmentNames.contains("HF_FAST_API_URL"))
         let defaults = try WorkerSettings.resolve(SettingsReader(environment: [:]))
         #expect(defaults.hfFastURL == MemeDefaults.hfFastModelURL && defaults.hfTimeoutSeconds == 60)
-        #expect(throws: SettingsError("HF_FAST_API_URL must be a URL like https://host:port, got 'ftp://x'")) {
+        #expect(throws: SettingsError("HF_FAST_API_URL (--hf-fast-api-url) must be a URL like https://host:port, got 'ftp://x'")) {
             try WorkerSettings.resolve(SettingsReader(environment: ["HF_FAST_API_URL": "ftp://x"]))
         }
     }

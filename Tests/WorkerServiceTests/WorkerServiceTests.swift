@@ -23,39 +23,6 @@ import Testing
     }
 }
 
-@Suite struct WorkerSettingsTests {
-    @Test func defaultsWorkLocally() throws {
-        let s = try WorkerSettings.resolve(SettingsReader(environment: [:]))
-        #expect(s.natsURL == "nats://127.0.0.1:4222")
-        #expect(s.errorSubject == "meme.response.error")
-        #expect(s.hfToken == nil)
-        #expect(s.metricsPort == 9091)
-    }
-
-    @Test func environmentNamesAreTheOriginals() throws {
-        let s = try WorkerSettings.resolve(SettingsReader(environment: [
-            "NATS_URL": "nats://n:4222", "NATS_STREAM": "S", "NATS_CONSUMER": "c", "NATS_REQUEST_SUBJECT": "a.b",
-            "NATS_RESPONSE_SUBJECT": "c.d", "REDIS_URL": "redis://r:6379", "HF_API_TOKEN": "hf_x",
-            "HF_API_URL": "http://127.0.0.1:1/m", "CACHE_TTL": "5", "METRICS_ADDR": "0.0.0.0:9090",
-            "NATS_ACK_WAIT": "2", "NATS_MAX_DELIVER": "4", "WORKER_CONCURRENCY": "3",
-        ]))
-        #expect(s.stream == "S" && s.consumer == "c" && s.requestSubject == "a.b" && s.errorSubject == "c.d.error")
-        #expect(s.ackWaitSeconds == 2 && s.maxDeliver == 4 && s.concurrency == 3 && s.cacheTTLSeconds == 5)
-        #expect(s.metricsPort == 9090)
-        #expect(s.hfToken == "hf_x")
-        #expect(!s.description.contains("hf_x"))
-    }
-
-    @Test func badValuesNameTheSetting() {
-        #expect(throws: SettingsError("NATS_REQUEST_SUBJECT must be a NATS subject without wildcards like meme.request, got 'meme.*'")) {
-            try WorkerSettings.resolve(SettingsReader(environment: ["NATS_REQUEST_SUBJECT": "meme.*"]))
-        }
-        #expect(throws: SettingsError("--worker-concurrency must be a whole number from 1 to 64, got '0'")) {
-            try WorkerSettings.resolve(SettingsReader(flags: ["WORKER_CONCURRENCY": "0"], environment: [:]))
-        }
-    }
-}
-
 @Suite struct CacheKeyTests {
     @Test func keysChangeWithEverythingThatChangesTheImage() {
         let a = MemeRequest(prompt: "cat")

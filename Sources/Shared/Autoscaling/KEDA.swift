@@ -10,6 +10,20 @@
 /// max(minReplicaCount, 1) when it turns active (KEDA docs, "Scaling Deployments"). After
 /// `fallback.failureThreshold` consecutive scaler failures the target gets `fallback.replicas`.
 public enum KEDA {
+    /// What KEDA assumes for the fields a ScaledObject leaves out: the one place the stand-in's file
+    /// reader, the cluster readers and the console take them from. From the KEDA docs ("Scaling
+    /// Deployments": pollingInterval 30, cooldownPeriod 300, minReplicaCount 0, maxReplicaCount 100;
+    /// the nats-jetstream scaler: activationLagThreshold 0) and pkg/scalers/nats_jetstream_scaler.go
+    /// (`defaultJetStreamLagThreshold = 10`).
+    public enum Defaults {
+        public static let pollingIntervalSeconds = 30
+        public static let cooldownPeriodSeconds = 300
+        public static let minReplicaCount = 0
+        public static let maxReplicaCount = 100
+        public static let lagThreshold = 10
+        public static let activationLagThreshold = 0
+    }
+
     public struct Fallback: Sendable, Equatable {
         public var failureThreshold: Int
         public var replicas: Int
@@ -29,10 +43,12 @@ public enum KEDA {
         public var pollingIntervalSeconds: Int
         public var fallback: Fallback?
 
-        /// KEDA defaults apart from `lagThreshold`, which the trigger must set.
+        /// KEDA's defaults (`Defaults`) for whatever is not given.
         public init(
-            lagThreshold: Int, activationLagThreshold: Int = 0, minReplicaCount: Int = 0, maxReplicaCount: Int = 100,
-            cooldownPeriodSeconds: Int = 300, pollingIntervalSeconds: Int = 30, fallback: Fallback? = nil
+            lagThreshold: Int = Defaults.lagThreshold, activationLagThreshold: Int = Defaults.activationLagThreshold,
+            minReplicaCount: Int = Defaults.minReplicaCount, maxReplicaCount: Int = Defaults.maxReplicaCount,
+            cooldownPeriodSeconds: Int = Defaults.cooldownPeriodSeconds, pollingIntervalSeconds: Int = Defaults.pollingIntervalSeconds,
+            fallback: Fallback? = nil
         ) {
             self.lagThreshold = max(1, lagThreshold)
             self.activationLagThreshold = activationLagThreshold

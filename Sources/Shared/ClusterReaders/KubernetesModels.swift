@@ -106,14 +106,16 @@ public struct ScaledObject: Sendable, Equatable {
     public var isActive: Bool { conditions.first { $0.type == "Active" }?.isTrue ?? false }
     public var isFallbackActive: Bool { conditions.first { $0.type == "Fallback" }?.isTrue ?? false }
 
-    /// KEDA parameters for the first `nats-jetstream` trigger (KEDA defaults where unset), nil without one.
+    /// KEDA parameters for the first `nats-jetstream` trigger (`KEDA.Defaults` where unset), nil without one.
     public var natsJetStreamParameters: KEDA.Parameters? {
-        guard let trigger = triggers.first(where: { $0.type == "nats-jetstream" }),
-              let lag = trigger.metadata["lagThreshold"].flatMap({ Int($0) }) else { return nil }
+        guard let trigger = triggers.first(where: { $0.type == "nats-jetstream" }) else { return nil }
+        let d = KEDA.Defaults.self
         return KEDA.Parameters(
-            lagThreshold: lag, activationLagThreshold: trigger.metadata["activationLagThreshold"].flatMap { Int($0) } ?? 0,
-            minReplicaCount: minReplicaCount ?? 0, maxReplicaCount: maxReplicaCount ?? 100,
-            cooldownPeriodSeconds: cooldownPeriod ?? 300, pollingIntervalSeconds: pollingInterval ?? 30, fallback: fallback)
+            lagThreshold: trigger.metadata["lagThreshold"].flatMap { Int($0) } ?? d.lagThreshold,
+            activationLagThreshold: trigger.metadata["activationLagThreshold"].flatMap { Int($0) } ?? d.activationLagThreshold,
+            minReplicaCount: minReplicaCount ?? d.minReplicaCount, maxReplicaCount: maxReplicaCount ?? d.maxReplicaCount,
+            cooldownPeriodSeconds: cooldownPeriod ?? d.cooldownPeriodSeconds, pollingIntervalSeconds: pollingInterval ?? d.pollingIntervalSeconds,
+            fallback: fallback)
     }
 }
 

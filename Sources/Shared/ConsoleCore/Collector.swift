@@ -300,8 +300,8 @@ func kedaStatus(_ so: ScaledObject, lag: Int?, lagAge: Double? = nil, clusterAge
     let targetRef = "Deployment/\(so.scaleTargetName)"
     let fallback = so.fallback.map { KEDAFallback(failureThreshold: $0.failureThreshold, replicas: $0.replicas) }
     let lastActive = so.lastActiveTime.flatMap(parseRFC3339)
-    let cooldown = so.cooldownPeriod ?? 300  // KEDA's default when the spec leaves it out
-    let minimum = so.minReplicaCount ?? 0
+    let cooldown = so.cooldownPeriod ?? KEDA.Defaults.cooldownPeriodSeconds
+    let minimum = so.minReplicaCount ?? KEDA.Defaults.minReplicaCount
     // Counting down only while inactive with scale-to-zero allowed; unknown without lastActiveTime.
     func scaleToZero(active: Bool) -> Double? {
         guard !active, minimum == 0, let lastActive else { return nil }
@@ -310,7 +310,7 @@ func kedaStatus(_ so: ScaledObject, lag: Int?, lagAge: Double? = nil, clusterAge
     guard let p = so.natsJetStreamParameters else {
         let types = so.triggers.map(\.type).joined(separator: ", ")
         return KEDAStatus(name: so.name, targetRef: targetRef, active: so.isActive, trigger: types.isEmpty ? nil : types, lag: nil,
-                          lagThreshold: nil, activationThreshold: nil, min: minimum, max: so.maxReplicaCount ?? 100, desired: nil,
+                          lagThreshold: nil, activationThreshold: nil, min: minimum, max: so.maxReplicaCount ?? KEDA.Defaults.maxReplicaCount, desired: nil,
                           fallback: fallback, cooldownPeriodSeconds: cooldown, scaleToZeroInSeconds: scaleToZero(active: so.isActive),
                           source: "kubernetes", ageSeconds: clusterAge,
                           explanation: "trigger \(types.isEmpty ? "none" : types): not a nats-jetstream scaler; KEDA reports "

@@ -1,7 +1,26 @@
 import MemeKit
 
-/// Where the console reads from and how often. Built by the executable from flags and environment.
+/// Where the console reads from and how often; `resolve(_:)` fills it from flags, environment and defaults.
 public struct ConsoleSettings: Sendable {
+    /// `--mode`: cluster, local, or auto (cluster when a Kubernetes API answers).
+    public enum ModeRequest: String, Sendable, CaseIterable {
+        case auto, cluster, local
+    }
+
+    /// How to reach the Kubernetes API (cluster mode).
+    public struct Kubernetes: Sendable, Equatable {
+        /// A plain API URL (a `kubectl proxy`); wins over the rest.
+        public var apiURL: String?
+        /// The kubeconfig file; nil: `~/.kube/config`.
+        public var kubeconfig: String?
+        public var context: String?
+        /// Use the pod's service account.
+        public var inCluster = false
+        public init() {}
+    }
+
+    public var mode = ModeRequest.auto
+    public var kubernetes = Kubernetes()
     public var natsURL: String
     /// `/jsz` base URL of nats-server's monitor port; when set the queue is read there, exactly as KEDA reads it.
     public var natsMonitorURL: String?
@@ -39,6 +58,13 @@ public struct ConsoleSettings: Sendable {
 
     /// Where `meme-worker supervise` listens by default (its SUPERVISOR_METRICS_ADDR).
     public static let defaultLocalScalerURL = "http://127.0.0.1:9190"
+
+    /// The queue part, as the other programs hold it.
+    public var queue: QueueSettings {
+        var q = QueueSettings()
+        (q.natsURL, q.stream, q.consumer, q.requestSubject, q.responseSubject) = (natsURL, stream, consumer, requestSubject, responseSubject)
+        return q
+    }
 
     public var backoff: Backoff { Backoff(interval: interval, maximum: max(30, interval)) }
     /// A source counts as stale after missing about three reads.

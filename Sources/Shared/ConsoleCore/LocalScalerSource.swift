@@ -25,7 +25,7 @@ public struct LocalScalerSource: Sendable {
         do {
             response = try await client.send(HTTPRequest(url: url, timeouts: timeouts))
         } catch {
-            throw ConsoleError("\(SettingsReader.redacted(url)): \(error.message)")
+            throw ConsoleError("\(SettingsReader.redacted(url)): \(error.message)", underlying: error)
         }
         guard response.isSuccess else {
             throw ConsoleError("\(SettingsReader.redacted(url)) answered HTTP \(response.status)"
@@ -46,12 +46,15 @@ public struct LocalScalerSource: Sendable {
         }
         do {
             return try JSONDecoder().decode(LocalScalerStatus.self, from: Data(body))
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw ConsoleError("/status lacks \"\(key.stringValue)\"")
-        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            throw ConsoleError("/status: bad value at \(context.codingPath.map(\.stringValue).joined(separator: "."))")
-        } catch {
-            throw ConsoleError("/status: \(error)")
+        } catch let error as DecodingError {
+            switch error {
+            case .keyNotFound(let key, _):
+                throw ConsoleError("/status lacks \"\(key.stringValue)\"", underlying: error)
+            case .typeMismatch(_, let context), .valueNotFound(_, let context):
+                throw ConsoleError("/status: bad value at \(context.codingPath.map(\.stringValue).joined(separator: "."))", underlying: error)
+            default:
+                throw ConsoleError("/status: \(error)", underlying: error)
+            }
         }
     }
 }

@@ -27,7 +27,7 @@ public struct MetricsSource: Sendable {
         } catch {
             // The status line already says "prometheus": drop the reader's own prefix.
             let text = describe(error)
-            throw ConsoleError(text.hasPrefix("Prometheus: ") ? String(text.dropFirst("Prometheus: ".count)) : text)
+            throw ConsoleError(text.hasPrefix("Prometheus: ") ? String(text.dropFirst("Prometheus: ".count)) : text, underlying: error)
         }
     }
 

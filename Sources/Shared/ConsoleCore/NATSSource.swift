@@ -22,12 +22,6 @@ public final class NATSLinkBox: Sendable {
     }
 }
 
-public struct ConsoleError: Error, Sendable, CustomStringConvertible, Equatable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
 /// NATS: connection state from the client's events, the queue from JetStream consumer info (polled),
 /// and recent answers from `meme.response` / `meme.response.error`.
 public final class NATSSource: Sendable {
@@ -59,7 +53,7 @@ public final class NATSSource: Sendable {
             do {
                 info = try await js.consumerInfo(stream: stream, consumer: consumer)
             } catch let error as JetStreamError {
-                throw ConsoleError(jetStreamProblem(error, stream: stream, consumer: consumer))
+                throw ConsoleError(jetStreamProblem(error, stream: stream, consumer: consumer), underlying: error)
             }
             return QueueReading(stream: stream, consumer: consumer, pending: Int(info.numPending), ackPending: info.numAckPending,
                                 redelivered: info.numRedelivered)
@@ -80,11 +74,9 @@ public final class NATSSource: Sendable {
 
     /// Tries once to connect.
     func connect() async throws -> NATSConnection {
-        var options = NATSOptions(servers: [url], name: "meme-console")
+        var options = NATSOptions(servers: ServerList.split(url), name: "meme-console")
         options.maxReconnectAttempts = -1
         options.connectTimeout = .seconds(2)
-        options.maxReconnectWait = .seconds(2)
-        options.reconnectJitter = .milliseconds(300)
         return try await NATSConnection.connect(options)
     }
 
@@ -136,10 +128,12 @@ public final class NATSSource: Sendable {
 
     /// "cannot connect to nats://127.0.0.1:4222: connection refused" rather than NIO's nested error text.
     static func connectFailure(url: String, _ error: any Error) -> String {
-        let text = describe(error)
-        let short = text.localizedCaseInsensitiveContains("connection refused") ? "connection refused"
-            : text.localizedCaseInsensitiveContains("timed out") || text.localizedCaseInsensitiveContains("timeout") ? "timeout"
-            : text
+        let short = switch (error as? NATSError)?.kind {
+        case .connectionRefused: "connection refused"
+        case .timeout: "timeout"
+        case .hostNotFound: "host not found"
+        default: describe(error)
+        }
         return "cannot connect to \(SettingsReader.redacted(url)): \(short)"
     }
 
@@ -174,25 +168,11 @@ public final class NATSSource: Sendable {
         try? await subscription.unsubscribe()
     }
 
-    private struct Answer: Decodable {
-        var requestId: String?
-        var prompt: String?
-        var error: String?
-        var submittedAt: Double?
-        enum CodingKeys: String, CodingKey {
-            case prompt, error
-            case requestId = "request_id"
-            case submittedAt = "submitted_at"
-        }
-    }
-
     /// A `meme.response` or `meme.response.error` body as a recent-meme line; latency from `submitted_at` when present.
     static func decodeAnswer(_ bytes: [UInt8], ok: Bool, now: Double) -> RecentMeme? {
-        guard let a = try? JSONDecoder().decode(Answer.self, from: Data(bytes)) else { return nil }
-        let id = a.requestId ?? unknownRequestID
-        let latency = a.submittedAt.map { max(0, (now - $0) * 1000) }
-        return RecentMeme(id: id, prompt: a.prompt ?? "", latencyMilliseconds: latency, ok: ok,
-                          error: ok ? nil : (a.error ?? "error"))
+        guard let a = MemeAnswerSummary.decode(bytes, onErrorSubject: !ok) else { return nil }
+        return RecentMeme(id: a.requestId, prompt: a.prompt ?? "", latencyMilliseconds: a.submittedAt.map { max(0, (now - $0) * 1000) },
+                          ok: ok, error: a.error)
     }
 }
 

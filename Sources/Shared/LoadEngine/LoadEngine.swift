@@ -378,19 +378,12 @@ public final class LoadEngine: Sendable {
         }
     }
 
-    private struct AnswerFields: Decodable {
-        var requestId: String
-        var error: String?
-        enum CodingKeys: String, CodingKey { case requestId = "request_id", error }
-    }
-
     private func listen(_ subscription: NATSSubscription, ok: Bool) async {
-        let decoder = JSONDecoder()
         do {
             for try await message in subscription {
                 // Answers of other clients (the audience) arrive too; they are not ours and are skipped.
-                guard let fields = try? decoder.decode(AnswerFields.self, from: Data(message.payload.readableBytesView)) else { continue }
-                answered(id: fields.requestId, ok: ok, error: fields.error)
+                guard let answer = MemeAnswerSummary.decode(message.payload.readableBytesView, onErrorSubject: !ok) else { continue }
+                answered(id: answer.requestId, ok: ok, error: answer.error)
             }
         } catch {
             // The subscription ends with the connection; the engine stops counting answers.

@@ -62,9 +62,7 @@ public enum ScaledObjectFile {
         }
         let meta = trigger["metadata"]
         let path = "spec.triggers[\(index)].metadata"
-        guard let lagThreshold = try r.int(meta?["lagThreshold"], "\(path).lagThreshold", min: 1) else {
-            throw r.fail(meta ?? trigger, "\(path).lagThreshold", "is missing (KEDA requires it)")
-        }
+        let lagThreshold = try r.int(meta?["lagThreshold"], "\(path).lagThreshold", min: 1) ?? KEDA.Defaults.lagThreshold
         guard let stream = try r.string(meta, "\(path).stream", key: "stream"), !stream.isEmpty else {
             throw r.fail(meta ?? trigger, "\(path).stream", "is missing")
         }

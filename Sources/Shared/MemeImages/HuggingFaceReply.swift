@@ -1,4 +1,5 @@
 import CurlHTTP
+import MemeKit
 import Foundation
 
 /// What one Hugging Face inference answer means for the caller, decided from the status, headers
@@ -40,7 +41,7 @@ enum HuggingFaceReply: Equatable {
 
     /// PNG or JPEG by magic number; the renderer decodes (and rejects) the rest.
     static func isImage(_ bytes: [UInt8]) -> Bool {
-        bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) || bytes.starts(with: [0xFF, 0xD8, 0xFF])
+        ImageFormat.sniff(bytes)?.isPNGOrJPEG == true
     }
 
     /// The API's `{"error": "…"}` (a string or a list of strings), or a short printable excerpt of

@@ -1,5 +1,6 @@
 import CurlHTTP
 import MemeKit
+import Retry
 
 /// Where and how to reach the Hugging Face inference API. `description` never shows the token.
 public struct HuggingFaceConfiguration: Sendable, CustomStringConvertible {
@@ -16,10 +17,14 @@ public struct HuggingFaceConfiguration: Sendable, CustomStringConvertible {
     public var connectTimeout: Duration
     /// Upper bound on tries within one call (the time budget usually ends them first).
     public var maxAttempts: Int
+    /// The wait between tries when the API names none: 0.5 s doubling to 8 s, ± 20 % so workers
+    /// do not retry in step.
+    public var retry: RetryPolicy
 
     public init(
         token: String, modelURL: String = MemeDefaults.hfDefaultURL, fastModelURL: String = MemeDefaults.hfFastModelURL,
-        timeout: Duration = .seconds(60), connectTimeout: Duration = .seconds(10), maxAttempts: Int = 5
+        timeout: Duration = .seconds(60), connectTimeout: Duration = .seconds(10), maxAttempts: Int = 5,
+        retry: RetryPolicy = RetryPolicy(initial: .milliseconds(500), maximum: .seconds(8), jitter: 0.2)
     ) {
         self.token = token
         self.modelURL = modelURL
@@ -27,6 +32,7 @@ public struct HuggingFaceConfiguration: Sendable, CustomStringConvertible {
         self.timeout = timeout
         self.connectTimeout = connectTimeout
         self.maxAttempts = maxAttempts
+        self.retry = retry
     }
 
     /// The original's choice: FLUX.1-schnell when either flag asks for speed, else the configured model.
@@ -130,7 +136,7 @@ public struct HuggingFaceSource: ImageSource {
             }
             // Sleep before the next try only if that try still fits in the budget; otherwise hand
             // the wait to the worker, which NAKs the message with it.
-            let pause = wait ?? Self.backoff(attempt: attempt)
+            let pause = wait ?? configuration.retry.delay(attempt: attempt)
             let left = deadline - clock.now
             guard attempt < configuration.maxAttempts, pause + Self.minimumTry < left else {
                 throw failure("\(reason); tried \(attempt == 1 ? "once" : "\(attempt) times") in \(Self.format(configuration.timeout - left))",
@@ -146,12 +152,6 @@ public struct HuggingFaceSource: ImageSource {
 
     /// Time a retry needs at least to be worth starting.
     static let minimumTry = Duration.milliseconds(500)
-
-    /// 0.5 s, 1 s, 2 s, 4 s, capped at 8 s, with ±20 % jitter so workers do not retry in step.
-    static func backoff(attempt: Int) -> Duration {
-        let base = min(8.0, 0.5 * Double(1 << min(max(attempt - 1, 0), 8)))
-        return .milliseconds(Int64(base * Double.random(in: 0.8...1.2) * 1000))
-    }
 
     private func failure(_ message: String, retryAfter: Duration?) -> ImageSourceError {
         ImageSourceError(.transient, source: name, message: HuggingFaceReply.redact(message, configuration.token), retryAfter: retryAfter)

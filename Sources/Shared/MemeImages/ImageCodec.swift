@@ -1,5 +1,6 @@
 import CPangoCairo
 import Glibc
+import MemeKit
 
 /// PNG/JPEG in and out of cairo image surfaces. PNG is written with libpng directly (not
 /// cairo_surface_write_to_png_stream) because cairo's fixed level-6 adaptive encoding took over
@@ -12,9 +13,11 @@ enum ImageCodec {
     static let maxPixels = 40_000_000
 
     static func sniff(_ bytes: [UInt8]) -> Kind? {
-        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
-        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
-        return nil
+        switch ImageFormat.sniff(bytes) {
+        case .png: .png
+        case .jpeg: .jpeg
+        default: nil
+        }
     }
 
     /// Decodes PNG or JPEG bytes; `minEdge` lets JPEG decoding skip detail the output cannot show.

@@ -28,8 +28,10 @@ public enum MemeDefaults {
     public static let activationLagThreshold = 0
 }
 
-/// Environment variable names, one place.
+/// Environment variable names, one place: every program reads its settings by these names, the
+/// flags are derived from them (`MemeEnv.flagName`), and `MemeEnv.all` documents each one.
 public enum MemeEnv {
+    // The queue (worker, web, console, load tool)
     public static let natsURL = "NATS_URL"
     public static let natsStream = "NATS_STREAM"
     public static let natsConsumer = "NATS_CONSUMER"
@@ -37,13 +39,50 @@ public enum MemeEnv {
     public static let responseSubject = "NATS_RESPONSE_SUBJECT"
     public static let ackWait = "NATS_ACK_WAIT"
     public static let maxDeliver = "NATS_MAX_DELIVER"
+    public static let natsMonitorURL = "NATS_MONITOR_URL"
     public static let redisURL = "REDIS_URL"
+    public static let cacheTTL = "CACHE_TTL"
+    public static let resultTTL = "RESULT_TTL"
+    public static let maxPromptChars = "MAX_PROMPT_CHARS"
+    public static let logLevel = "LOG_LEVEL"
+    // meme-worker
     public static let hfToken = "HF_API_TOKEN"
     public static let hfTokenFile = "HF_API_TOKEN_FILE"
     public static let hfURL = "HF_API_URL"
-    public static let cacheTTL = "CACHE_TTL"
+    public static let hfFastURL = "HF_FAST_API_URL"
+    public static let hfTimeout = "HF_TIMEOUT"
     public static let metricsAddress = "METRICS_ADDR"
     public static let workerConcurrency = "WORKER_CONCURRENCY"
+    public static let workerDrainGrace = "WORKER_DRAIN_GRACE"
+    public static let workerName = "WORKER_NAME"
+    // meme-worker supervise
+    public static let supervisorMetricsAddress = "SUPERVISOR_METRICS_ADDR"
+    // meme-web
+    public static let host = "HOST"
     public static let port = "PORT"
+    public static let publicURL = "PUBLIC_URL"
+    public static let webPublicDir = "WEB_PUBLIC_DIR"
+    public static let webRateLimit = "WEB_RATE_LIMIT"
+    public static let webRateBurst = "WEB_RATE_BURST"
+    public static let webAddressRateLimit = "WEB_ADDRESS_RATE_LIMIT"
+    public static let webAddressRateBurst = "WEB_ADDRESS_RATE_BURST"
+    public static let webGlobalRateLimit = "WEB_GLOBAL_RATE_LIMIT"
+    public static let webGlobalRateBurst = "WEB_GLOBAL_RATE_BURST"
+    public static let webTrustedProxy = "WEB_TRUSTED_PROXY"
+    public static let webTrustedProxies = "WEB_TRUSTED_PROXIES"
+    public static let webRecentCapacity = "WEB_RECENT_CAPACITY"
+    public static let webStatsInterval = "WEB_STATS_INTERVAL"
+    // meme-console
+    public static let consoleMode = "MEME_CONSOLE_MODE"
+    public static let consoleInterval = "MEME_CONSOLE_INTERVAL"
     public static let prometheusURL = "PROMETHEUS_URL"
+    public static let localScalerURL = "LOCAL_SCALER_URL"
+    public static let kubeconfig = "KUBECONFIG"
+    public static let kubeContext = "KUBE_CONTEXT"
+    public static let kubeAPIURL = "KUBE_API_URL"
+    public static let kubernetesServiceHost = "KUBERNETES_SERVICE_HOST"
+    public static let kubernetesServicePort = "KUBERNETES_SERVICE_PORT"
+    public static let namespace = "MEME_NAMESPACE"
+    public static let cacheNamespace = "MEME_CACHE_NAMESPACE"
+    public static let messagingNamespace = "MEME_MESSAGING_NAMESPACE"
 }

@@ -105,7 +105,7 @@ final class NATSChannelHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         connection.noteError("\(error)", generation: generation)
-        fail(context: context, NATSError(.connectionFailed, "connection error: \(error)"))
+        fail(context: context, NATSError(.connectionFailed, "connection error: \(error)", underlying: error))
         context.close(promise: nil)
     }
 }

@@ -45,7 +45,7 @@ extension NATSConnection {
             channel = try await bootstrap.connect(host: server.host, port: server.port).get()
         } catch {
             handshake.fail(error)
-            throw NATSError(.connectionFailed, "cannot connect to \(server): \(error)")
+            throw NATSError.connect(to: server, error)
         }
         let info = try await handshake.futureResult.get()
         let activated: Bool = state.withLock { s in
@@ -214,14 +214,6 @@ extension NATSConnection {
         }
     }
 
-    /// Exponential backoff from `reconnectWait`, capped at `maxReconnectWait`, plus a share of `reconnectJitter`
-    /// so that many clients losing one server do not come back in lockstep.
-    static func backoff(attempt: Int, options: NATSOptions, jitterFraction: Double) -> Duration {
-        let base = options.reconnectWait * (1 << Swift.min(Swift.max(attempt, 1) - 1, 16))
-        let capped = Swift.min(base, options.maxReconnectWait)
-        return capped + options.reconnectJitter * Swift.min(Swift.max(jitterFraction, 0), 1)
-    }
-
     private func reconnectLoop() async {
         var attempt = 0
         var index = state.withLock { $0.serverIndex }
@@ -234,7 +226,7 @@ extension NATSConnection {
             }
             guard state.withLock({ $0.status == .reconnecting }) else { return }
             emit(.reconnecting(attempt: attempt))
-            try? await Task.sleep(for: Self.backoff(attempt: attempt, options: options, jitterFraction: Double.random(in: 0...1)))
+            try? await Task.sleep(for: options.reconnect.delay(attempt: attempt))
             guard state.withLock({ $0.status == .reconnecting }) else { return }
             // Start with the server we lost (it may just be restarting), then walk the list.
             let serverIndex = index % servers.count

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Retry
 
 /// How to connect. Only `servers` is required; the defaults follow nats.go.
 public struct NATSOptions: Sendable {
@@ -19,10 +20,8 @@ public struct NATSOptions: Sendable {
     public var allowReconnect = true
     /// -1: try forever.
     public var maxReconnectAttempts = 60
-    /// Backoff starts at this wait and doubles up to `maxReconnectWait`; each wait gets up to `reconnectJitter` added.
-    public var reconnectWait: Duration = .milliseconds(100)
-    public var maxReconnectWait: Duration = .seconds(2)
-    public var reconnectJitter: Duration = .milliseconds(100)
+    /// The wait between reconnect attempts (the shared connect policy: 100 ms doubling to 2 s, ± 20 %).
+    public var reconnect = RetryPolicy.connect
     /// Bytes of publishes kept while disconnected; a publish beyond this fails with `.reconnectBufferFull`.
     public var reconnectBufferSize = 8 * 1024 * 1024
     /// Messages a subscription buffers before it drops new ones (counted, reported as `.slowConsumer`).

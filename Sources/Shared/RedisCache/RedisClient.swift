@@ -1,17 +1,19 @@
 import Glibc
 import Logging
 import NIOPosix
+import Retry
 import Synchronization
 
 /// A Redis client for caching: one connection, every call on a `NIOThreadPool` (hiredis blocks),
 /// each bounded by a socket timeout.
 ///
 /// On a broken connection the failing call throws at once (callers skip the cache); later calls
-/// reconnect lazily, no more often than the backoff allows (100 ms doubling to 5 s), and fail fast
+/// reconnect lazily, no more often than `retry` allows (`RetryPolicy.connect`: 100 ms doubling to 2 s), and fail fast
 /// in between. The client never needs to be recreated after Redis restarts.
 public final class RedisClient: Sendable {
     public let url: RedisURL
     private let timeout: Duration
+    private let retry: RetryPolicy
     private let threadPool: NIOThreadPool
     private let logger: Logger
     private let state: Mutex<State>
@@ -26,18 +28,20 @@ public final class RedisClient: Sendable {
     /// - Parameters:
     ///   - url: `redis://[[user]:password@]host[:port][/db]`.
     ///   - timeout: for connecting and for each call's socket reads/writes.
-    public convenience init(url: String, timeout: Duration = .seconds(1), threadPool: NIOThreadPool = .singleton,
-                            logger: Logger = Logger(label: "redis")) throws(RedisError) {
-        self.init(url: try RedisURL(parsing: url), timeout: timeout, threadPool: threadPool, logger: logger)
+    ///   - retry: how long calls fail fast after a failure before the next reconnect.
+    public convenience init(url: String, timeout: Duration = .seconds(1), retry: RetryPolicy = .connect,
+                            threadPool: NIOThreadPool = .singleton, logger: Logger = Logger(label: "redis")) throws(RedisError) {
+        self.init(url: try RedisURL(parsing: url), timeout: timeout, retry: retry, threadPool: threadPool, logger: logger)
     }
 
-    public init(url: RedisURL, timeout: Duration = .seconds(1), threadPool: NIOThreadPool = .singleton,
-                logger: Logger = Logger(label: "redis")) {
+    public init(url: RedisURL, timeout: Duration = .seconds(1), retry: RetryPolicy = .connect,
+                threadPool: NIOThreadPool = .singleton, logger: Logger = Logger(label: "redis")) {
         // hiredis writes with write(2): a peer that went away would raise SIGPIPE and kill the
         // process. Ignore it process-wide (servers do anyway); the write then fails with EPIPE.
         signal(SIGPIPE, SIG_IGN)
         self.url = url
         self.timeout = timeout
+        self.retry = retry
         self.threadPool = threadPool
         self.logger = logger
         self.state = Mutex(State())
@@ -165,19 +169,13 @@ public final class RedisClient: Sendable {
 
     private func recordFailure(_ state: inout State, _ error: RedisError, now: ContinuousClock.Instant) -> RedisError {
         state.failures += 1
-        let delay = Self.backoff(failures: state.failures)
+        let delay = retry.delay(attempt: state.failures)
         state.nextAttempt = now + delay
         state.lastError = error
         if state.failures == 1 || state.failures.isMultiple(of: 20) {
             logger.warning("redis unavailable", metadata: ["url": "\(url)", "error": "\(error.message)", "failures": "\(state.failures)"])
         }
         return error
-    }
-
-    /// 100 ms, 200 ms, 400 ms … capped at 5 s.
-    static func backoff(failures: Int) -> Duration {
-        let exponent = min(max(failures - 1, 0), 6)
-        return min(.milliseconds(100 * (1 << exponent)), .seconds(5))
     }
 
     private func format(_ duration: Duration) -> String {

@@ -17,11 +17,8 @@ public protocol MemeQueue: Sendable {
     func readiness() async -> MemeQueueReadiness
 }
 
-/// One result from a worker.
-public enum MemeOutcome: Sendable, Equatable {
-    case done(MemeResponse)
-    case failed(MemeErrorResponse)
-}
+/// One result from a worker (MemeKit's answer type, decoded there).
+public typealias MemeOutcome = MemeAnswer
 
 public enum MemeQueueReadiness: Sendable, Equatable {
     case ready
@@ -29,14 +26,15 @@ public enum MemeQueueReadiness: Sendable, Equatable {
     case notReady(String)
 }
 
-/// Why a submit failed. `message` is sent to the client (it must never contain secrets).
-public struct MemeQueueError: Error, Sendable, Equatable, CustomStringConvertible {
+/// Why a submit failed. `message` is sent to the client (it must never contain secrets);
+/// `underlying` keeps the NATS or JetStream error it came from.
+public struct MemeQueueError: CausedError {
     public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+    public var underlying: (any Error)?
+    public init(_ message: String, underlying: (any Error)?) { (self.message, self.underlying) = (message, underlying) }
 
     /// The usual shape: the broker is down or did not acknowledge in time.
-    public static func unavailable(_ reason: String) -> MemeQueueError {
-        MemeQueueError("JetStream unavailable: \(reason)")
+    public static func unavailable(_ reason: String, underlying: (any Error)? = nil) -> MemeQueueError {
+        MemeQueueError("JetStream unavailable: \(reason)", underlying: underlying)
     }
 }

@@ -144,14 +144,7 @@ public struct MemeView: Codable, Sendable, Equatable {
 enum ImageType {
     /// Workers may omit `content_type`; the original always sent PNG, the renderer may send JPEG.
     static func sniff(_ bytes: Data) -> String {
-        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return "image/png" }
-        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
-        if bytes.starts(with: Array("GIF8".utf8)) { return "image/gif" }
-        if bytes.count > 12, bytes[bytes.startIndex + 8 ..< bytes.startIndex + 12].elementsEqual("WEBP".utf8) {
-            return "image/webp"
-        }
-        if let head = String(data: bytes.prefix(256), encoding: .utf8), head.contains("<svg") { return "image/svg+xml" }
-        return "application/octet-stream"
+        ImageFormat.sniff(bytes)?.contentType ?? "application/octet-stream"
     }
 }
 

@@ -21,25 +21,24 @@ public final class NATSMemeQueue: MemeQueue {
     private let subscribers = Mutex([UUID: AsyncStream<MemeOutcome>.Continuation]())
     private let readers = Mutex<[Task<Void, Never>]>([])
 
-    /// Connects and subscribes to the result subjects.
+    /// Connects to `settings.servers` (one try; `WebBackends` retries), creates the stream and the
+    /// consumer `settings.consumer` when missing, and subscribes to the answer subjects.
     /// - Throws: `MemeQueueError` naming the server when it cannot connect or subscribe.
-    public static func connect(
-        url: String, stream: String? = MemeDefaults.stream, requestSubject: String = MemeDefaults.requestSubject,
-        responseSubject: String = MemeDefaults.responseSubject, logger: Logger
-    ) async throws -> NATSMemeQueue {
-        var options = NATSOptions(servers: [url], name: "meme-web")
+    public static func connect(_ settings: QueueSettings, logger: Logger) async throws -> NATSMemeQueue {
+        let (stream, requestSubject, responseSubject) = (settings.stream, settings.requestSubject, settings.responseSubject)
+        var options = NATSOptions(servers: settings.servers, name: "meme-web")
         options.maxReconnectAttempts = -1
         options.logger = logger
         let connection: NATSConnection
         do {
             connection = try await NATSConnection.connect(options)
         } catch {
-            throw MemeQueueError("cannot connect to NATS: \(error)")
+            throw MemeQueueError("cannot connect to NATS: \(error)", underlying: error)
         }
         let queue = NATSMemeQueue(connection: connection, stream: stream, requestSubject: requestSubject, logger: logger)
         // With the worker scaled to zero, nothing else may have created the stream yet.
         do {
-            try await MemeStreamSetup(stream: stream ?? MemeDefaults.stream, requestSubject: requestSubject)
+            try await MemeStreamSetup(stream: settings.stream, consumer: settings.consumer, requestSubject: requestSubject)
                 .ensure(JetStream(connection), logger: logger)
         } catch {
             logger.warning("could not create the stream/consumer; submits fail until the worker does", metadata: ["error": "\(error)"])
@@ -47,11 +46,11 @@ public final class NATSMemeQueue: MemeQueue {
         do {
             let responses = try await connection.subscribe(responseSubject)
             let errors = try await connection.subscribe(MemeDefaults.errorSubject(for: responseSubject))
-            queue.startReading(responses, decode: Self.decodeResponse)
-            queue.startReading(errors, decode: Self.decodeError)
+            queue.startReading(responses) { MemeAnswer.decode($0, onErrorSubject: false) }
+            queue.startReading(errors) { MemeAnswer.decode($0, onErrorSubject: true) }
         } catch {
             await connection.close()
-            throw MemeQueueError("cannot subscribe to \(responseSubject): \(error)")
+            throw MemeQueueError("cannot subscribe to \(responseSubject): \(error)", underlying: error)
         }
         return queue
     }
@@ -72,7 +71,7 @@ public final class NATSMemeQueue: MemeQueue {
             let headers = stream.map { NATSHeaders([(NATSHeaderName.expectedStream, $0)]) }
             try await jetStream.publish(requestSubject, payload: Array(payload), headers: headers, messageID: request.id)
         } catch {
-            throw MemeQueueError.unavailable("\(error)")
+            throw MemeQueueError.unavailable("\(error)", underlying: error)
         }
     }
 
@@ -113,13 +112,5 @@ public final class NATSMemeQueue: MemeQueue {
             }
         }
         readers.withLock { $0.append(task) }
-    }
-
-    static func decodeResponse(_ bytes: [UInt8]) -> MemeOutcome? {
-        (try? JSONDecoder().decode(MemeResponse.self, from: Data(bytes))).map(MemeOutcome.done)
-    }
-
-    static func decodeError(_ bytes: [UInt8]) -> MemeOutcome? {
-        (try? JSONDecoder().decode(MemeErrorResponse.self, from: Data(bytes))).map(MemeOutcome.failed)
     }
 }

@@ -25,7 +25,7 @@ public final class RedisResultStore: ResultStore {
         let meta = try await metadata(id: id)
         // A failure's text is in the metadata; only a done or unknown meme needs the answer.
         if meta?.status == .error { return meta }
-        guard let body = try await client.get(ResultKeys.result(id: id)), let outcome = Self.outcome(body) else { return meta }
+        guard let body = try await client.get(ResultKeys.result(id: id)), let outcome = MemeAnswer.decodeStored(body) else { return meta }
         return Self.join(meta, outcome) ?? meta
     }
 
@@ -61,20 +61,8 @@ public final class RedisResultStore: ResultStore {
         return records
     }
 
-    /// The worker's stored body: a `MemeResponse` or a `MemeErrorResponse`.
-    static func outcome(_ body: [UInt8]) -> MemeOutcome? {
-        let data = Data(body)
-        if let response = try? JSONDecoder().decode(MemeResponse.self, from: data) { return .done(response) }
-        if let failure = try? JSONDecoder().decode(MemeErrorResponse.self, from: data) { return .failed(failure) }
-        return nil
-    }
-
     /// The metadata with the worker's answer applied; the finish time is the recorded one, else the answer's.
     static func join(_ meta: MemeRecord?, _ outcome: MemeOutcome) -> MemeRecord? {
-        let answered: Double = switch outcome {
-        case .done(let r): Double(r.timestamp)
-        case .failed(let e): Double(e.timestamp)
-        }
-        return MemeRecord.finished(outcome, previous: meta, now: meta?.finishedAt ?? answered)
+        MemeRecord.finished(outcome, previous: meta, now: meta?.finishedAt ?? Double(outcome.timestamp))
     }
 }

@@ -1,6 +1,7 @@
+import Logging
 import MemeKit
 
-/// Everything meme-web's HTTP layer needs to know; the executable fills it from flags and env.
+/// Everything meme-web needs to know; `resolve(_:)` fills it from flags, environment and defaults.
 public struct WebSettings: Sendable {
     public var host = "0.0.0.0"
     public var port = MemeDefaults.webPort
@@ -38,6 +39,11 @@ public struct WebSettings: Sendable {
     public var maxListLimit = 100
     /// Seconds to wait for the queue to acknowledge a submit before answering 503.
     public var submitTimeoutSeconds = 5.0
+    /// Where requests go and answers come from.
+    public var queue = QueueSettings()
+    /// Shared results (`meme:meta:<id>`, the worker's `meme:result:<id>`); nil keeps them in memory only.
+    public var redisURL: String? = MemeDefaults.redisURL
+    public var logLevel = Logger.Level.info
 
     public init() {}
 }

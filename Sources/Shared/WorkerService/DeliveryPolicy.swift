@@ -1,3 +1,5 @@
+import Retry
+
 /// What to do with a JetStream message after an attempt, decided purely from the outcome
 /// and the delivery count, so the "never lose, never loop" rules are unit-tested apart from I/O.
 public enum DeliveryDecision: Equatable, Sendable {
@@ -21,14 +23,13 @@ public enum AttemptOutcome: Equatable, Sendable {
 
 public struct DeliveryPolicy: Sendable, Equatable {
     public var maxDeliver: Int
-    /// Base of the exponential NAK backoff.
-    public var baseDelaySeconds: Double
-    public var maxDelaySeconds: Double
+    /// The NAK delay before delivery n + 1: 1 s doubling to 30 s. No jitter: JetStream already
+    /// spreads redeliveries over the consumers that pull.
+    public var backoff: RetryPolicy
 
-    public init(maxDeliver: Int, baseDelaySeconds: Double = 1, maxDelaySeconds: Double = 30) {
+    public init(maxDeliver: Int, backoff: RetryPolicy = RetryPolicy(initial: .seconds(1), maximum: .seconds(30), jitter: 0)) {
         self.maxDeliver = maxDeliver
-        self.baseDelaySeconds = baseDelaySeconds
-        self.maxDelaySeconds = maxDelaySeconds
+        self.backoff = backoff
     }
 
     /// - Parameter delivery: 1 for the first delivery (JetStream's `num_delivered`).
@@ -43,8 +44,8 @@ public struct DeliveryPolicy: Sendable, Equatable {
             guard delivery < maxDeliver else {
                 return .failAndTerminate("\(why) (gave up after \(delivery) attempt\(delivery == 1 ? "" : "s"))")
             }
-            let backoff = min(maxDelaySeconds, baseDelaySeconds * Double(1 << min(delivery - 1, 16)))
-            return .nak(delaySeconds: min(maxDelaySeconds, max(backoff, retryAfter ?? 0)))
+            let maximum = backoff.maximum.seconds
+            return .nak(delaySeconds: min(maximum, max(backoff.delay(attempt: delivery, random: 0.5).seconds, retryAfter ?? 0)))
         }
     }
 }

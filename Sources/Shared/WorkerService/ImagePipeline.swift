@@ -60,7 +60,7 @@ public struct ImagePipeline: Sendable {
     }
 
     static func contentType(of bytes: [UInt8]) -> String {
-        bytes.starts(with: [0xFF, 0xD8, 0xFF]) ? "image/jpeg" : "image/png"
+        ImageFormat.sniff(bytes)?.contentType ?? "image/png"
     }
 }
 

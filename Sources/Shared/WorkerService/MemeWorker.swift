@@ -6,6 +6,7 @@ import MemeKit
 import MemeStream
 import NATS
 import RedisCache
+import Retry
 import ServiceLifecycle
 import Synchronization
 
@@ -115,21 +116,12 @@ public final class MemeWorker: Service, Sendable {
     }
 
     private func connectWithRetry() async throws -> NATSConnection {
-        var options = NATSOptions(servers: settings.natsURL.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) },
-                                  name: "meme-worker \(settings.workerName)")
+        var options = NATSOptions(servers: settings.queue.servers, name: "meme-worker \(settings.workerName)")
         options.maxReconnectAttempts = -1
-        var delay = Duration.milliseconds(100)
-        while true {
-            do {
-                return try await NATSConnection.connect(options)
-            } catch {
-                try Task.checkCancellation()
-                if Task.isShuttingDownGracefully { throw CancellationError() }
-                logger.warning("waiting for NATS", metadata: ["url": "\(SettingsReader.redacted(settings.natsURL))", "error": "\(error)", "retry_in": "\(delay)"])
-                try await Task.sleep(for: delay + .milliseconds(Int64.random(in: 0...100)))
-                delay = min(delay * 2, .seconds(5))
-            }
-        }
+        return try await RetryPolicy.connect.run({ try await NATSConnection.connect(options) }, onFailure: { error, _, wait in
+            if Task.isShuttingDownGracefully { throw CancellationError() }
+            logger.warning("waiting for NATS", metadata: ["url": "\(SettingsReader.redacted(settings.natsURL))", "error": "\(error)", "retry_in": "\(wait)"])
+        })
     }
 
     private func makeRedis() -> RedisClient? {

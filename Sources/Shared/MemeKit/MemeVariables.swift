@@ -1,0 +1,185 @@
+/// One environment variable a program reads: its flag, who reads it, its default and what it means.
+/// `MemeEnv.all` lists every one; docs/operations.md's configuration table is checked against it.
+public struct MemeVariable: Sendable, Hashable {
+    public enum Program: String, Sendable, Hashable, CaseIterable, Comparable {
+        case worker = "meme-worker"
+        case supervise = "meme-worker supervise"
+        case web = "meme-web"
+        case console = "meme-console"
+        case load = "meme-console load"
+
+        public static func < (a: Program, b: Program) -> Bool {
+            allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+        }
+
+        /// The short name used in the docs' table.
+        public var short: String {
+            switch self {
+            case .worker: "worker"
+            case .supervise: "supervise"
+            case .web: "web"
+            case .console: "console"
+            case .load: "load"
+            }
+        }
+    }
+
+    public var name: String
+    public var programs: [Program]
+    /// As shown in the docs and `--help`; "" when unset means "off" or "none".
+    public var defaultValue: String
+    /// One line: what the setting does.
+    public var summary: String
+    /// False for a secret (environment or file only, never a flag: it would show in `ps`) and for
+    /// variables the platform sets (`KUBERNETES_SERVICE_HOST`).
+    public var hasFlag: Bool
+    /// Former spellings of the flag: still accepted, hidden from `--help`, deprecated.
+    public var deprecatedFlags: [String]
+
+    public init(_ name: String, _ programs: [Program], default defaultValue: String = "", _ summary: String,
+                hasFlag: Bool = true, deprecatedFlags: [String] = []) {
+        self.name = name
+        self.programs = programs
+        self.defaultValue = defaultValue
+        self.summary = summary
+        self.hasFlag = hasFlag
+        self.deprecatedFlags = deprecatedFlags
+    }
+
+    /// The flag without its dashes (`nats-ack-wait`), nil when there is none.
+    public var flag: String? { hasFlag ? MemeEnv.flagName(name) : nil }
+}
+
+extension MemeEnv {
+    /// Prefixes that name the program a variable belongs to; its flag drops them (the program is
+    /// already named by the command): WEB_RATE_LIMIT → `meme-web --rate-limit`. Longest first.
+    public static let programPrefixes = ["MEME_CONSOLE_", "MEME_", "WEB_", "WORKER_", "SUPERVISOR_"]
+
+    /// The one rule from variable to flag: the program prefix dropped, lower case, '-' for '_'.
+    /// NATS_REQUEST_SUBJECT → nats-request-subject, MEME_CONSOLE_INTERVAL → interval.
+    public static func flagName(_ variable: String) -> String {
+        var name = Substring(variable)
+        if let prefix = programPrefixes.first(where: { variable.hasPrefix($0) && variable.count > $0.count }) {
+            name = name.dropFirst(prefix.count)
+        }
+        return name.lowercased().replacingOccurrences(of: "_", with: "-")
+    }
+
+    /// The flag of a listed variable (nil for secrets and platform variables); the rule's result
+    /// for a name not in the list.
+    public static func flag(for variable: String) -> String? {
+        guard let known = byName[variable] else { return flagName(variable) }
+        return known.flag
+    }
+
+    public static func variable(_ name: String) -> MemeVariable? { byName[name] }
+
+    private static let byName = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+
+    /// Every variable the programs read, in the order of the docs' table.
+    public static let all: [MemeVariable] = queue + worker + web + console
+
+    static let queue: [MemeVariable] = [
+        MemeVariable(natsURL, [.worker, .web, .console, .load], default: MemeDefaults.natsURL,
+                     "NATS server(s), comma separated as the nats CLI takes them; `nats://user:pass@…` or `nats://token@…` for auth"),
+        MemeVariable(natsStream, [.worker, .web, .console, .load], default: MemeDefaults.stream,
+                     "JetStream stream of requests, created if missing (WorkQueue, file storage, 2 min duplicate window)",
+                     deprecatedFlags: ["stream"]),
+        MemeVariable(natsConsumer, [.worker, .web, .console, .load], default: MemeDefaults.consumer,
+                     "durable pull consumer the workers share and KEDA reads the lag of, created if missing",
+                     deprecatedFlags: ["consumer"]),
+        MemeVariable(requestSubject, [.worker, .web, .console, .load], default: MemeDefaults.requestSubject,
+                     "subject requests are published on", deprecatedFlags: ["request-subject"]),
+        MemeVariable(responseSubject, [.worker, .web, .console, .load], default: MemeDefaults.responseSubject,
+                     "subject answers are published on; errors on `<subject>.error`", deprecatedFlags: ["response-subject"]),
+        MemeVariable(ackWait, [.worker], default: String(MemeDefaults.ackWaitSeconds),
+                     "seconds before an un-acked delivery comes back"),
+        MemeVariable(maxDeliver, [.worker], default: String(MemeDefaults.maxDeliver),
+                     "deliveries before a transient failure is answered with an error"),
+        MemeVariable(natsMonitorURL, [.supervise, .console], default: "http://127.0.0.1:8222 (supervise); unset (console)",
+                     "nats-server monitor URL; its `/jsz` gives the lag as KEDA reads it (the console reads consumer info over NATS when unset)"),
+        MemeVariable(redisURL, [.worker, .web], default: MemeDefaults.redisURL,
+                     "image cache (worker) and results by id (worker, web); `off` runs without Redis"),
+        MemeVariable(resultTTL, [.worker, .web], default: String(MemeDefaults.resultTTLSeconds),
+                     "seconds a result (worker) or its metadata (web) is kept by id"),
+        MemeVariable(maxPromptChars, [.worker, .web], default: String(MemeDefaults.maxPromptCharacters),
+                     "longest prompt accepted, in characters"),
+        MemeVariable(logLevel, [.worker, .web], default: "info",
+                     "trace, debug, info, notice, warning, error or critical"),
+    ]
+
+    static let worker: [MemeVariable] = [
+        MemeVariable(cacheTTL, [.worker], default: String(MemeDefaults.cacheTTLSeconds), "seconds an image stays in the cache"),
+        MemeVariable(hfToken, [.worker], "Hugging Face token; without it memes are made offline. A secret: never a flag, never logged",
+                     hasFlag: false),
+        MemeVariable(hfTokenFile, [.worker], "file holding the Hugging Face token (a mounted Secret)", hasFlag: false),
+        MemeVariable(hfURL, [.worker], default: "FLUX.1-schnell on the HF router",
+                     "model used with a token when neither `fast_mode` nor `small_image` is asked for"),
+        MemeVariable(hfFastURL, [.worker], default: "FLUX.1-schnell on the HF router", "model used for `fast_mode` or `small_image`"),
+        MemeVariable(hfTimeout, [.worker], default: "60", "seconds one Hugging Face image may take, retries included"),
+        MemeVariable(metricsAddress, [.worker], default: MemeDefaults.workerMetricsAddress,
+                     "listen address of `/metrics`, `/healthz`, `/readyz` (the manifests set `0.0.0.0:9090`)"),
+        MemeVariable(workerConcurrency, [.worker], default: "2", "requests processed at a time",
+                     deprecatedFlags: ["worker-concurrency"]),
+        MemeVariable(workerDrainGrace, [.worker], default: "20", "seconds in-flight work may take after SIGTERM (pods get 30)",
+                     deprecatedFlags: ["worker-drain-grace"]),
+        MemeVariable(workerName, [.worker], default: "the host name", "reported in answers (`worker`) and logs",
+                     deprecatedFlags: ["worker-name"]),
+        MemeVariable(supervisorMetricsAddress, [.supervise], default: "127.0.0.1:9190",
+                     "listen address of the stand-in's `/metrics`, `/status`, `/healthz`, `/readyz`"),
+    ]
+
+    static let web: [MemeVariable] = [
+        MemeVariable(host, [.web], default: "0.0.0.0", "address to listen on"),
+        MemeVariable(port, [.web], default: String(MemeDefaults.webPort), "HTTP port"),
+        MemeVariable(publicURL, [.web], default: "this machine's LAN address and port",
+                     "the address the wall shows and puts in its QR code, e.g. `https://memes.example.org`"),
+        MemeVariable(webPublicDir, [.web], default: "found next to the program",
+                     "folder with index.html, wall.html and assets/"),
+        MemeVariable(webRateLimit, [.web], default: "5", "submits per second per client (its `X-Meme-Client`, else its address); 0 disables"),
+        MemeVariable(webRateBurst, [.web], default: "20", "submits one client may make at once"),
+        MemeVariable(webAddressRateLimit, [.web], default: "50", "submits per second from one address, all its clients together; 0 disables"),
+        MemeVariable(webAddressRateBurst, [.web], default: "200", "submits one address may make at once"),
+        MemeVariable(webGlobalRateLimit, [.web], default: "100", "submits per second into one meme-web altogether; 0 disables"),
+        MemeVariable(webGlobalRateBurst, [.web], default: "400", "submits into one meme-web at once"),
+        MemeVariable(webTrustedProxy, [.web], default: "false",
+                     "trust the first `X-Forwarded-For` hop from any peer (only behind your own proxy)"),
+        MemeVariable(webTrustedProxies, [.web], "comma-separated proxy addresses or IPv4 CIDR ranges whose `X-Forwarded-For` is believed"),
+        MemeVariable(webRecentCapacity, [.web], default: "1000", "recent memes kept in memory for the wall"),
+        MemeVariable(webStatsInterval, [.web], default: "2", "seconds between live `stats` messages"),
+    ]
+
+    static let console: [MemeVariable] = [
+        MemeVariable(consoleMode, [.console], default: "auto", "auto, cluster or local; auto is cluster when a Kubernetes API answers"),
+        MemeVariable(consoleInterval, [.console], default: "1", "seconds between reads of each source (0.1–3600); failing sources back off to 30 s"),
+        MemeVariable(prometheusURL, [.console], default: MemeDefaults.prometheusURL, "Prometheus base URL (rates and latency)"),
+        MemeVariable(localScalerURL, [.console], default: "http://127.0.0.1:9190",
+                     "local mode: `meme-worker supervise`'s base URL; its `/status` gives replicas, lag and decisions"),
+        MemeVariable(kubeconfig, [.console], default: "~/.kube/config", "kubeconfig file"),
+        MemeVariable(kubeContext, [.console], default: "its current-context", "kubeconfig context"),
+        MemeVariable(kubeAPIURL, [.console], "plain Kubernetes API URL, e.g. a `kubectl proxy` at http://127.0.0.1:8001",
+                     deprecatedFlags: ["kube-api"]),
+        MemeVariable(kubernetesServiceHost, [.console], "set by Kubernetes in a pod: use the service account (as `--in-cluster`)",
+                     hasFlag: false),
+        MemeVariable(kubernetesServicePort, [.console], "set by Kubernetes in a pod, with the host", hasFlag: false),
+        MemeVariable(namespace, [.console], default: "meme-generator", "namespace of meme-web and meme-worker, their HPA and ScaledObject"),
+        MemeVariable(cacheNamespace, [.console], default: "cache", "namespace of redis and its VPA"),
+        MemeVariable(messagingNamespace, [.console], default: "messaging", "namespace of the nats StatefulSet"),
+    ]
+
+    /// The docs' configuration table (docs/operations.md), one row per variable.
+    public static func markdownTable() -> String {
+        var lines = ["| variable | flag | read by | default | meaning |", "|---|---|---|---|---|"]
+        for v in all {
+            var flag = v.flag.map { "`--\($0)`" } ?? "—"
+            if !v.deprecatedFlags.isEmpty {
+                flag += " (deprecated: " + v.deprecatedFlags.map { "`--\($0)`" }.joined(separator: ", ") + ")"
+            }
+            let programs = v.programs.sorted().map(\.short).joined(separator: ", ")
+            // A value in code style; a description ("the host name") as words.
+            let value = v.defaultValue.isEmpty ? "unset" : v.defaultValue.contains(" ") ? v.defaultValue : "`\(v.defaultValue)`"
+            lines.append("| `\(v.name)` | \(flag) | \(programs) | \(value) | \(v.summary) |")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
