@@ -35,6 +35,7 @@ import TestServers
         let paths = try stub.requests().map(\.path).sorted()
         #expect(paths == ["/image/fast", "/image/full"])
         #expect(h.worker?.log.contains("images from Hugging Face") == true)
+        #expect(h.worker?.log.contains("answers=JPEG quality 85") == true)
         #expect(h.worker?.log.contains(stub.token) == false)
     }
 

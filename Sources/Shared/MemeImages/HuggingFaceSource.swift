@@ -41,7 +41,8 @@ public struct HuggingFaceConfiguration: Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "model=\(modelURL) fast_model=\(fastModelURL) timeout=\(timeout) token=<redacted>"
+        // The answer format is in the start-up log line, so an operator sees what goes on the wire.
+        "model=\(modelURL) fast_model=\(fastModelURL) timeout=\(timeout) answers=\(HuggingFaceSource.answerFormat) token=<redacted>"
     }
 }
 
