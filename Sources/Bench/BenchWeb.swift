@@ -387,14 +387,19 @@ struct Report {
                 + (nginxPeakKiB.map { String(format: "%.1f MiB", Double($0) / 1024) } ?? "–") + " | < 64 MiB | \(met(peakMiB < 64)) |",
         ]
         let target = "HPA target \(BenchWeb.hpaMemoryTargetMiB) MiB (request \(BenchWeb.memoryRequestMiB) Mi × 50 %)"
+        /// "0.51 of the HPA target": the working set over the 32 MiB target.
+        func ofTarget(_ kib: Int) -> String {
+            String(format: "%.2f of the HPA target", Double(kib) / 1024 / Double(BenchWeb.hpaMemoryTargetMiB))
+        }
         let idleOK = Double(idle.workingSetKiB) / 1024 < Double(BenchWeb.idleTargetMiB)
         let afterOK = Double(afterLoad.workingSetKiB) / 1024 < Double(BenchWeb.idleTargetMiB)
         lines += [
             "| meme-web idle RSS (connected, no request yet) | \(idle.breakdown) | \(target) | – | – |",
-            "| meme-web idle working set | \(ProcessMemory.mib(idle.workingSetKiB)) | \(idle.workingSetSource) | "
+            "| meme-web idle working set | \(ProcessMemory.mib(idle.workingSetKiB)) | \(ofTarget(idle.workingSetKiB)); \(idle.workingSetSource) | "
                 + "< \(BenchWeb.idleTargetMiB) MiB | \(met(idleOK)) |",
             "| meme-web RSS right after the POST run | \(loaded.breakdown) | working set \(ProcessMemory.mib(loaded.workingSetKiB)) | – | – |",
-            "| meme-web working set \(settle) s after the load | \(ProcessMemory.mib(afterLoad.workingSetKiB)) | RSS \(afterLoad.breakdown) | "
+            "| meme-web working set \(settle) s after the load | \(ProcessMemory.mib(afterLoad.workingSetKiB)) | "
+                + "\(ofTarget(afterLoad.workingSetKiB)); RSS \(afterLoad.breakdown) | "
                 + "< \(BenchWeb.idleTargetMiB) MiB | \(met(afterOK)) |",
         ]
         if webGet.non2xx3xx + nginxGet.non2xx3xx > 0 {
