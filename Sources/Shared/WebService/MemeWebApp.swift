@@ -87,7 +87,10 @@ public struct MemeWebApp: Sendable {
             headerTimeout: .milliseconds(Int64(settings.headerTimeoutSeconds * 1000)),
             bodyTimeout: .milliseconds(Int64(settings.bodyTimeoutSeconds * 1000)), maxHeaderBytes: settings.maxHeaderBytes,
             rejected: { [metrics] in metrics.connectionRejected(status: $0) })
+        // Page files are answered on the event loop (StaticFastPath), everything else by the router.
+        let page = StaticPage(assets: assets, serverName: Self.serverName)
         let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [StaticFastPath(page: page, metrics: metrics)],
             idleTimeout: .milliseconds(Int64(settings.idleTimeoutSeconds * 1000)),
             httpDecoderConfiguration: .init(
                 maxHeaderFieldSize: settings.maxHeaderBytes, maxHeaderListSize: settings.maxHeaderBytes, maxHeaderFieldCount: 100))
@@ -103,7 +106,7 @@ public struct MemeWebApp: Sendable {
         return Application(
             router: router,
             server: server,
-            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "meme-web"),
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: Self.serverName),
             services: services,
             logger: logger)
     }
@@ -121,6 +124,9 @@ public struct MemeWebApp: Sendable {
         OpsRoutes(queue: queue, metrics: metrics).register(on: router, metrics: true)
         return router
     }
+
+    /// The `Server` header of every response.
+    static let serverName = "meme-web"
 
     /// The HTTP routes (without the WebSocket upgrade), for router tests and `buildApplication`.
     public func buildRouter() -> Router<WebRequestContext> {

@@ -17,19 +17,10 @@ struct PageRoutes {
     }
 
     func serve(_ path: String, _ request: Request, head: Bool = false) throws -> Response {
-        guard let asset = assets.asset(for: path) else {
+        guard let reply = assets.reply(path: path, ifNoneMatch: request.headers[.ifNoneMatch], head: head) else {
             throw APIError(.notFound, "no file at \(request.uri.path)")
         }
-        var headers: HTTPFields = [
-            .contentType: asset.contentType, .eTag: asset.etag, .cacheControl: asset.cacheControl,
-        ]
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: {
-            $0.trimmingCharacters(in: .whitespaces) == asset.etag
-        }) {
-            return Response(status: .notModified, headers: headers)
-        }
-        headers[.contentLength] = String(asset.body.readableBytes)
-        return Response(status: .ok, headers: headers, body: head ? .init() : .init(byteBuffer: asset.body))
+        return Response(status: reply.status, headers: reply.headers, body: reply.body.map { .init(byteBuffer: $0) } ?? .init())
     }
 }
 
