@@ -27,6 +27,7 @@ struct Up: AsyncParsableCommand {
     @Option(name: .setting(MemeEnv.demoPrometheusPort), help: .setting(MemeEnv.demoPrometheusPort)) var prometheusPort: String?
     @Option(name: .setting(MemeEnv.demoWebPort), help: .setting(MemeEnv.demoWebPort)) var webPort: String?
     @Option(name: .setting(MemeEnv.demoWebProcessBasePort), help: .setting(MemeEnv.demoWebProcessBasePort)) var webProcessBasePort: String?
+    @Option(name: .setting(MemeEnv.demoWebMetricsBasePort), help: .setting(MemeEnv.demoWebMetricsBasePort)) var webMetricsBasePort: String?
     @Option(name: .setting(MemeEnv.demoControlPort), help: .setting(MemeEnv.demoControlPort)) var controlPort: String?
     @Option(name: .setting(MemeEnv.demoWorkerMetricsBasePort), help: .setting(MemeEnv.demoWorkerMetricsBasePort)) var workerMetricsBasePort: String?
     @Option(name: .setting(MemeEnv.natsURL), help: .setting(MemeEnv.natsURL)) var natsURL: String?
@@ -63,6 +64,7 @@ struct Up: AsyncParsableCommand {
             (MemeEnv.demoDir, dir), (MemeEnv.demoWebHost, webHost), (MemeEnv.demoNATSPort, natsPort),
             (MemeEnv.demoNATSMonitorPort, natsMonitorPort), (MemeEnv.demoRedisPort, redisPort), (MemeEnv.demoRedisExporterPort, redisExporterPort),
             (MemeEnv.demoPrometheusPort, prometheusPort), (MemeEnv.demoWebPort, webPort), (MemeEnv.demoWebProcessBasePort, webProcessBasePort),
+            (MemeEnv.demoWebMetricsBasePort, webMetricsBasePort),
             (MemeEnv.demoControlPort, controlPort), (MemeEnv.demoWorkerMetricsBasePort, workerMetricsBasePort),
             (MemeEnv.natsURL, natsURL), (MemeEnv.natsMonitorURL, natsMonitorURL), (MemeEnv.redisURL, redisURL),
         ] { table.set(variable, value) }

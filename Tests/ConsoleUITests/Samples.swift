@@ -149,7 +149,7 @@ enum Samples {
             HPAStatus(name: "meme-web", targetRef: "Process/web", min: 1, max: 5, current: 3, desired: 3, metrics: [
                 HPAMetric(name: "cpu", current: 12, target: 30, kind: "Utilization", replicas: 2, explanation: "cpu 12% / 30% → 2 replicas"),
                 HPAMetric(name: "memory", current: 21, target: 50, kind: "Utilization", replicas: 2, explanation: "memory 21% / 50% → 2 replicas"),
-            ], source: "local stand-in for the HPA", ageSeconds: 1.2, note: "sync 5 s (15 s in a cluster), memory = rss",
+            ], source: "local stand-in for the HPA", ageSeconds: 1.2, note: "sync 5 s (15 s in a cluster), memory = private RSS",
                scaleDownInSeconds: 245),
         ]
         s.autoscalers?.vpa = [

@@ -21,9 +21,10 @@ DEMO = os.path.join(ROOT, "demo.sh")
 SERVICES = ["nats", "redis", "redis-exporter", "prometheus", "worker", "web"]
 
 
-def free_range(count, avoid=None):
+def free_range(count, avoid=()):
+    avoid = [avoid] if isinstance(avoid, int) else list(avoid)
     for base in range(31000, 60000, 37):
-        if avoid is not None and abs(base - avoid) < count + 1:
+        if any(abs(base - a) < count + 1 for a in avoid):
             continue
         if not any(listening(p) for p in range(base, base + count)):
             return base
@@ -102,6 +103,8 @@ def stack():
         env[f"DEMO_{name}_PORT"] = str(port)
     env["DEMO_WORKER_METRICS_BASE_PORT"] = str(free_range(10))
     env["DEMO_WEB_PROCESS_BASE_PORT"] = str(free_range(10, avoid=int(env["DEMO_WORKER_METRICS_BASE_PORT"])))
+    env["DEMO_WEB_METRICS_BASE_PORT"] = str(free_range(10, avoid=[int(env["DEMO_WORKER_METRICS_BASE_PORT"]),
+                                                                   int(env["DEMO_WEB_PROCESS_BASE_PORT"])]))
     env.update(DEMO_DIR=demo_dir, DEMO_BUILD="debug", DEMO_BIN=bin_dir())
     yield env, ports, demo_dir
     subprocess.run([DEMO, "stop"], env=env, capture_output=True, timeout=180)

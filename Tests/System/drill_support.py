@@ -38,7 +38,8 @@ _SCRUBBED_ENV = (
     "NATS_URL", "NATS_STREAM", "NATS_CONSUMER", "NATS_REQUEST_SUBJECT", "NATS_RESPONSE_SUBJECT", "NATS_ACK_WAIT",
     "NATS_MAX_DELIVER", "REDIS_URL", "METRICS_ADDR", "PORT", "HOST", "HF_API_TOKEN", "HF_API_TOKEN_FILE",
     "HF_API_URL", "WORKER_CONCURRENCY", "WORKER_NAME", "WEB_RATE_LIMIT", "WEB_RATE_BURST", "RESULT_TTL",
-    "CACHE_TTL", "MAX_PROMPT_CHARS",
+    "CACHE_TTL", "MAX_PROMPT_CHARS", "WEB_METRICS_ADDR", "WEB_MAX_VIEWERS", "WEB_LIST_RATE_LIMIT", "WEB_ADDRESS_RATE_LIMIT",
+    "WEB_GLOBAL_RATE_LIMIT", "NATS_STREAM_MAX_MSGS", "NATS_STREAM_MAX_BYTES", "LOCAL_SCALER_URL", "NATS_MONITOR_URL",
 )
 
 
@@ -423,7 +424,7 @@ class Stack:
             self.web_port = free_port()
             env = dict(self.env)
             env.update({"NATS_URL": self.nats_url, "REDIS_URL": self.redis_url, "PORT": str(self.web_port),
-                        "HOST": "127.0.0.1"})
+                        "HOST": "127.0.0.1", "WEB_METRICS_ADDR": f"127.0.0.1:{free_port()}"})
             self.procs["web"] = Proc("meme-web", [binary("meme-web"), "--rate-limit", "0"], env, self.dir)
         self.procs["web"].start()
         if wait:

@@ -47,7 +47,7 @@ public struct LocalHPAStatus: Codable, Sendable, Equatable {
     public var terminating: Int
     public var metrics: [Metric]
     public var pods: [Pod]
-    /// Which memory figure the utilisation uses ("rss": resident set size from /proc/<pid>/status).
+    /// Which memory figure the utilisation uses ("private": RssAnon + RssShmem from /proc/<pid>/status).
     public var memoryMeasure: String
     /// The decision with its arithmetic, e.g. "cpu 45% / 30% → 2; memory 40% / 50% → 1 ⇒ 2".
     public var reason: String
@@ -138,7 +138,7 @@ public struct LocalHPAStatus: Codable, Sendable, Equatable {
 
     public init(source: String = "local stand-in for the HPA", name: String, workload: String, readAt: Double?,
                 syncPeriodSeconds: Double, minReplicas: Int, maxReplicas: Int, replicas: Int, desiredReplicas: Int, terminating: Int,
-                metrics: [Metric], pods: [Pod], memoryMeasure: String = "rss", reason: String, scaleDownInSeconds: Double?,
+                metrics: [Metric], pods: [Pod], memoryMeasure: String = "private", reason: String, scaleDownInSeconds: Double?,
                 events: [LocalScalerStatus.Event]) {
         self.source = source
         self.name = name

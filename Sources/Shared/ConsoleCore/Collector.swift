@@ -369,7 +369,7 @@ func localHPA(_ h: LocalHPAStatus, now: Double) -> HPAStatus {
     return HPAStatus(name: h.name, targetRef: "Process/\(h.workload)", min: h.minReplicas, max: h.maxReplicas, current: h.replicas,
                      desired: h.desiredReplicas, metrics: metrics,
                      source: h.source, ageSeconds: h.readAt.map { tenths(max(0, now - $0)) },
-                     note: "sync \(sync) s (15 s in a cluster), memory = \(h.memoryMeasure)", scaleDownInSeconds: held)
+                     note: "sync \(sync) s (15 s in a cluster), memory = \(h.memoryMeasure == "private" ? "private RSS" : h.memoryMeasure)", scaleDownInSeconds: held)
 }
 
 /// The VPA stand-in's line: target and bounds from its recommender, the request the process runs with.

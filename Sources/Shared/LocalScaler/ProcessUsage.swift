@@ -10,15 +10,16 @@ import Foundation
 /// 100 Hz here), turned into millicores over the interval between two samples; the resolution is
 /// one tick per interval (10 ms per 15 s sync ≈ 0.7 m), so short intervals are coarse.
 ///
-/// Memory: VmRSS from /proc/<pid>/status, the process's resident pages (anonymous + file-backed +
-/// shared memory). The kubelet (and so the HPA and the VPA) counts the container cgroup's working set
-/// instead: memory.current − inactive_file, i.e. anonymous memory, the page cache the container
-/// touched (minus what went cold), and kernel memory (socket buffers, page tables). For a server
-/// such as meme-web or redis-server, which read few files, the two are close: RSS leaves out unmapped
-/// page cache and kernel memory (working set larger) but counts shared library pages that a cgroup
-/// may have been charged elsewhere (RSS larger). The local processes share one cgroup, so the
-/// per-container figure cannot be read; RSS is the per-process stand-in. `RssAnon` and the PSS of
-/// smaps_rollup are parsed too, for whoever wants to compare.
+/// Memory: the process's private resident memory, RssAnon + RssShmem from /proc/<pid>/status
+/// (heap, stacks, shared memory), which is what the stand-ins compare with a request. The kubelet
+/// (and so the HPA and the VPA) counts the container cgroup's working set: memory.current −
+/// inactive_file, i.e. anonymous memory, the page cache the container touched minus what went cold,
+/// and kernel memory. For a Swift server the difference is the binary's and libraries' file pages:
+/// 31 of meme-web's 34 MiB idle RSS (docs/benchmarks.md, "meme-web memory"), which the kernel
+/// soon marks inactive and the working set then leaves out (16 MiB idle as the kubelet counts it).
+/// Counting them (VmRSS, also in a sample) would put an idle meme-web at half its 64Mi request and
+/// scale out a quiet web tier, as no cluster does. The local processes share one cgroup, so the
+/// per-container figure cannot be read; private memory is the per-process stand-in.
 public enum ProcessUsage {
     /// Fields of /proc/<pid>/stat the stand-ins use.
     public struct Stat: Sendable, Equatable {
@@ -58,13 +59,16 @@ public enum ProcessUsage {
         public var startTicks: Int
         public var cpuTicks: Int
         public var residentBytes: Int
+        /// RssAnon + RssShmem: what the stand-ins count (see the type's comment).
+        public var privateBytes: Int
         /// When it was taken, seconds on the caller's clock.
         public var atSeconds: Double
-        public init(pid: Int32, startTicks: Int, cpuTicks: Int, residentBytes: Int, atSeconds: Double) {
+        public init(pid: Int32, startTicks: Int, cpuTicks: Int, residentBytes: Int, privateBytes: Int? = nil, atSeconds: Double) {
             self.pid = pid
             self.startTicks = startTicks
             self.cpuTicks = cpuTicks
             self.residentBytes = residentBytes
+            self.privateBytes = privateBytes ?? residentBytes
             self.atSeconds = atSeconds
         }
     }
@@ -141,7 +145,8 @@ public enum ProcessUsage {
     public static func sample(pid: Int32, atSeconds: Double) throws(LocalScalerError) -> Sample {
         let stat = try parseStat(try read("/proc/\(pid)/stat"))
         let status = try parseStatus(try read("/proc/\(pid)/status"))
-        return Sample(pid: pid, startTicks: stat.startTicks, cpuTicks: stat.cpuTicks, residentBytes: status.residentBytes, atSeconds: atSeconds)
+        return Sample(pid: pid, startTicks: stat.startTicks, cpuTicks: stat.cpuTicks, residentBytes: status.residentBytes,
+                      privateBytes: status.anonymousBytes + status.sharedMemoryBytes, atSeconds: atSeconds)
     }
 
     /// Reads /proc/<pid>/smaps_rollup (Linux ≥ 4.14; readable for one's own processes).
@@ -238,13 +243,13 @@ public struct UsageWindow: Sendable, Equatable {
 }
 
 extension UsageWindow {
-    /// Samples each process now: its memory (RSS) always, its CPU since its previous sample (nil the
+    /// Samples each process now: its private memory always, its CPU since its previous sample (nil the
     /// first time). Processes not listed are forgotten. A process that is gone is left out.
     public mutating func sample(_ pids: [Int32], at seconds: Double) -> [Int32: ResourceAmounts] {
         var result: [Int32: ResourceAmounts] = [:]
         for pid in pids {
             guard let s = try? ProcessUsage.sample(pid: pid, atSeconds: seconds) else { continue }
-            result[pid] = ResourceAmounts(cpuMillicores: record(s)?.cpuMillicores, memoryBytes: s.residentBytes)
+            result[pid] = ResourceAmounts(cpuMillicores: record(s)?.cpuMillicores, memoryBytes: s.privateBytes)
         }
         retain(pids: Set(pids))
         return result

@@ -52,11 +52,13 @@ public final class LocalStack: Service, Sendable {
             // Only the proxy reaches the processes; the wall shows the proxy's port.
             webEnv[MemeEnv.host] = "127.0.0.1"
             webEnv[MemeEnv.webPublicAddress] = "\(settings.webHost):\(ports.web)"
-            let base = ports.webProcessBase
+            let base = ports.webProcessBase, metricsBase = ports.webMetricsBase
             hpa = HPAStandIn(
                 settings: HPAStandInSettings(spec: specs.hpa, launch: ReplicaLaunch(
                     executable: settings.binaries + "/meme-web", arguments: [], environment: webEnv, namePrefix: "web",
-                    logDirectory: logs, stopGraceSeconds: 15) { slot in [MemeEnv.port: "\(base + slot - 1)"] }),
+                    logDirectory: logs, stopGraceSeconds: 15) { slot in
+                        [MemeEnv.port: "\(base + slot - 1)", MemeEnv.webMetricsAddress: "127.0.0.1:\(metricsBase + slot - 1)"]
+                    }),
                 logger: logger, registry: registry, beforeStop: { [proxy] name in proxy.remove(name: name) })
         } else {
             proxy = nil
@@ -244,7 +246,7 @@ public final class LocalStack: Service, Sendable {
         let p = settings.ports
         func block(_ base: Int, _ count: Int) -> [String] { (0..<count).map { "127.0.0.1:\(base + $0)" } }
         return PrometheusConfig(port: p.prometheus, directory: settings.directory + "/prometheus", scrapeInterval: "2s", jobs: [
-            .init(name: "meme-web", targets: block(p.webProcessBase, specs.hpa.maxReplicas)),
+            .init(name: "meme-web", targets: block(p.webMetricsBase, specs.hpa.maxReplicas)),
             .init(name: "meme-worker", targets: block(p.workerMetricsBase, specs.keda.parameters.maxReplicaCount)),
             .init(name: "meme-local-scaler", targets: ["127.0.0.1:\(p.control)"]),
             .init(name: "redis", targets: ["127.0.0.1:\(p.redisExporter)"]),

@@ -24,6 +24,8 @@ public struct StackPorts: Sendable, Equatable, Codable {
     public var web = 8080
     /// meme-web process N listens on webProcessBase + N - 1 (behind the proxy).
     public var webProcessBase = 9180
+    /// meme-web process N serves /metrics on webMetricsBase + N - 1 (off the audience's port).
+    public var webMetricsBase = 9200
     /// The stack's own /status, /metrics, /stack and control endpoints.
     public var control = 9190
     /// meme-worker N serves /metrics on workerMetricsBase + N - 1 (one Prometheus target each).
@@ -36,6 +38,7 @@ public struct StackPorts: Sendable, Equatable, Codable {
         case natsMonitor = "nats_monitor"
         case redisExporter = "redis_exporter"
         case webProcessBase = "web_process_base"
+        case webMetricsBase = "web_metrics_base"
         case workerMetricsBase = "worker_metrics_base"
     }
 
@@ -43,7 +46,8 @@ public struct StackPorts: Sendable, Equatable, Codable {
     static var variables: [(String, WritableKeyPath<StackPorts, Int>)] { [
         (MemeEnv.demoNATSPort, \.nats), (MemeEnv.demoNATSMonitorPort, \.natsMonitor), (MemeEnv.demoRedisPort, \.redis),
         (MemeEnv.demoRedisExporterPort, \.redisExporter), (MemeEnv.demoPrometheusPort, \.prometheus), (MemeEnv.demoWebPort, \.web),
-        (MemeEnv.demoWebProcessBasePort, \.webProcessBase), (MemeEnv.demoControlPort, \.control),
+        (MemeEnv.demoWebProcessBasePort, \.webProcessBase), (MemeEnv.demoWebMetricsBasePort, \.webMetricsBase),
+        (MemeEnv.demoControlPort, \.control),
         (MemeEnv.demoWorkerMetricsBasePort, \.workerMetricsBase),
     ] }
 }
@@ -157,7 +161,7 @@ public struct StackSettings: Sendable {
             used[port] = what
         }
         // Worker metrics and web processes each take a block of `maxProcesses` ports from their base.
-        let blocks: Set<String> = [MemeEnv.demoWorkerMetricsBasePort, MemeEnv.demoWebProcessBasePort]
+        let blocks: Set<String> = [MemeEnv.demoWorkerMetricsBasePort, MemeEnv.demoWebProcessBasePort, MemeEnv.demoWebMetricsBasePort]
         for (variable, path) in StackPorts.variables {
             let name = "\(variable) (--\(MemeEnv.flagName(variable)))"
             if blocks.contains(variable) {
@@ -184,6 +188,8 @@ public struct StackSettings: Sendable {
         ports.control = try FreePort.next()
         ports.workerMetricsBase = try FreePort.block(maxProcesses)
         ports.webProcessBase = try FreePort.block(maxProcesses, avoiding: ports.workerMetricsBase..<(ports.workerMetricsBase + maxProcesses))
+        ports.webMetricsBase = try FreePort.block(maxProcesses, avoiding: min(ports.workerMetricsBase, ports.webProcessBase)..<(
+            max(ports.workerMetricsBase, ports.webProcessBase) + maxProcesses))
         try check(ports)
         return ports
     }

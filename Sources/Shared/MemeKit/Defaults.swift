@@ -87,6 +87,7 @@ public enum MemeEnv {
     public static let demoPrometheusPort = "DEMO_PROMETHEUS_PORT"
     public static let demoWebPort = "DEMO_WEB_PORT"
     public static let demoWebProcessBasePort = "DEMO_WEB_PROCESS_BASE_PORT"
+    public static let demoWebMetricsBasePort = "DEMO_WEB_METRICS_BASE_PORT"
     public static let demoControlPort = "DEMO_CONTROL_PORT"
     public static let demoWorkerMetricsBasePort = "DEMO_WORKER_METRICS_BASE_PORT"
     public static let kubeconfig = "KUBECONFIG"

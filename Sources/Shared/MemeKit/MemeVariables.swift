@@ -192,6 +192,7 @@ extension MemeEnv {
         MemeVariable(demoPrometheusPort, [.stack], default: "9090", "prometheus's port"),
         MemeVariable(demoWebPort, [.stack], default: "8080", "the audience's port: the proxy in front of the meme-web processes"),
         MemeVariable(demoWebProcessBasePort, [.stack], default: "9180", "meme-web process N listens on base + N − 1 (behind the proxy)"),
+        MemeVariable(demoWebMetricsBasePort, [.stack], default: "9200", "meme-web process N serves `/metrics` on base + N − 1"),
         MemeVariable(demoControlPort, [.stack], default: "9190",
                      "the stack's `/status`, `/stack`, `/metrics`, `/healthz`, `/readyz` and `POST /services/<name>/<action>`"),
         MemeVariable(demoWorkerMetricsBasePort, [.stack], default: "9100", "meme-worker N serves `/metrics` on base + N − 1"),
