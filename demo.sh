@@ -223,7 +223,7 @@ print_urls() {
   public   $PUBLIC_URL  (PUBLIC_URL: the address the wall shows and encodes in its QR code)}
   console  NATS_URL=nats://127.0.0.1:$NATS_PORT PROMETHEUS_URL=http://127.0.0.1:$PROMETHEUS_PORT \\
            NATS_MONITOR_URL=http://127.0.0.1:$NATS_MONITOR_PORT LOCAL_SCALER_URL=http://127.0.0.1:$CONTROL_PORT \\
-           $BIN/meme-console dashboard --mode local
+           MEME_CONSOLE_WEB_URL=http://127.0.0.1:$WEB_PORT $BIN/meme-console dashboard --mode local
   stack    http://127.0.0.1:$CONTROL_PORT/status (KEDA, HPA and VPA stand-ins), /stack, /metrics; prometheus http://127.0.0.1:$PROMETHEUS_PORT
   logs     ./demo.sh logs [service]    status ./demo.sh status    stop ./demo.sh stop
 TEXT
@@ -276,6 +276,7 @@ cmd_up() {
   trap 'echo >&2; cmd_stop; exit 0' INT TERM
   export NATS_URL="nats://127.0.0.1:$NATS_PORT" NATS_MONITOR_URL="http://127.0.0.1:$NATS_MONITOR_PORT"
   export PROMETHEUS_URL="http://127.0.0.1:$PROMETHEUS_PORT" LOCAL_SCALER_URL="http://127.0.0.1:$CONTROL_PORT"
+  export MEME_CONSOLE_WEB_URL="http://127.0.0.1:$WEB_PORT"
   if [ -t 0 ] && [ -t 1 ]; then
     "$BIN/meme-console" dashboard --mode local || printf 'demo.sh: meme-console exited with status %s\n' "$?" >&2
   else

@@ -3,6 +3,7 @@
 Uses the debug binaries (MEME_BIN, or `swift build --show-bin-path`); never touches .demo/ or the default ports.
 """
 import asyncio
+import re
 import json
 import os
 import signal
@@ -125,7 +126,16 @@ def test_readme_first_command_opens_the_console_burst_scales_and_q_stops_everyth
         screen = tmux.wait_for("the console", lambda s: "MEME CONSOLE" in s and "nats ok" in s, timeout=240)
         assert "not in this build" not in screen
         assert manifest(demo_dir) is not None
-        screen = tmux.wait_for("the HPA and VPA rows", lambda s: "HPA meme-web" in s and "VPA redis" in s, timeout=30)
+        screen = tmux.wait_for("the HPA and VPA rows with numbers",
+                               lambda s: re.search(r"HPA meme-web \d+ → \d+", s) and re.search(r"redis mem \S+ \[", s), timeout=60)
+        assert "local stand-in for the HPA" in screen or "AUTOSCALERS (local stand-ins)" in screen, screen
+
+        # w: page loads through meme-web; the HPA stand-in starts more web processes, and the screen says so.
+        tmux.keys("w")
+        wait_until("a second meme-web", lambda: stand_in(ports["CONTROL"])["hpa"]["replicas"] >= 2, timeout=90)
+        tmux.wait_for("web replicas rising on screen", lambda s: re.search(r"^web\s+[2-5]\s", s, re.M), timeout=30)
+        tmux.keys("w")
+        tmux.wait_for("web traffic off", lambda s: "web traffic off" in s, timeout=15)
 
         # b: a burst from the presenter's keyboard; the stand-in scales the workers up, the queue drains.
         tmux.press_until_taken("b")

@@ -166,7 +166,7 @@ public final class LocalStack: Service, Sendable {
                     changed = true
                 }
             }
-            if let hpa, let proxy { await refreshEndpoints(hpa: hpa, proxy: proxy) }
+            if let hpa, let proxy { await refreshEndpoints(hpa: hpa, proxy: proxy, tick: tick) }
             let kedaProblem = keda?.notReadyReason.map { "workers: \($0)" }
             let webProblem: String? = hpa != nil && readyWeb.withLock({ $0 }) == 0 ? "web: no meme-web process is ready yet" : nil
             phase.withLock { $0 = webProblem ?? kedaProblem }
@@ -177,18 +177,32 @@ public final class LocalStack: Service, Sendable {
         }
     }
 
-    /// Probes each meme-web process's /readyz; the proxy routes to the ready ones.
-    private func refreshEndpoints(hpa: HPAStandIn, proxy: ServiceProxy) async {
+    /// Probes meme-web processes' /readyz; the proxy routes to the ready ones. A process not ready
+    /// yet is probed every second (so a new one takes traffic at once), a ready one every
+    /// `readyProbePeriod` ticks, as a kubelet's readinessProbe does (each probe costs the process CPU,
+    /// which the HPA stand-in measures).
+    private func refreshEndpoints(hpa: HPAStandIn, proxy: ServiceProxy, tick: Int) async {
         let base = settings.ports.webProcessBase
         let replicas = await hpa.replicas().filter { !$0.terminating }
-        let probed: [(ReplicaInfo, Bool)] = await blocking {
-            replicas.map { r in (r, HTTPProbe.get(port: base + r.slot - 1, path: "/readyz", timeoutSeconds: 1)?.status == 200) }
+        let known = probeResults.withLock { $0 }
+        let due = replicas.filter { known[$0.name] != true || tick % Self.readyProbePeriod == 0 }
+        let probed: [(String, Bool)] = await blocking {
+            due.map { r in (r.name, HTTPProbe.get(port: base + r.slot - 1, path: "/readyz", timeoutSeconds: 1)?.status == 200) }
         }
-        proxy.update(endpoints: probed.map { ProxyEndpoint(name: $0.0.name, port: base + $0.0.slot - 1, ready: $0.1) })
-        let ready = Set(probed.filter(\.1).map(\.0.name))
+        let results = probeResults.withLock { results -> [String: Bool] in
+            results = results.filter { name, _ in replicas.contains { $0.name == name } }
+            for (name, ok) in probed { results[name] = ok }
+            return results
+        }
+        proxy.update(endpoints: replicas.map { ProxyEndpoint(name: $0.name, port: base + $0.slot - 1, ready: results[$0.name] == true) })
+        let ready = Set(results.filter(\.value).keys)
         hpa.setReady(ready)
         readyWeb.withLock { $0 = ready.count }
     }
+
+    static let readyProbePeriod = 5
+    /// The last readiness probe of each meme-web process.
+    private let probeResults = Mutex<[String: Bool]>([:])
 
     // MARK: - Servers
 
