@@ -49,6 +49,8 @@ struct Up: AsyncParsableCommand {
 
     @Option(help: "HPA stand-in: seconds between syncs (15 in a cluster; default 5).") var hpaSyncPeriod: Double?
     @Option(help: "HPA stand-in: override the HPA's scale-down stabilizationWindowSeconds (300 in hpa.yaml).") var hpaScaleDownStabilization: Int?
+    @Option(help: "HPA stand-in: seconds before a new process's CPU counts (the controller's initial readiness delay; default 30).")
+    var hpaInitialReadinessDelay: Double?
     @Option(help: "VPA stand-in: seconds between samples of Redis (default 2).") var vpaSampleInterval: Double?
     @Option(help: "VPA stand-in: the recommender's half-life and other 24 h constants, in seconds (default 300).") var vpaHalfLife: Double?
     @Option(help: "VPA stand-in: seconds between the updater's checks (60 in a cluster; default 30).") var vpaUpdateInterval: Double?
@@ -75,6 +77,10 @@ struct Up: AsyncParsableCommand {
             var tuning = StandInTuning()
             if let v = hpaSyncPeriod { tuning.hpaSyncPeriodSeconds = try positive(v, "--hpa-sync-period") }
             tuning.hpaScaleDownStabilizationSeconds = hpaScaleDownStabilization
+            if let v = hpaInitialReadinessDelay {
+                guard v >= 0, v.isFinite else { throw ValidationError("--hpa-initial-readiness-delay must be 0 or more seconds, got \(v)") }
+                tuning.hpaInitialReadinessDelaySeconds = v
+            }
             if let v = vpaSampleInterval { tuning.vpaSampleIntervalSeconds = try positive(v, "--vpa-sample-interval") }
             if let v = vpaHalfLife { tuning.vpaHalfLifeSeconds = try positive(v, "--vpa-half-life") }
             if let v = vpaUpdateInterval { tuning.vpaUpdateIntervalSeconds = try positive(v, "--vpa-update-interval") }

@@ -17,7 +17,7 @@ import TestServers
     @Test func pageLoadsScaleTheWebTierOutWithinASyncAndQuietBringsItBackWithoutRefusingARequest() async throws {
         let sync = 2.0
         let stack = try RunningStack(only: ["nats", "redis", "web"], arguments: [
-            "--hpa-sync-period", "\(sync)", "--hpa-scale-down-stabilization", "10", "--vpa-mode", "Off",
+            "--hpa-sync-period", "\(sync)", "--hpa-scale-down-stabilization", "10", "--hpa-initial-readiness-delay", "3", "--vpa-mode", "Off",
         ], edit: Self.roomyRequests)
         defer { _ = stack.stop() }
         try await stack.waitUntilReady()

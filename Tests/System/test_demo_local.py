@@ -127,7 +127,7 @@ def test_readme_first_command_opens_the_console_burst_scales_and_q_stops_everyth
         assert "not in this build" not in screen
         assert manifest(demo_dir) is not None
         screen = tmux.wait_for("the HPA and VPA rows with numbers",
-                               lambda s: re.search(r"HPA meme-web \d+ → \d+", s) and re.search(r"redis mem \S+ \[", s), timeout=60)
+                               lambda s: re.search(r"HPA meme-web \d+ → \d+", s) and re.search(r"redis mem (target )?\S+ \[", s), timeout=60)
         assert "local stand-in for the HPA" in screen or "AUTOSCALERS (local stand-ins)" in screen, screen
 
         # w: page loads through meme-web; the HPA stand-in starts more web processes, and the screen says so.

@@ -361,8 +361,9 @@ func localKEDA(_ st: LocalScalerStatus, now: Double) -> KEDAStatus {
 /// The HPA stand-in's line: the same HPA row as in a cluster, saying it is a stand-in and how old its sync is.
 func localHPA(_ h: LocalHPAStatus, now: Double) -> HPAStatus {
     let metrics = h.metrics.map { m in
+        // The line already shows "cpu 45% / 30% → 2": only the proposal's qualifier is added ("(within 10% tolerance)").
         HPAMetric(name: m.name, current: m.currentUtilization.map(Double.init), target: Double(m.targetUtilization), kind: "Utilization",
-                  replicas: m.replicas, explanation: m.explanation)
+                  replicas: m.replicas, explanation: m.explanation.firstIndex(of: "(").map { String(m.explanation[$0...]) } ?? "")
     }
     let held = h.scaleDownInSeconds.map { s in h.readAt.map { max(0, $0 + s - now) } ?? s }
     let sync = h.syncPeriodSeconds == h.syncPeriodSeconds.rounded() ? "\(Int(h.syncPeriodSeconds))" : "\(h.syncPeriodSeconds)"

@@ -98,9 +98,9 @@ public final class HPAStandIn: Service, Sendable {
     }
 
     /// `windowStart`: when the CPU window of this sync began. Like the controller's CPU
-    /// initialisation rule, a process's CPU counts only when it was ready for the whole window (a
-    /// start-up's CPU would otherwise scale out an idle tier); without it the process counts as
-    /// "no sample" (0 % when the others ask to scale up).
+    /// initialisation rules, a process's CPU counts only when it was ready for the whole window and
+    /// is older than the initial readiness delay (a start-up's CPU would otherwise scale out an idle
+    /// tier); until then the process counts as "no sample" (0 % when the others ask to scale up).
     private func sync(state: inout HPAStandInState, sampler: inout UsageWindow, nowSeconds: Double,
                       windowStart: ContinuousClock.Instant) async {
         let spec = settings.spec
@@ -109,7 +109,9 @@ public final class HPAStandIn: Service, Sendable {
         let counted = running.filter { !$0.terminating }
         let usage = sampler.sample(running.map(\.pid), at: nowSeconds)
         let readySince = readiness.withLock { $0 }
-        let cpu = counted.map { r in readySince[r.name].flatMap { $0 <= windowStart ? usage[r.pid]?.cpuMillicores : nil } }
+        let cpu = counted.map { r in
+            r.ageSeconds >= spec.initialReadinessDelaySeconds ? readySince[r.name].flatMap { $0 <= windowStart ? usage[r.pid]?.cpuMillicores : nil } : nil
+        }
         let memory = counted.map { usage[$0.pid]?.memoryBytes }
         let before = await pool.replicas
         let result = state.sync(cpu: cpu, memory: memory, running: before, spec: spec, nowSeconds: nowSeconds)

@@ -15,9 +15,13 @@ public struct HPAStandInSpec: Sendable, Equatable {
     /// The controller's --horizontal-pod-autoscaler-sync-period (15 s), shorter for a demo.
     public var syncPeriodSeconds: Double
     public var tolerance: Double
+    /// A process's CPU counts only once it is this old (the controller's
+    /// --horizontal-pod-autoscaler-initial-readiness-delay, 30 s): start-up work is not load.
+    public var initialReadinessDelaySeconds: Double
 
     public init(name: String, minReplicas: Int, maxReplicas: Int, cpuTargetUtilization: Int?, memoryTargetUtilization: Int?,
-                behavior: HPA.Behavior, requests: VPA.Amounts, syncPeriodSeconds: Double = 15, tolerance: Double = 0.1) {
+                behavior: HPA.Behavior, requests: VPA.Amounts, syncPeriodSeconds: Double = 15, tolerance: Double = 0.1,
+                initialReadinessDelaySeconds: Double = 30) {
         self.name = name
         self.minReplicas = minReplicas
         self.maxReplicas = maxReplicas
@@ -27,6 +31,7 @@ public struct HPAStandInSpec: Sendable, Equatable {
         self.requests = requests
         self.syncPeriodSeconds = syncPeriodSeconds
         self.tolerance = tolerance
+        self.initialReadinessDelaySeconds = initialReadinessDelaySeconds
     }
 }
 

@@ -56,6 +56,8 @@ public struct StackPorts: Sendable, Equatable, Codable {
 public struct StandInTuning: Sendable, Equatable {
     /// The HPA controller syncs every 15 s in a cluster; 5 s makes the web tier answer within a slide.
     public var hpaSyncPeriodSeconds: Double = 5
+    /// A new process's CPU counts after this long (the controller's initial readiness delay, 30 s).
+    public var hpaInitialReadinessDelaySeconds: Double = 30
     /// Overrides the HPA's scale-down stabilizationWindowSeconds (300 s in hpa.yaml); nil keeps it.
     public var hpaScaleDownStabilizationSeconds: Int?
     /// How often the VPA stand-in samples Redis (the recommender reads metrics-server every minute).

@@ -34,7 +34,8 @@ public struct StandInSpecs: Sendable {
             name: hpaObject.name, minReplicas: hpaObject.minReplicas, maxReplicas: min(hpaObject.maxReplicas, StackSettings.maxProcesses),
             cpuTargetUtilization: hpaObject.metrics.first { $0.resource == .cpu }?.averageUtilization,
             memoryTargetUtilization: hpaObject.metrics.first { $0.resource == .memory }?.averageUtilization,
-            behavior: behavior, requests: web.requests, syncPeriodSeconds: tuning.hpaSyncPeriodSeconds, tolerance: hpaObject.tolerance)
+            behavior: behavior, requests: web.requests, syncPeriodSeconds: tuning.hpaSyncPeriodSeconds, tolerance: hpaObject.tolerance,
+            initialReadinessDelaySeconds: tuning.hpaInitialReadinessDelaySeconds)
         let vpaObject = try AutoscalerManifests.loadVPA(path: "\(manifests)/\(File.vpa)", container: "redis")
         var updateMode = vpaObject.updateMode
         if let text = tuning.vpaUpdateMode {
