@@ -232,7 +232,7 @@ def test_keda_scaledobject_numbers(rendered):
 
 
 def test_scaledobject_file_is_one_plain_document():
-    # `meme-worker supervise` (the local KEDA stand-in) reads this file directly.
+    # meme-stack (its KEDA stand-in) reads this file directly.
     docs = [d for d in yaml.safe_load_all(SCALEDOBJECT_FILE.read_text()) if d]
     assert len(docs) == 1 and docs[0]["kind"] == "ScaledObject"
     meta = docs[0]["spec"]["triggers"][0]["metadata"]
