@@ -271,6 +271,8 @@ let package = Package(
                 "WebService", "TestServers", "NATS", "JetStream", "RedisCache", "QRCode", "SettingsCases",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "TestServersTests", dependencies: ["TestServers"]),

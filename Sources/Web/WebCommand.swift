@@ -27,6 +27,7 @@ struct WebCommand: AsyncParsableCommand {
     @Option(name: .setting(MemeEnv.webGlobalRateLimit), help: .setting(MemeEnv.webGlobalRateLimit)) var globalRateLimit: String?
     @Option(name: .setting(MemeEnv.webGlobalRateBurst), help: .setting(MemeEnv.webGlobalRateBurst)) var globalRateBurst: String?
     @Flag(name: .setting(MemeEnv.webTrustedProxy), help: .setting(MemeEnv.webTrustedProxy)) var trustedProxy = false
+    @Flag(name: .setting(MemeEnv.webProxyProtocol), help: .setting(MemeEnv.webProxyProtocol)) var proxyProtocol = false
     @Option(name: .setting(MemeEnv.webTrustedProxies), help: .setting(MemeEnv.webTrustedProxies)) var trustedProxies: String?
     @Option(name: .setting(MemeEnv.publicURL), help: .setting(MemeEnv.publicURL)) var publicURL: String?
     @Option(name: .setting(MemeEnv.webPublicAddress), help: .setting(MemeEnv.webPublicAddress)) var publicAddress: String?
@@ -65,6 +66,7 @@ struct WebCommand: AsyncParsableCommand {
             (MemeEnv.streamMaxBytes, streamMaxBytes),
         ] { t.set(variable, value) }
         t.set(MemeEnv.webTrustedProxy, trustedProxy)
+        t.set(MemeEnv.webProxyProtocol, proxyProtocol)
         return t
     }
 

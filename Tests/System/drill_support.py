@@ -310,18 +310,25 @@ class Stack:
         self.web_port = None
         self.worker_metrics = {}
 
-    def _servers(self):
+    def _servers(self, want=()):
+        """meme-stack with nats and redis on first use; the ones not (yet) wanted are held down at once, so a
+        drill can run a program against a NATS that is not there (and start it later on the same ports)."""
         if self.runner.manifest is None:
             self.runner.start()
+            for name in ("nats", "redis"):
+                if name not in want:
+                    self.runner.control(name, "stop")
 
     # nats-server ---------------------------------------------------------------------------------
 
     @property
     def nats_port(self):
+        self._servers()
         return self.runner.ports["nats"]
 
     @property
     def nats_monitor_port(self):
+        self._servers()
         return self.runner.ports["nats_monitor"]
 
     @property
@@ -332,7 +339,7 @@ class Stack:
         """Starts the stack's servers the first time; after a kill, the same nats-server again (same ports,
         same config, same JetStream file store)."""
         if self.runner.manifest is None:
-            self._servers()
+            self._servers(want=("nats",))
         elif not self.nats_healthy():
             self.runner.control("nats", "start")
 
@@ -343,6 +350,7 @@ class Stack:
 
     @property
     def redis_port(self):
+        self._servers()
         return self.runner.ports["redis"]
 
     @property
@@ -351,7 +359,7 @@ class Stack:
 
     def start_redis(self):
         if self.runner.manifest is None:
-            self._servers()
+            self._servers(want=("redis",))
         elif self.redis("PING") != "PONG":
             self.runner.control("redis", "start")
         wait_until(lambda: self.redis("PING") == "PONG", 20, what="redis-server")
@@ -424,7 +432,8 @@ class Stack:
             self.web_port = free_port()
             env = dict(self.env)
             env.update({"NATS_URL": self.nats_url, "REDIS_URL": self.redis_url, "PORT": str(self.web_port),
-                        "HOST": "127.0.0.1", "WEB_METRICS_ADDR": f"127.0.0.1:{free_port()}"})
+                        "HOST": "127.0.0.1"})
+            env.setdefault("WEB_METRICS_ADDR", f"127.0.0.1:{free_port()}")
             self.procs["web"] = Proc("meme-web", [binary("meme-web"), "--rate-limit", "0"], env, self.dir)
         self.procs["web"].start()
         if wait:

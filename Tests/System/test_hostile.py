@@ -217,7 +217,7 @@ def test_nats_restart_leaves_one_meme_per_202_and_none_per_503(stack):
     for t in threads:
         t.start()
     time.sleep(1.5)
-    stack.procs["nats"].terminate()
+    stack.proc("nats").terminate()
     time.sleep(4.5)
     stack.start_nats()
     for t in threads:
@@ -473,7 +473,7 @@ def test_503_body_is_plain_and_the_log_has_the_detail(stack):
     stack.start_nats()
     stack.start_redis()
     stack.start_web()
-    stack.procs["nats"].terminate()
+    stack.proc("nats").terminate()
     status, headers, body = post_meme(stack.web_port, timeout=30)
     message = json.loads(body)["error"]
     say(f"503 body with NATS down: {message!r}")
@@ -499,7 +499,7 @@ def test_redis_failures_are_counted(stack):
     stack.start_nats()
     stack.start_redis()
     stack.start_web()
-    stack.procs["redis"].kill()
+    stack.proc("redis").kill()
     ids = [json.loads(post_meme(stack.web_port)[2])["id"] for _ in range(3)]
     for rid in ids:
         request(stack.web_port, "GET", f"/api/memes/{rid}")
@@ -544,7 +544,7 @@ def test_frozen_redis_does_not_hold_posts(stack):
             f"max {max(times):.3f} s, statuses {sorted(set(s for s, _ in out))} (load {os.getloadavg()[0]:.1f})")
         return out
     run("Redis running")
-    redis_pid = stack.procs["redis"].pid
+    redis_pid = stack.proc("redis").pid
     os.kill(redis_pid, signal.SIGSTOP)
     try:
         frozen = run("Redis frozen (SIGSTOP)")

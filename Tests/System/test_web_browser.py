@@ -18,6 +18,8 @@ import urllib.request
 
 import pytest
 
+from drill_support import StackRunner
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -56,9 +58,12 @@ def http_status(url):
 
 
 class Stack:
+    """Our programs for these tests; the servers under them come from meme-stack (`servers`)."""
+
     def __init__(self, tmp):
         self.tmp = tmp
         self.procs = {}
+        self.servers = None
 
     def start(self, name, args, env=None):
         log = open(os.path.join(self.tmp, f"{name}.log"), "wb")
@@ -85,6 +90,8 @@ class Stack:
                 except subprocess.TimeoutExpired:
                     proc.kill()
             log.close()
+        if self.servers is not None:
+            self.servers.stop()
 
 
 @pytest.fixture(scope="module")
@@ -99,17 +106,12 @@ def stack():
     tmp = tempfile.mkdtemp(prefix="meme-web-browser-")
     s = Stack(tmp)
     try:
-        nats_port, nats_http, redis_port, web_port, worker_metrics = (free_port() for _ in range(5))
-        conf = os.path.join(tmp, "nats.conf")
-        with open(conf, "w") as f:
-            f.write(f'listen: 127.0.0.1:{nats_port}\nhttp: 127.0.0.1:{nats_http}\n'
-                    f'jetstream {{ store_dir: "{tmp}/js", max_memory_store: 256MB, max_file_store: 1GB }}\n')
-        s.start("nats", ["nats-server", "-c", conf])
-        s.start("redis", ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
-                          "--save", "", "--appendonly", "no", "--dir", tmp])
-        wait_for(lambda: http_status(f"http://127.0.0.1:{nats_http}/healthz") == 200, 15, "nats-server")
-        wait_for(lambda: socket.create_connection(("127.0.0.1", redis_port), 1).close() is None, 15, "redis-server")
-        env = {"NATS_URL": f"nats://127.0.0.1:{nats_port}", "REDIS_URL": f"redis://127.0.0.1:{redis_port}",
+        web_port, worker_metrics = (free_port() for _ in range(2))
+        # nats-server and redis-server as the local stack runs them (one definition: meme-stack).
+        servers = StackRunner(os.path.join(tmp, "stack"), only=("nats", "redis"), args=["--vpa-mode", "Off"], bin_dir=bins)
+        s.servers = servers
+        servers.start()
+        env = {"NATS_URL": servers.urls["nats"], "REDIS_URL": servers.urls["redis"],
                "METRICS_ADDR": f"127.0.0.1:{worker_metrics}", "LANG": "C.UTF-8"}
         s.start("worker", [os.path.join(bins, "meme-worker")], env)
         # The wall shows PUBLIC_URL (test_wall_… checks the LAN address without it).

@@ -37,6 +37,7 @@ import Testing
             SettingCase(MemeEnv.webGlobalRateLimit, "1000", bad: "x") { $0.globalRateLimit == 1000 },
             SettingCase(MemeEnv.webGlobalRateBurst, "1", bad: "1.5") { $0.globalRateBurst == 1 },
             SettingCase(MemeEnv.webTrustedProxy, "1", bad: "maybe") { $0.trustProxy },
+            SettingCase(MemeEnv.webProxyProtocol, "true", bad: "sometimes") { $0.proxyProtocol },
             SettingCase(MemeEnv.webTrustedProxies, "10.0.0.0/8,192.168.1.5", bad: "10.0.0.0/40") {
                 $0.trustedProxies.contains("10.1.2.3") && $0.trustedProxies.contains("192.168.1.5") && !$0.trustedProxies.contains("192.168.1.6")
             },

@@ -46,12 +46,15 @@ public final class LocalStack: Service, Sendable {
                 jetStreamSetup: jetStreamSetup),
             logger: logger, registry: registry) : nil
         if settings.services.contains(.web) {
-            let proxy = ServiceProxy(host: settings.webHost, port: ports.web, logger: logger)
+            let proxy = ServiceProxy(host: settings.webHost, port: ports.web, logger: logger, sendsProxyHeader: true)
             self.proxy = proxy
             var webEnv = env
             // Only the proxy reaches the processes; the wall shows the proxy's port.
             webEnv[MemeEnv.host] = "127.0.0.1"
             webEnv[MemeEnv.webPublicAddress] = "\(settings.webHost):\(ports.web)"
+            // The client's address comes in the proxy's PROXY line, as X-Forwarded-For from 127.0.0.1.
+            webEnv[MemeEnv.webProxyProtocol] = "true"
+            webEnv[MemeEnv.webTrustedProxies] = "127.0.0.1"
             let base = ports.webProcessBase, metricsBase = ports.webMetricsBase
             hpa = HPAStandIn(
                 settings: HPAStandInSettings(spec: specs.hpa, launch: ReplicaLaunch(

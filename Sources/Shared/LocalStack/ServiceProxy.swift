@@ -1,4 +1,5 @@
 import Logging
+import MemeKit
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -27,7 +28,7 @@ public struct ProxyEndpoint: Sendable, Equatable {
 ///
 /// Why not SO_REUSEPORT on meme-web's own socket: Hummingbird 2 does not expose the option, and on
 /// Linux connections queued on a listener that closes are reset, which would refuse requests at
-/// every scale-in. A proxy's trade-off: meme-web sees 127.0.0.1 as every client's address.
+/// every scale-in. What a TCP proxy loses, the client's address, the PROXY protocol line gives back.
 public final class ServiceProxy: Sendable {
     public let host: String
     public let port: Int
@@ -37,6 +38,8 @@ public final class ServiceProxy: Sendable {
     private let listener = Mutex<(any Channel)?>(nil)
     /// How long a new connection may wait for an endpoint (e.g. while the first process starts).
     private let waitForEndpoint: TimeAmount
+    /// Start each connection to a process with a PROXY v1 line naming the client.
+    private let sendsProxyHeader: Bool
 
     struct State {
         var endpoints: [ProxyEndpoint] = []
@@ -50,7 +53,8 @@ public final class ServiceProxy: Sendable {
     }
 
     public init(host: String, port: Int, logger: Logger, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-                waitForEndpoint: TimeAmount = .seconds(10)) {
+                waitForEndpoint: TimeAmount = .seconds(10), sendsProxyHeader: Bool = false) {
+        self.sendsProxyHeader = sendsProxyHeader
         self.host = host
         self.port = port
         self.logger = logger
@@ -192,6 +196,12 @@ public final class ServiceProxy: Sendable {
                 $0.open[endpoint.name, default: 1] -= 1
                 $0.channels[key] = nil
             }
+        }
+        // Who the client is, for meme-web's per-address limits (it reads the line: WEB_PROXY_PROTOCOL).
+        if sendsProxyHeader, let source = child.remoteAddress, let destination = child.localAddress,
+           let sourceIP = source.ipAddress, let destinationIP = destination.ipAddress, let sp = source.port, let dp = destination.port {
+            let line = ProxyProtocolV1.line(sourceIP: sourceIP, sourcePort: sp, destinationIP: destinationIP, destinationPort: dp)
+            peer.write(ByteBuffer(string: line), promise: nil)
         }
         _ = child.setOption(ChannelOptions.autoRead, value: true)
         _ = peer.setOption(ChannelOptions.autoRead, value: true)

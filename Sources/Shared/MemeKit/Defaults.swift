@@ -60,6 +60,7 @@ public enum MemeEnv {
     public static let port = "PORT"
     public static let publicURL = "PUBLIC_URL"
     public static let webPublicAddress = "WEB_PUBLIC_ADDRESS"
+    public static let webProxyProtocol = "WEB_PROXY_PROTOCOL"
     public static let webPublicDir = "WEB_PUBLIC_DIR"
     public static let webRateLimit = "WEB_RATE_LIMIT"
     public static let webRateBurst = "WEB_RATE_BURST"

@@ -149,6 +149,8 @@ extension MemeEnv {
         MemeVariable(webTrustedProxy, [.web], default: "false",
                      "trust the first `X-Forwarded-For` hop from any peer (only behind your own proxy)"),
         MemeVariable(webTrustedProxies, [.web], "comma-separated proxy addresses or IPv4 CIDR ranges whose `X-Forwarded-For` is believed"),
+        MemeVariable(webProxyProtocol, [.web], default: "false",
+                     "read a PROXY protocol v1 line first on each connection and take the client address from it (meme-stack's web port sends one)"),
         MemeVariable(webRecentCapacity, [.web], default: "1000", "recent memes kept in memory for the wall"),
         MemeVariable(webStatsInterval, [.web], default: "2", "seconds between live `stats` messages"),
         MemeVariable(webMetricsAddress, [.web], default: MemeDefaults.webMetricsAddress,

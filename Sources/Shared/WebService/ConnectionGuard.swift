@@ -20,11 +20,15 @@ struct GuardedHTTPChannel: ServerChildChannel {
     typealias Value = HTTP1WebSocketUpgradeChannel.Value
     let inner: HTTP1WebSocketUpgradeChannel
     let limits: ConnectionLimits
+    /// Read a PROXY v1 line first (WEB_PROXY_PROTOCOL: behind meme-stack's web port).
+    var proxyProtocol = false
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let guardHandler = ConnectionGuard(limits: limits, logger: logger)
+        let proxied = proxyProtocol ? ProxiedAddress() : nil
         do {
             try channel.pipeline.syncOperations.addHandler(guardHandler, position: .first)
+            if let proxied { try channel.pipeline.syncOperations.addHandler(ProxyProtocolDecoder(address: proxied), position: .first) }
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }
@@ -34,6 +38,9 @@ struct GuardedHTTPChannel: ServerChildChannel {
             let decoder = try channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
             try channel.pipeline.syncOperations.addHandler(
                 RequestWatcher(guardHandler: guardHandler), position: .after(decoder))
+            if let proxied {
+                try channel.pipeline.syncOperations.addHandler(ForwardedForFromProxy(address: proxied), position: .after(decoder))
+            }
             return value
         }
     }

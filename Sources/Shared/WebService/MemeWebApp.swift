@@ -100,7 +100,7 @@ public struct MemeWebApp: Sendable {
             GuardedHTTPChannel(
                 inner: HTTP1WebSocketUpgradeChannel(
                     responder: httpResponder, webSocketResponder: responder, configuration: .init(http1: http1, ws: ws)),
-                limits: limits)
+                limits: limits, proxyProtocol: settings.proxyProtocol)
         }
         var services: [any Service] = [LiveFeedService(app: self)]
         if let queue = queue as? any Service { services.append(queue) }

@@ -7,7 +7,7 @@ extension WebSettings {
     public static let environmentNames = QueueSettings.environmentNames + [
         MemeEnv.host, MemeEnv.port, MemeEnv.redisURL, MemeEnv.publicURL, MemeEnv.webPublicAddress, MemeEnv.webPublicDir,
         MemeEnv.webRateLimit, MemeEnv.webRateBurst, MemeEnv.webAddressRateLimit, MemeEnv.webAddressRateBurst,
-        MemeEnv.webGlobalRateLimit, MemeEnv.webGlobalRateBurst, MemeEnv.webTrustedProxy, MemeEnv.webTrustedProxies,
+        MemeEnv.webGlobalRateLimit, MemeEnv.webGlobalRateBurst, MemeEnv.webTrustedProxy, MemeEnv.webTrustedProxies, MemeEnv.webProxyProtocol,
         MemeEnv.maxPromptChars, MemeEnv.resultTTL, MemeEnv.webRecentCapacity, MemeEnv.webStatsInterval, MemeEnv.logLevel,
         MemeEnv.webMetricsAddress, MemeEnv.webHeaderTimeout, MemeEnv.webIdleTimeout, MemeEnv.webBodyTimeout,
         MemeEnv.webSubmitTimeout, MemeEnv.webMaxViewers, MemeEnv.webListRateLimit, MemeEnv.streamMaxMessages,
@@ -41,6 +41,7 @@ extension WebSettings {
         s.globalRateLimit = try r.double(MemeEnv.webGlobalRateLimit, default: s.globalRateLimit, range: 0...1_000_000)
         s.globalRateBurst = try r.int(MemeEnv.webGlobalRateBurst, default: s.globalRateBurst, range: 1...1_000_000)
         s.trustProxy = try r.bool(MemeEnv.webTrustedProxy, default: s.trustProxy)
+        s.proxyProtocol = try r.bool(MemeEnv.webProxyProtocol, default: s.proxyProtocol)
         if let (list, origin) = r.raw(MemeEnv.webTrustedProxies) {
             do {
                 s.trustedProxies = try TrustedProxies(parsing: list)

@@ -27,6 +27,8 @@ public struct WebSettings: Sendable {
     /// Where the audience reaches this process when it runs behind a proxy (WEB_PUBLIC_ADDRESS):
     /// the wall shows this host and port instead of the ones meme-web listens on.
     public var publicAddress: (host: String, port: Int)?
+    /// Each connection starts with a PROXY v1 line naming the client (WEB_PROXY_PROTOCOL).
+    public var proxyProtocol = false
     public var maxBodyBytes = MemeDefaults.maxRequestBytes
     public var limits = MemeRequestLimits()
     /// How long results are kept (in the result store and the recent cache).
