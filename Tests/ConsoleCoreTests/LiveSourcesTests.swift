@@ -42,7 +42,7 @@ import Testing
             ], environment: [
                 "NATS_URL": nats.url, "REDIS_URL": redis.url, "NATS_MONITOR_URL": nats.monitorURL,
                 "DEMO_CONTROL_PORT": "\(supervisorPort)", "DEMO_WORKER_METRICS_BASE_PORT": "\(base)",
-                "DEMO_WEB_PROCESS_BASE_PORT": "\(try FreePort.block(10, avoiding: base..<(base + 10)))",
+                "DEMO_WEB_PROCESS_BASE_PORT": "\(try FreePort.block(10, avoiding: [base..<(base + 10)]))",
             ])
             prometheus = try PrometheusServer(targets: [
                 "meme-worker": ["127.0.0.1:\(metricsPort)"], "supervise": ["127.0.0.1:\(supervisorPort)"],

@@ -28,7 +28,7 @@ final class StackHarness: @unchecked Sendable {
         var env = [
             "NATS_URL": nats.url, "REDIS_URL": redis.url, "NATS_MONITOR_URL": nats.monitorURL,
             "DEMO_CONTROL_PORT": "\(metricsPort)", "DEMO_WORKER_METRICS_BASE_PORT": "\(workerBasePort)",
-            "DEMO_WEB_PROCESS_BASE_PORT": "\(try FreePort.block(10, avoiding: workerBasePort..<(workerBasePort + 10)))",
+            "DEMO_WEB_PROCESS_BASE_PORT": "\(try FreePort.block(10, avoiding: [workerBasePort..<(workerBasePort + 10)]))",
             "WORKER_CONCURRENCY": "1",
         ]
         env.merge(workerEnvironment) { $1 }

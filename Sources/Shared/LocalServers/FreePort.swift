@@ -29,11 +29,11 @@ public enum FreePort {
     /// The first port of `count` consecutive ports nobody listens on, outside `avoiding`. Ports
     /// found this way are not reserved: fine for tests on one machine, where the kernel's
     /// ephemeral range (32768+) stays clear of this search's range.
-    public static func block(_ count: Int, avoiding: Range<Int> = 0..<0) throws -> Int {
+    public static func block(_ count: Int, avoiding: [Range<Int>] = []) throws -> Int {
         var base = 20000 + Int.random(in: 0..<500) * 16
         for _ in 0..<400 {
             let range = base..<(base + count)
-            if !range.overlaps(avoiding), !range.contains(where: isListening) { return base }
+            if !avoiding.contains(where: { $0.overlaps(range) }), !range.contains(where: isListening) { return base }
             base += count + 3
             if base + count > 32000 { base = 20000 }
         }

@@ -189,9 +189,9 @@ public struct StackSettings: Sendable {
         ports.web = try FreePort.next()
         ports.control = try FreePort.next()
         ports.workerMetricsBase = try FreePort.block(maxProcesses)
-        ports.webProcessBase = try FreePort.block(maxProcesses, avoiding: ports.workerMetricsBase..<(ports.workerMetricsBase + maxProcesses))
-        ports.webMetricsBase = try FreePort.block(maxProcesses, avoiding: min(ports.workerMetricsBase, ports.webProcessBase)..<(
-            max(ports.workerMetricsBase, ports.webProcessBase) + maxProcesses))
+        ports.webProcessBase = try FreePort.block(maxProcesses, avoiding: [ports.workerMetricsBase..<(ports.workerMetricsBase + maxProcesses)])
+        ports.webMetricsBase = try FreePort.block(maxProcesses, avoiding: [ports.workerMetricsBase..<(ports.workerMetricsBase + maxProcesses),
+                                                                            ports.webProcessBase..<(ports.webProcessBase + maxProcesses)])
         try check(ports)
         return ports
     }
