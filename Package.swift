@@ -105,9 +105,11 @@ let package = Package(
         ),
         .target(name: "ConsoleUI", path: "Sources/Shared/ConsoleUI"),
         .target(name: "TerminalScreen", dependencies: ["ConsoleUI", "CNcurses"], path: "Sources/Shared/TerminalScreen"),
+        // The console's recordings: the JSON Lines format, snapshot patches, seeking, replay state, asciicast (pure).
+        .target(name: "ConsoleRecording", dependencies: ["ConsoleUI"], path: "Sources/Shared/ConsoleRecording"),
         .target(
             name: "ConsoleCore",
-            dependencies: ["ConsoleUI", "MemeKit", "Retry", "NATS", "JetStream", "ClusterReaders", "Autoscaling", "CurlHTTP", "LoadEngine"],
+            dependencies: ["ConsoleUI", "ConsoleRecording", "MemeKit", "Retry", "NATS", "JetStream", "ClusterReaders", "Autoscaling", "CurlHTTP", "LoadEngine"],
             path: "Sources/Shared/ConsoleCore"
         ),
         .target(
@@ -185,7 +187,7 @@ let package = Package(
         .executableTarget(
             name: "Console",
             dependencies: [
-                "ConsoleCore", "ConsoleUI", "TerminalScreen", "ClusterReaders", "LoadEngine", "NATS", "MemeKit", "SettingsFlags",
+                "ConsoleCore", "ConsoleUI", "ConsoleRecording", "TerminalScreen", "ClusterReaders", "LoadEngine", "NATS", "MemeKit", "SettingsFlags",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Console"
@@ -193,7 +195,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "TestServers", "NATS", "JetStream", "MemeImages", "ConsoleCore", "ConsoleUI",
+                "TestServers", "NATS", "JetStream", "MemeImages", "ConsoleCore", "ConsoleUI", "ConsoleRecording",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Bench"
@@ -215,6 +217,7 @@ let package = Package(
         .testTarget(name: "ClusterReadersTests", dependencies: ["ClusterReaders", "TestServers"], exclude: ["Resources"]),
         .testTarget(name: "LoadEngineTests", dependencies: ["LoadEngine", "ConsoleUI", "TestServers", "NATS", "JetStream", "MemeKit", "SettingsCases"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"], resources: [.copy("Golden")]),
+        .testTarget(name: "ConsoleRecordingTests", dependencies: ["ConsoleRecording", "ConsoleUI"]),
         .testTarget(name: "TerminalScreenTests", dependencies: ["TerminalScreen", "ConsoleUI"]),
         .testTarget(
             name: "ConsoleCoreTests",
