@@ -87,6 +87,7 @@ public struct Recording: Sendable {
                 guard case .object = value, let type = value["type"]?.stringValue else {
                     throw RecordingError(line: number, "not a recording line (no \"type\"): \(Self.preview(bytes))")
                 }
+                if type == "header" { throw RecordingError(line: number, "a second header (two recordings in one file?)") }
                 guard let t = value["t"]?.numberValue, t.isFinite, t >= 0 else {
                     throw RecordingError(line: number, "\(type) line without a time \"t\" (seconds, ≥ 0)")
                 }
@@ -124,8 +125,6 @@ public struct Recording: Sendable {
                 case "end":
                     endReason = value["reason"]?.stringValue ?? "end"
                     endTime = t
-                case "header":
-                    throw RecordingError(line: number, "a second header (two recordings in one file?)")
                 default:
                     throw RecordingError(line: number, "unknown line type \"\(type)\" in a version \(header.version) recording")
                 }
