@@ -35,13 +35,12 @@ public final class SessionRecorder: Sendable {
         state.withLock { $0.file = file }
     }
 
-    /// Writes the header line and flushes it to disk; `record` before `start` is ignored.
+    /// Writes the header line; `record` before `start` is ignored.
     public func start(_ header: RecordingHeader) throws {
         let encoder = RecordingEncoder(header: header)
         try state.withLock { s in
             guard let file = s.file else { throw ConsoleError("recording to \(path) already finished") }
             try file.append(encoder.headerLine + "\n")
-            try file.sync()
             s.encoder = encoder
             s.start = header.start
             s.lines = 1
