@@ -251,8 +251,8 @@ def check_asciicast(console, recording, tmp_path):
         with open(part, "w") as f:
             f.write("".join(e[2] for e in events[:k]))
         tmux = Tmux(str(tmp_path), session=f"cast{k}")
-        tmux.start(f"sleep 1; cat {part}; sleep 600", width=100, height=31)
-        tmux.run("set-option", "-t", tmux.session, "status", "off")
+        # 31 rows: tmux's status line takes one, the pane is the cast's 100×30.
+        tmux.start(f"cat {part}; sleep 600", width=100, height=31)
         try:
             at = f"{events[k - 1][0]:.3f}"
             want = [line.rstrip() for line in replay(console, recording, "--once", "--at", at, "--size", "100x30").stdout.split("\n")]

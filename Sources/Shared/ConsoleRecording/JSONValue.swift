@@ -45,13 +45,12 @@ public enum JSONValue: Sendable, Equatable, Codable {
 
     /// A Codable value as JSON, in canonical form.
     public init(encoding value: some Encodable) throws {
-        let data = try JSONEncoder().encode(value)
-        self = try JSONDecoder().decode(JSONValue.self, from: data).canonical
+        self = try JSONValue(parsing: JSONEncoder().encode(value)).canonical
     }
 
-    /// Parses one JSON text.
+    /// Parses one JSON text (JSONParser: exact doubles, fast).
     public init(parsing data: Data) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: data)
+        self = try JSONParser.parse(data)
     }
 
     /// Decodes a Codable value from this JSON.
