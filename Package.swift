@@ -35,6 +35,7 @@ let package = Package(
         .target(name: "CCurl", path: "Sources/Shared/CCurl", linkerSettings: [.linkedLibrary("curl")]),
         .systemLibrary(name: "CQRencode", path: "Sources/Shared/CQRencode", pkgConfig: "libqrencode"),
         .target(name: "CSpawn", path: "Sources/Shared/CSpawn"),
+        .systemLibrary(name: "CZlib", path: "Sources/Shared/CZlib", pkgConfig: "zlib"),
 
         // MARK: Foundation layer
         .target(name: "MemeKit", path: "Sources/Shared/MemeKit"),
@@ -105,11 +106,13 @@ let package = Package(
         ),
         .target(name: "ConsoleUI", path: "Sources/Shared/ConsoleUI"),
         .target(name: "TerminalScreen", dependencies: ["ConsoleUI", "CNcurses"], path: "Sources/Shared/TerminalScreen"),
+        // gzip streams written in flushed pieces (zlib), for the console's compressed recordings.
+        .target(name: "Gzip", dependencies: ["CZlib"], path: "Sources/Shared/Gzip"),
         // The console's recordings: the JSON Lines format, snapshot patches, seeking, replay state, asciicast (pure).
         .target(name: "ConsoleRecording", dependencies: ["ConsoleUI"], path: "Sources/Shared/ConsoleRecording"),
         .target(
             name: "ConsoleCore",
-            dependencies: ["ConsoleUI", "ConsoleRecording", "MemeKit", "Retry", "NATS", "JetStream", "ClusterReaders", "Autoscaling", "CurlHTTP", "LoadEngine"],
+            dependencies: ["ConsoleUI", "ConsoleRecording", "Gzip", "MemeKit", "Retry", "NATS", "JetStream", "ClusterReaders", "Autoscaling", "CurlHTTP", "LoadEngine"],
             path: "Sources/Shared/ConsoleCore"
         ),
         .target(
@@ -195,7 +198,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "TestServers", "NATS", "JetStream", "MemeImages", "ConsoleCore", "ConsoleUI", "ConsoleRecording",
+                "TestServers", "NATS", "JetStream", "MemeImages", "ConsoleCore", "ConsoleUI", "ConsoleRecording", "Gzip",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Bench"
@@ -217,7 +220,8 @@ let package = Package(
         .testTarget(name: "ClusterReadersTests", dependencies: ["ClusterReaders", "TestServers"], exclude: ["Resources"]),
         .testTarget(name: "LoadEngineTests", dependencies: ["LoadEngine", "ConsoleUI", "TestServers", "NATS", "JetStream", "MemeKit", "SettingsCases"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"], resources: [.copy("Golden")]),
-        .testTarget(name: "ConsoleRecordingTests", dependencies: ["ConsoleRecording", "ConsoleUI"]),
+        .testTarget(name: "ConsoleRecordingTests", dependencies: ["ConsoleRecording", "ConsoleUI", "Gzip"]),
+        .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
         .testTarget(name: "TerminalScreenTests", dependencies: ["TerminalScreen", "ConsoleUI"]),
         .testTarget(
             name: "ConsoleCoreTests",

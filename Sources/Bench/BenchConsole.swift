@@ -3,6 +3,7 @@ import ConsoleCore
 import ConsoleRecording
 import ConsoleUI
 import Foundation
+import Gzip
 import JetStream
 import NATS
 import TestServers
@@ -20,7 +21,7 @@ struct BenchConsole: AsyncParsableCommand {
     @Option(help: "Frames to render for the per-frame time.") var frames = 300
     @Option(help: "Burst size.") var burst = 1_000
     @Option(help: "A recording to measure (bytes per 10 minutes, read and replay time).")
-    var recording = "docs/recordings/rehearsal.jsonl"
+    var recording = "docs/recordings/rehearsal.jsonl.gz"
 
     func run() async throws {
         let server = try NATSServer()
@@ -91,27 +92,33 @@ struct BenchConsole: AsyncParsableCommand {
         let target = 2_000_000.0
         let header = RecordingHeader.live(settings: settings, mode: .local, terminal: TerminalSize(columns: 120, rows: 40), recorder: "bench")
         var encoder = RecordingEncoder(header: header)
+        let gzip = try GzipWriter()
         var bytes = encoder.headerLine.utf8.count + 1
+        var compressed = try gzip.append(Array((encoder.headerLine + "\n").utf8)).count
         let start = ContinuousClock.now
-        for (t, s) in idle { bytes += (try encoder.snapshotLine(s, at: t)?.utf8.count).map { $0 + 1 } ?? 0 }
+        for (t, s) in idle {
+            guard let line = try encoder.snapshotLine(s, at: t) else { continue }
+            bytes += line.utf8.count + 1
+            compressed += try gzip.append(Array((line + "\n").utf8)).count
+        }
         let perSnapshot = seconds(ContinuousClock.now - start) / Double(max(1, idle.count)) * 1e6
-        let idleTenMinutes = Double(bytes) / idleSeconds * 600
-        print("  recording, idle: \(idle.count) snapshots changed in \(format(idleSeconds)) s, \(bytes) bytes → "
-              + "\(format(idleTenMinutes / 1e6)) MB per 10 min vs 2 MB target (\(format(idleTenMinutes / target * 100)) %); "
-              + "encode \(format(perSnapshot)) µs per snapshot")
-        guard let data = FileManager.default.contents(atPath: recording) else {
+        let (plain, zipped) = (Double(bytes) / idleSeconds * 600, Double(compressed) / idleSeconds * 600)
+        print("  recording, idle: \(idle.count) snapshots changed in \(format(idleSeconds)) s → per 10 min "
+              + "\(format(zipped / 1e6)) MB gzip (\(format(zipped / target * 100)) % of the 2 MB target), \(format(plain / 1e6)) MB plain; "
+              + "encode + compress \(format(perSnapshot)) µs per snapshot")
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: recording))?[.size] as? Int else {
             print("  recording, rehearsal: \(recording) not found (run from the repository root)")
             return
         }
         let readStart = ContinuousClock.now
-        let rehearsal = try Recording(data: data)
+        let rehearsal = try Recording.read(path: recording).recording
         let readTime = seconds(ContinuousClock.now - readStart)
         var cursor = RecordingCursor(rehearsal)
         let playStart = ContinuousClock.now
         for i in rehearsal.steps.indices { _ = try cursor.snapshot(step: i) }
         let perStep = seconds(ContinuousClock.now - playStart) / Double(rehearsal.steps.count) * 1e6
-        let tenMinutes = Double(data.count) / rehearsal.duration * 600
-        print("  recording, rehearsal \(recording): \(data.count) bytes over \(format(rehearsal.duration)) s, "
+        let tenMinutes = Double(size) / rehearsal.duration * 600
+        print("  recording, rehearsal \(recording): \(size) bytes over \(format(rehearsal.duration)) s, "
               + "\(rehearsal.steps.count) snapshots → \(format(tenMinutes / 1e6)) MB per 10 min vs 2 MB target "
               + "(\(format(tenMinutes / target * 100)) %); read \(format(readTime * 1000)) ms, replay \(format(perStep)) µs per snapshot")
     }

@@ -20,8 +20,8 @@ struct Dashboard: AsyncParsableCommand {
             Kubernetes in cluster mode; Prometheus is shown but never required). Deprecated spellings \
             (--stream, --consumer, --request-subject, --response-subject, --kube-api) still work; see --help-hidden.
 
-            --record FILE writes every snapshot the screen draws and every key to FILE (JSON Lines; \
-            `meme-console replay FILE` plays it back, docs/console.md has the format). With --headless it \
+            --record FILE writes every snapshot the screen draws and every key to FILE (JSON Lines, \
+            gzip-compressed unless FILE ends in .jsonl; `meme-console replay FILE` plays it back, docs/console.md has the format). With --headless it \
             records without a terminal until Ctrl-C, SIGTERM or --duration; with --once it records that one snapshot.
             """
     )
@@ -54,8 +54,8 @@ struct Dashboard: AsyncParsableCommand {
     @Flag(name: .customLong("no-color"), help: "Monochrome screen (bold/reverse/dim instead of colours).")
     var noColor = false
 
-    @Option(help: ArgumentHelp("Record every snapshot drawn and every key to this file (JSON Lines; play it with `meme-console replay`).",
-                               valueName: "file"))
+    @Option(help: ArgumentHelp("Record every snapshot drawn and every key to this file: JSON Lines, gzip unless the name ends in .jsonl "
+                               + "(play it with `meme-console replay`).", valueName: "file"))
     var record: String?
 
     @Flag(help: "With --record: record without a terminal, until Ctrl-C or SIGTERM (or --duration).")

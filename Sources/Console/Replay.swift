@@ -48,7 +48,8 @@ struct Replay: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write every frame to this asciicast v2 file (asciinema) instead of playing.", valueName: "out.cast"))
     var asciicast: String?
 
-    @Option(help: ArgumentHelp("With --once or --asciicast: the terminal size (default: the recording's).", valueName: "COLUMNSxROWS"))
+    @Option(help: ArgumentHelp("With --once or --asciicast: the terminal size (default: the recording console's at its end).",
+                               valueName: "COLUMNSxROWS"))
     var size: String?
 
     @Flag(name: .customLong("no-color"), help: "Monochrome screen (bold/reverse/dim instead of colours).")
@@ -78,14 +79,16 @@ struct Replay: AsyncParsableCommand {
     func run() async throws {
         let recording: Recording
         do {
-            recording = try Recording.read(path: file)
+            let read = try Recording.read(path: file)
+            recording = read.recording
+            if let damage = read.gzipDamage { warn("\(file): \(damage); reading what comes before it") }
         } catch {
             throw failure("\(error)")
         }
         if let problem = recording.problem {
             warn("\(file) \(problem); replaying what comes before it (\(recording.linesRead) lines, \(ReplayBadge.clock(recording.duration)))")
         }
-        let size = try terminalSize() ?? recording.header.terminal.terminalSize
+        let size = try terminalSize() ?? recording.terminal
 
         if once {
             let t = at ?? recording.duration

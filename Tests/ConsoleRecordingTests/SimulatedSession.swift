@@ -6,6 +6,9 @@ import Foundation
 /// draining through a staircase of workers, scale-to-zero countdowns, answers filling the recent
 /// list, scaling events. The shapes are those of the collector's snapshot (ConsoleCore.assemble).
 struct SimulatedSession {
+    let prompts = ["a cat in sunglasses / reviewing your pull request", "CrashLoopBackOff / but make it fashion",
+                   "the VPA recommends / more snacks", "Redis remembers / so you don't have to", "one does not simply / scale to zero",
+                   "pending pods / waiting for their moment to shine", "503 service unavailable / service is on a coffee break"]
     var t = 0.0
     var lag = 0
     var replicas = 0
@@ -25,6 +28,15 @@ struct SimulatedSession {
         if second.truncatingRemainder(dividingBy: 1) < 0.05 {
             read()
         }
+        // Answers arrive between reads: about 17 per worker per second, each a recent line as the
+        // console's NATS source makes it (a console-<uuid> id, the latency to the microsecond).
+        let arriving = lag > 0 ? min(lag, Int((Double(replicas) * 1.7).rounded())) : 0
+        for _ in 0..<arriving {
+            answered += 1
+            recent.append(RecentMeme(id: "console-" + UUID().uuidString.lowercased(), prompt: prompts[answered % prompts.count],
+                                     latencyMilliseconds: 1800 + Double(answered % 900) + Double.random(in: 0..<1), ok: true))
+        }
+        if recent.count > 20 { recent.removeFirst(recent.count - 20) }
         let age = (t - lastRead) * 10
         let tenths = age.rounded() / 10
         let countdown: Double? = idleSince.map { max(0, $0 + 60 - t) }
@@ -58,14 +70,7 @@ struct SimulatedSession {
             lag += 5000
             sent += 5000
         }
-        let done = min(lag, replicas * 17)
-        lag -= done
-        answered += done
-        for i in 0..<min(done, 12) {
-            recent.append(RecentMeme(id: "console-\(answered - i)", prompt: "one does not simply scale to zero #\(answered - i)",
-                                     latencyMilliseconds: Double(1800 + (answered - i) % 900), ok: true))
-        }
-        if recent.count > 20 { recent.removeFirst(recent.count - 20) }
+        lag -= min(lag, replicas * 17)
         let want = lag > 0 ? min(10, (lag + 4) / 5) : (idleSince.map { t - $0 >= 60 } == true ? 0 : replicas)
         if lag > 0 { idleSince = nil } else if idleSince == nil && replicas > 0 { idleSince = t }
         if want != replicas, t - lastDecision >= 15 || want == 0 || replicas == 0 {

@@ -44,6 +44,8 @@ public struct Recording: Sendable {
     public let problem: RecordingError?
     /// Lines read (the header included).
     public let linesRead: Int
+    /// The recording console's terminal at its last snapshot: the header's, or the last resize.
+    public let terminal: TerminalSize
     /// (step index, whole state) at every keyframe and at least every `checkpointSteps` steps.
     let checkpoints: [(index: Int, state: JSONValue)]
     static let checkpointSteps = 300
@@ -71,6 +73,8 @@ public struct Recording: Sendable {
         var problem: RecordingError?
         var lastTime = 0.0
         var read = 1
+        var terminal = header.terminal.terminalSize
+        var lastSize = terminal
         for (offset, bytes) in lines.enumerated().dropFirst() {
             let number = offset + 1
             if offset == lines.count - 1 && truncated {
@@ -103,6 +107,7 @@ public struct Recording: Sendable {
                     state = whole.canonical
                     checkpoints.append((steps.count, state!))
                     steps.append(Step(t: t, line: number, isWhole: true, payload: state!))
+                    terminal = lastSize
                 case "delta":
                     guard let patch = value["patch"], case .object = patch else {
                         throw RecordingError(line: number, "delta line without a \"patch\" object")
@@ -113,15 +118,17 @@ public struct Recording: Sendable {
                     }
                     if steps.count - (checkpoints.last?.0 ?? 0) >= Self.checkpointSteps { checkpoints.append((steps.count, state!)) }
                     steps.append(Step(t: t, line: number, isWhole: false, payload: patch))
+                    terminal = lastSize
                 case "key":
                     guard let key = value["key"]?.stringValue, let action = value["action"]?.stringValue else {
                         throw RecordingError(line: number, "key line without \"key\" and \"action\"")
                     }
                     keys.append(KeyPress(t: t, key: key, action: action, effect: value["effect"]?.stringValue))
                 case "resize":
-                    guard value["columns"]?.intValue != nil, value["rows"]?.intValue != nil else {
+                    guard let columns = value["columns"]?.intValue, let rows = value["rows"]?.intValue, columns >= 0, rows >= 0 else {
                         throw RecordingError(line: number, "resize line without \"columns\" and \"rows\"")
                     }
+                    lastSize = TerminalSize(columns: columns, rows: rows)
                 case "end":
                     endReason = value["reason"]?.stringValue ?? "end"
                     endTime = t
@@ -150,6 +157,7 @@ public struct Recording: Sendable {
         self.endReason = endReason
         self.problem = problem
         self.linesRead = read
+        self.terminal = terminal
         self.duration = max(endTime ?? 0, steps.last!.t)
     }
 
