@@ -109,7 +109,7 @@ let package = Package(
         // gzip streams written in flushed pieces (zlib), for the console's compressed recordings.
         .target(name: "Gzip", dependencies: ["CZlib"], path: "Sources/Shared/Gzip"),
         // The console's recordings: the JSON Lines format, snapshot patches, seeking, replay state, asciicast (pure).
-        .target(name: "ConsoleRecording", dependencies: ["ConsoleUI"], path: "Sources/Shared/ConsoleRecording"),
+        .target(name: "ConsoleRecording", dependencies: ["ConsoleUI", "MemeKit"], path: "Sources/Shared/ConsoleRecording"),
         .target(
             name: "ConsoleCore",
             dependencies: ["ConsoleUI", "ConsoleRecording", "Gzip", "MemeKit", "Retry", "NATS", "JetStream", "ClusterReaders", "Autoscaling", "CurlHTTP", "LoadEngine"],
@@ -220,12 +220,13 @@ let package = Package(
         .testTarget(name: "ClusterReadersTests", dependencies: ["ClusterReaders", "TestServers"], exclude: ["Resources"]),
         .testTarget(name: "LoadEngineTests", dependencies: ["LoadEngine", "ConsoleUI", "TestServers", "NATS", "JetStream", "MemeKit", "SettingsCases"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"], resources: [.copy("Golden")]),
-        .testTarget(name: "ConsoleRecordingTests", dependencies: ["ConsoleRecording", "ConsoleUI", "Gzip"]),
+        .testTarget(name: "ConsoleRecordingTests", dependencies: ["ConsoleRecording", "ConsoleUI", "Gzip", "MemeKit"]),
         .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
         .testTarget(name: "TerminalScreenTests", dependencies: ["TerminalScreen", "ConsoleUI"]),
         .testTarget(
             name: "ConsoleCoreTests",
-            dependencies: ["ConsoleCore", "ConsoleUI", "ClusterReaders", "Autoscaling", "NATS", "JetStream", "TestServers", "SettingsCases"]
+            dependencies: ["ConsoleCore", "ConsoleUI", "ConsoleRecording", "ClusterReaders", "Autoscaling", "NATS", "JetStream", "TestServers",
+                           "SettingsCases"]
         ),
         .testTarget(
             name: "WorkerServiceTests",

@@ -1,4 +1,5 @@
 import Foundation
+import MemeKit
 import Gzip
 import Testing
 @testable import ConsoleRecording

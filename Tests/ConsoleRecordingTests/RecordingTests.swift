@@ -1,5 +1,6 @@
 import ConsoleUI
 import Foundation
+import MemeKit
 import Testing
 @testable import ConsoleRecording
 

@@ -109,7 +109,7 @@ def test_record_and_replay(stack, tmp_path):
     try:
         tmux.wait_for("the first frame", lambda s: "recording to" in s and "nats ok" in s and "stand-in ok" in s, timeout=60)
         wait_until("a first decision", lambda: status(scaler)["read_at"], timeout=30)
-        time.sleep(2)
+        time.sleep(10 if RECORDINGS else 2)  # the rehearsal shows the quiet system for a while
         read_screen()  # the quiet system
 
         # The presenter's burst: N = 1000 (key 5), then + once (2000) or twice (5000), then b.
@@ -219,7 +219,8 @@ def check_gzip_recording(console, ports, scaler, tmp_path):
 
 def check_replay_in_tmux(console, recording, tmp_path, burst_key, ups):
     """At 4×, from 5 s before the burst: the badge, then the replicas climbing step by step."""
-    tmux = Tmux(str(tmp_path), session="replay")
+    (tmp_path / "replay").mkdir()
+    tmux = Tmux(str(tmp_path / "replay"), session="replay")
     tmux.start(f"env LANG=C.UTF-8 TERM=xterm-256color {console} replay {recording} --speed 4 --from {max(0, burst_key - 5):.1f}",
                width=120, height=40)
     try:
@@ -279,7 +280,9 @@ def check_asciicast(console, recording, tmp_path):
         part = str(tmp_path / f"cast-{k}.out")
         with open(part, "w") as f:
             f.write("".join(e[2] for e in events[:k]))
-        tmux = Tmux(str(tmp_path), session=f"cast{k}")
+        own = tmp_path / f"cast{k}"  # a tmux server (socket) each: a stopping one must not take the next session down
+        own.mkdir()
+        tmux = Tmux(str(own), session=f"cast{k}")
         tmux.start(f"sleep 1; cat {part}; sleep 600", width=100, height=30)
         rows = int(tmux.run("display-message", "-p", "-t", tmux.session, "#{pane_height}").stdout)
         if rows < 30:  # tmux's status line takes a row: the pane must be the cast's 100×30

@@ -30,6 +30,13 @@ public final class SessionRecorder: Sendable {
         var onProblem: (@Sendable (String) -> Void)?
         var lines = 0
         var bytes = 0
+        /// The last line's time: lines never go back in time (the reader refuses that), whatever thread calls.
+        var lastT = 0.0
+
+        mutating func time(_ now: Double) -> Double {
+            lastT = max(lastT, now - start)
+            return lastT
+        }
     }
 
     /// Creates (or empties) the file now, so a bad path fails before the terminal is taken.
@@ -66,7 +73,7 @@ public final class SessionRecorder: Sendable {
         let t: Double? = state.withLock { s in
             guard s.encoder != nil, s.problem == nil, s.last != snapshot else { return nil }
             s.last = snapshot
-            return now - s.start
+            return s.time(now)
         }
         guard let t else { return }
         enqueue { encoder in try encoder.snapshotLine(snapshot, at: t) }
@@ -74,18 +81,18 @@ public final class SessionRecorder: Sendable {
 
     /// A key the presenter pressed, what it meant and what it did.
     public func record(key: Key, action: Action, effect: Effect?, at now: Double = Date().timeIntervalSince1970) {
-        let t = state.withLock { now - $0.start }
+        let t = state.withLock { $0.time(now) }
         enqueue { encoder in encoder.keyLine(key, action: action, effect: effect, at: t) }
     }
 
     public func resized(_ size: TerminalSize, at now: Double = Date().timeIntervalSince1970) {
-        let t = state.withLock { now - $0.start }
+        let t = state.withLock { $0.time(now) }
         enqueue { encoder in encoder.resizeLine(size, at: t) }
     }
 
     /// Writes what is queued and the end line, flushes to disk and closes the file.
     public func finish(reason: String, at now: Double = Date().timeIntervalSince1970) {
-        let t = state.withLock { now - $0.start }
+        let t = state.withLock { $0.time(now) }
         enqueue { encoder in encoder.endLine(reason: reason, at: t) }
         queue.sync {}
         state.withLock { s in

@@ -1,5 +1,6 @@
 import ConsoleUI
 import Foundation
+import MemeKit
 
 extension Recording {
     /// The replay's screen at `t`: the recorded snapshot through the console's own render, the
@@ -13,7 +14,12 @@ extension Recording {
             badge.speed = state.speed
             badge.paused = state.paused
         }
-        return render(snapshot, size: size, ui: ui, clock: header.clock(at: t), replay: badge)
+        // The presenter's load settings as recorded (the load panel shows them), the replay's own overlay.
+        var shown = ui
+        shown.burstSize = snapshot.load.burstSize
+        shown.sustained = snapshot.load.sustainedRate != nil
+        shown.rate = snapshot.load.sustainedRate ?? ui.rate
+        return render(snapshot, size: size, ui: shown, clock: header.clock(at: t), replay: badge)
     }
 }
 

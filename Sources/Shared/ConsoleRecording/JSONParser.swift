@@ -1,6 +1,7 @@
 import Foundation
+import MemeKit
 
-/// Reads JSON text (RFC 8259) into a JSONValue. Hand-written because neither Foundation reader fits
+/// Reads JSON text (RFC 8259) into MemeKit's JSONValue. Hand-written because neither Foundation reader fits
 /// a recording: JSONSerialization on Linux rounds 17-digit doubles (0.30000000000000004 comes back
 /// as 0.3000000000000001, so a replayed snapshot would differ from the live one), and JSONDecoder
 /// into an enum tries each type in turn, 30× slower (11 ms a snapshot in a debug build).
@@ -68,7 +69,6 @@ struct JSONParser {
 
     private mutating func number() throws -> JSONValue {
         let start = i
-        var integral = true
         if bytes[i] == UInt8(ascii: "-") { i += 1 }
         let digits = { (p: inout JSONParser) -> Int in
             let s = p.i
@@ -78,20 +78,16 @@ struct JSONParser {
         guard digits(&self) > 0 else { throw error("a number without digits") }
         if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
             i += 1
-            integral = false
             guard digits(&self) > 0 else { throw error("a number without digits after '.'") }
         }
         if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
             i += 1
-            integral = false
             if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
             guard digits(&self) > 0 else { throw error("a number without exponent digits") }
         }
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
-        if integral, let n = Int(text) { return .int(n) }
         guard let d = Double(text), d.isFinite else { throw error("number out of range") }
-        // A whole double is written as an integer: read it as one, as the writer does.
-        return d == d.rounded() && abs(d) < 1e15 ? .int(Int(d)) : .double(d)
+        return .number(d)
     }
 
     private mutating func string() throws -> String {

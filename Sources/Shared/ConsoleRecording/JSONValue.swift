@@ -1,47 +1,13 @@
 import Foundation
+import MemeKit
 
-/// Any JSON value, for the recording's generic snapshot patches: the recorder diffs the snapshot's
-/// own JSON (`--once --json`), so a field added to ConsoleSnapshot is recorded with no change here.
-public enum JSONValue: Sendable, Equatable, Codable {
-    case null
-    case bool(Bool)
-    case int(Int)
-    case double(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() {
-            self = .null
-        } else if let b = try? c.decode(Bool.self) {
-            self = .bool(b)
-        } else if let i = try? c.decode(Int.self) {
-            self = .int(i)
-        } else if let d = try? c.decode(Double.self) {
-            self = .double(d)
-        } else if let s = try? c.decode(String.self) {
-            self = .string(s)
-        } else if let a = try? c.decode([JSONValue].self) {
-            self = .array(a)
-        } else {
-            self = .object(try c.decode([String: JSONValue].self))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .null: try c.encodeNil()
-        case .bool(let b): try c.encode(b)
-        case .int(let i): try c.encode(i)
-        case .double(let d): try c.encode(d)
-        case .string(let s): try c.encode(s)
-        case .array(let a): try c.encode(a)
-        case .object(let o): try c.encode(o)
-        }
-    }
+/// MemeKit's JSON value (numbers as doubles: the snapshot's integers are small) as the recording
+/// uses it: the recorder diffs the snapshot's own JSON (`--once --json`), so a field added to
+/// ConsoleSnapshot is recorded with no change here.
+extension JSONValue {
+    /// An integer, as a number.
+    public static func int(_ n: Int) -> JSONValue { .number(Double(n)) }
+    public static func double(_ d: Double) -> JSONValue { .number(d) }
 
     /// A Codable value as JSON, in canonical form.
     public init(encoding value: some Encodable) throws {
@@ -73,15 +39,11 @@ public enum JSONValue: Sendable, Equatable, Codable {
     }
 
     public var stringValue: String? { if case .string(let s) = self { s } else { nil } }
-    public var intValue: Int? { if case .int(let i) = self { i } else { nil } }
-    /// An int or a double, as a double.
-    public var numberValue: Double? {
-        switch self {
-        case .int(let i): Double(i)
-        case .double(let d): d
-        default: nil
-        }
+    /// A whole number.
+    public var intValue: Int? {
+        if case .number(let d) = self, d == d.rounded(), abs(d) < 1e15 { Int(d) } else { nil }
     }
+    public var numberValue: Double? { if case .number(let d) = self { d } else { nil } }
 
     /// Compact JSON, keys sorted, "/" unescaped, non-ASCII as UTF-8: one recording line holds it.
     public var text: String {
@@ -106,8 +68,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
         switch self {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
-        case .int(let i): out += String(i)
-        case .double(let d):
+        case .number(let d):
             // Swift's shortest round-trip form is valid JSON ("0.3", "1e-05"); a whole number gets no ".0".
             out += d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
         case .string(let s): Self.writeString(s, to: &out)

@@ -1,5 +1,6 @@
 import ConsoleUI
 import Foundation
+import MemeKit
 
 /// Why a recording cannot be read (or read to its end): the line and what is wrong with it.
 public struct RecordingError: Error, Sendable, Equatable, CustomStringConvertible {

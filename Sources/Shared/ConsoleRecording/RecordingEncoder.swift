@@ -1,4 +1,5 @@
 import ConsoleUI
+import MemeKit
 
 // The lines of a recording (JSON Lines, one object per line, `t` = seconds since the header's `start`):
 //   {"type":"header", "format":"meme-console-recording", "version":1, "mode", "sources", "terminal", …}

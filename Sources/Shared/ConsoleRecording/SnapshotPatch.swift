@@ -7,6 +7,8 @@
 //   {"=": value}             replace the array by a non-array (never happens with today's snapshot)
 // Values are canonical (no null members), so a null in a patch always means "remove".
 
+import MemeKit
+
 public enum SnapshotPatch {
     /// The patch turning `old` into `new`; nil when they are equal. Both must be canonical.
     public static func diff(_ old: JSONValue, _ new: JSONValue) -> JSONValue? {
