@@ -21,6 +21,15 @@ struct BenchWeb: AsyncParsableCommand {
     @Option(help: "The page folder both servers serve.") var publicDir = "Sources/Web/Public"
     @Option(help: "JetStream stream meme-web publishes to.") var stream = "MEMES"
     @Option(help: "Prompt sent in every POST.") var prompt = "benchmark: one does not simply scale to zero"
+    @Option(help: "Seconds meme-web sits idle before the idle memory reading, and again after the load.") var settle = 5
+    @Option(parsing: .singleValue, help: "Environment for meme-web, KEY=VALUE (repeatable), e.g. MALLOC_ARENA_MAX=2.")
+    var webEnv: [String] = []
+
+    /// meme-web's memory target: the pod requests 64 Mi and its HPA targets 50 % of it (k8s/base/web).
+    static let memoryRequestMiB = 64
+    static let hpaMemoryTargetMiB = 32
+    /// Idle must sit this far under the HPA target, so a quiet web tier scales back to one replica.
+    static let idleTargetMiB = 28
 
     func run() async throws {
         guard duration > 0, threads > 0, connections >= threads, warmup >= 0 else {
@@ -34,6 +43,12 @@ struct BenchWeb: AsyncParsableCommand {
         let work = try ManagedProcess.makeTempDirectory(prefix: "bench-web")
         defer { try? FileManager.default.removeItem(at: work) }
 
+        var environment: [String: String] = [:]
+        for pair in webEnv {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("--web-env takes KEY=VALUE, not '\(pair)'") }
+            environment[parts[0]] = parts[1]
+        }
         let nats = try NATSServer()
         defer { nats.stop() }
         let redis = try RedisServer()
@@ -41,10 +56,14 @@ struct BenchWeb: AsyncParsableCommand {
         let webPort = try FreePort.next()
         let web = try ProgramProcess("meme-web", arguments: [
             "--host", "127.0.0.1", "--port", "\(webPort)", "--nats-url", nats.url, "--nats-stream", stream,
-            "--redis-url", redis.url, "--rate-limit", "0", "--public-dir", publicPath, "--log-level", "warning",
-        ], environment: [:])
+            "--redis-url", redis.url, "--rate-limit", "0", "--address-rate-limit", "0", "--global-rate-limit", "0", "--public-dir", publicPath, "--log-level", "warning",
+        ], environment: environment)
         defer { web.process.stop() }
         try web.process.waitUntil(timeout: 30) { HTTPProbe.get(port: webPort, path: "/readyz")?.status == 200 }
+        let webPID = web.process.pid ?? 0
+        // Idle: started and connected, no page or API request served yet.
+        try await Task.sleep(for: .seconds(settle))
+        guard let idle = ProcessMemory.read(pid: webPID) else { throw ValidationError("cannot read meme-web's memory from /proc") }
         let nginx = try NginxServer(root: publicPath, workers: nginxWorkers, directory: work)
         defer { nginx.stop() }
 
@@ -68,7 +87,6 @@ struct BenchWeb: AsyncParsableCommand {
             return (result, Self.cpuSeconds(pids()) - cpu)
         }
         print("GET / on meme-web …")
-        let webPID = web.process.pid ?? 0
         let (webGet, webCPU) = try get(webPort) { [webPID] }
         print("GET / on nginx …")
         let (nginxGet, nginxCPU) = try get(nginx.port) { nginx.pids }
@@ -84,16 +102,19 @@ struct BenchWeb: AsyncParsableCommand {
         // Requests still in flight when wrk stopped may be stored without being counted: give them a moment.
         try await Task.sleep(for: .seconds(1))
         let postCPU = Self.cpuSeconds([webPID]) - postCPUBefore
+        let loaded = ProcessMemory.read(pid: webPID)
         let stored = try await js.streamInfo(stream).state.messages - before
         await nc.close()
 
-        guard let webPeak = Self.peakRSS(pid: webPID) else {
-            throw ValidationError("cannot read meme-web's VmHWM from /proc")
+        try await Task.sleep(for: .seconds(settle))
+        guard let webPeak = Self.peakRSS(pid: webPID), let loaded, let after = ProcessMemory.read(pid: webPID) else {
+            throw ValidationError("cannot read meme-web's memory from /proc")
         }
         let nginxPeak = nginx.peakRSSOfAllProcesses()
         let table = Report(
             duration: duration, threads: threads, connections: connections, nginxWorkers: nginxWorkers, load: load, stream: stream,
-            webGet: webGet, nginxGet: nginxGet, post: post, webGetCPU: webCPU, nginxGetCPU: nginxCPU, postCPU: postCPU, stored: stored, webPeakKiB: webPeak, nginxPeakKiB: nginxPeak
+            webGet: webGet, nginxGet: nginxGet, post: post, webGetCPU: webCPU, nginxGetCPU: nginxCPU, postCPU: postCPU, stored: stored, webPeakKiB: webPeak, nginxPeakKiB: nginxPeak,
+            idle: idle, loaded: loaded, afterLoad: after, settle: settle, webEnv: webEnv
         ).render()
         print("")
         print(table)
@@ -318,6 +339,10 @@ struct Report {
     var stored: UInt64
     var webPeakKiB: Int
     var nginxPeakKiB: Int?
+    /// meme-web before any request, right after the POST run, and `settle` seconds later.
+    var idle, loaded, afterLoad: ProcessMemory
+    var settle: Int
+    var webEnv: [String]
 
     func render() -> String {
         #if DEBUG
@@ -338,9 +363,11 @@ struct Report {
         }
         func met(_ ok: Bool) -> String { ok ? "yes" : "**no**" }
         let date = ISO8601DateFormatter().string(from: Date())
+        let environment: String = webEnv.isEmpty ? "" : ", environment " + webEnv.joined(separator: " ")
+        let caption: String = "Web: wrk -t\(threads) -c\(connections) -d\(duration)s; nginx worker_processes \(nginxWorkers); "
+            + "meme-web --rate-limit 0 --address-rate-limit 0 --global-rate-limit 0, no worker running" + environment
         var lines = [
-            "Web: wrk -t\(threads) -c\(connections) -d\(duration)s; nginx worker_processes \(nginxWorkers); "
-                + "meme-web --rate-limit 0, no worker running",
+            caption,
             "date \(date), \(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(load) at start, \(build) build",
             "",
             "| row | figure | comparison | target | met? |",
@@ -358,6 +385,22 @@ struct Report {
                 + "| stored = 202s | \(met(storedMatches)) |",
             "| meme-web peak RSS (VmHWM) | " + String(format: "%.1f MiB", peakMiB) + " | nginx master + workers "
                 + (nginxPeakKiB.map { String(format: "%.1f MiB", Double($0) / 1024) } ?? "–") + " | < 64 MiB | \(met(peakMiB < 64)) |",
+        ]
+        let target = "HPA target \(BenchWeb.hpaMemoryTargetMiB) MiB (request \(BenchWeb.memoryRequestMiB) Mi × 50 %)"
+        /// "0.51 of the HPA target": the working set over the 32 MiB target.
+        func ofTarget(_ kib: Int) -> String {
+            String(format: "%.2f of the HPA target", Double(kib) / 1024 / Double(BenchWeb.hpaMemoryTargetMiB))
+        }
+        let idleOK = Double(idle.workingSetKiB) / 1024 < Double(BenchWeb.idleTargetMiB)
+        let afterOK = Double(afterLoad.workingSetKiB) / 1024 < Double(BenchWeb.idleTargetMiB)
+        lines += [
+            "| meme-web idle RSS (connected, no request yet) | \(idle.breakdown) | \(target) | – | – |",
+            "| meme-web idle working set | \(ProcessMemory.mib(idle.workingSetKiB)) | \(ofTarget(idle.workingSetKiB)); \(idle.workingSetSource) | "
+                + "< \(BenchWeb.idleTargetMiB) MiB | \(met(idleOK)) |",
+            "| meme-web RSS right after the POST run | \(loaded.breakdown) | working set \(ProcessMemory.mib(loaded.workingSetKiB)) | – | – |",
+            "| meme-web working set \(settle) s after the load | \(ProcessMemory.mib(afterLoad.workingSetKiB)) | "
+                + "\(ofTarget(afterLoad.workingSetKiB)); RSS \(afterLoad.breakdown) | "
+                + "< \(BenchWeb.idleTargetMiB) MiB | \(met(afterOK)) |",
         ]
         if webGet.non2xx3xx + nginxGet.non2xx3xx > 0 {
             lines.append("")

@@ -34,6 +34,15 @@ struct WebCommand: AsyncParsableCommand {
     @Option(name: .setting(MemeEnv.webRecentCapacity), help: .setting(MemeEnv.webRecentCapacity)) var recentCapacity: String?
     @Option(name: .setting(MemeEnv.webStatsInterval), help: .setting(MemeEnv.webStatsInterval)) var statsInterval: String?
     @Option(name: .setting(MemeEnv.logLevel), help: .setting(MemeEnv.logLevel)) var logLevel: String?
+    @Option(name: .setting(MemeEnv.webMetricsAddress), help: .setting(MemeEnv.webMetricsAddress)) var metricsAddr: String?
+    @Option(name: .setting(MemeEnv.webHeaderTimeout), help: .setting(MemeEnv.webHeaderTimeout)) var headerTimeout: String?
+    @Option(name: .setting(MemeEnv.webIdleTimeout), help: .setting(MemeEnv.webIdleTimeout)) var idleTimeout: String?
+    @Option(name: .setting(MemeEnv.webBodyTimeout), help: .setting(MemeEnv.webBodyTimeout)) var bodyTimeout: String?
+    @Option(name: .setting(MemeEnv.webSubmitTimeout), help: .setting(MemeEnv.webSubmitTimeout)) var submitTimeout: String?
+    @Option(name: .setting(MemeEnv.webMaxViewers), help: .setting(MemeEnv.webMaxViewers)) var maxViewers: String?
+    @Option(name: .setting(MemeEnv.webListRateLimit), help: .setting(MemeEnv.webListRateLimit)) var listRateLimit: String?
+    @Option(name: .setting(MemeEnv.streamMaxMessages), help: .setting(MemeEnv.streamMaxMessages)) var streamMaxMessages: String?
+    @Option(name: .setting(MemeEnv.streamMaxBytes), help: .setting(MemeEnv.streamMaxBytes)) var streamMaxBytes: String?
 
     /// Development aid only: answer requests in-process with placeholder images (no NATS, no worker).
     @Flag(help: .hidden)
@@ -49,6 +58,10 @@ struct WebCommand: AsyncParsableCommand {
             (MemeEnv.webGlobalRateBurst, globalRateBurst), (MemeEnv.webTrustedProxies, trustedProxies), (MemeEnv.publicURL, publicURL),
             (MemeEnv.maxPromptChars, maxPromptChars), (MemeEnv.resultTTL, resultTTL), (MemeEnv.webRecentCapacity, recentCapacity),
             (MemeEnv.webStatsInterval, statsInterval), (MemeEnv.logLevel, logLevel),
+            (MemeEnv.webMetricsAddress, metricsAddr), (MemeEnv.webHeaderTimeout, headerTimeout), (MemeEnv.webIdleTimeout, idleTimeout),
+            (MemeEnv.webBodyTimeout, bodyTimeout), (MemeEnv.webSubmitTimeout, submitTimeout), (MemeEnv.webMaxViewers, maxViewers),
+            (MemeEnv.webListRateLimit, listRateLimit), (MemeEnv.streamMaxMessages, streamMaxMessages),
+            (MemeEnv.streamMaxBytes, streamMaxBytes),
         ] { t.set(variable, value) }
         t.set(MemeEnv.webTrustedProxy, trustedProxy)
         return t
@@ -71,16 +84,17 @@ struct WebCommand: AsyncParsableCommand {
             logger.warning("DEVELOPMENT MODE: --dev-loopback-queue answers requests in-process with placeholder images; nothing reaches NATS or a worker")
             backends = (DevLoopbackQueue(), nil)
         } else {
-            backends = try await WebBackends.connect(settings, logger: logger)
+            // The queue connects in the background (a service of the app): meme-web listens at once.
+            backends = try WebBackends.make(settings, logger: logger)
         }
         let app = try MemeWebApp(settings: settings, queue: backends.queue, store: backends.store, logger: logger)
         logger.info("meme-web listening", metadata: [
-            "address": "\(settings.host):\(settings.port)", "public": "\(settings.publicDirectory)",
-            "wall": "\(app.wall.url) (\(app.wall.source.rawValue))",
+            "address": "\(settings.host):\(settings.port)", "metrics": "\(settings.metricsHost):\(settings.metricsPort)",
+            "public": "\(settings.publicDirectory)", "wall": "\(app.wall.url) (\(app.wall.source.rawValue))",
         ])
         if app.wall.source == .loopback {
             logger.warning("no LAN address found: the wall shows \(app.wall.display), which phones cannot open; set PUBLIC_URL")
         }
-        try await app.buildApplication().runService()
+        try await app.run()
     }
 }

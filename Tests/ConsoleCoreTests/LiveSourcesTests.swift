@@ -173,7 +173,10 @@ import Testing
         #expect(sources["kubernetes"]?["state"] as? String == "disabled")
         #expect(sources["stand_in"]?["state"] as? String == "ok", "\(local.stdout)")
         let queue = try #require(json["queue"] as? [String: Any])
-        #expect(Set(queue.keys) == ["stream", "consumer", "pending", "ack_pending", "redelivered", "lag", "lag_threshold", "age_s"])
+        #expect(Set(queue.keys) == ["stream", "consumer", "pending", "ack_pending", "redelivered", "lag", "lag_threshold", "age_s",
+                                    "messages", "max_messages"])
+        // The stream's bound (issue 18 item 8), read from /jsz?config=true.
+        #expect(queue["max_messages"] as? Int == 20_000)  // MemeDefaults.streamMaxMessages
         let throughput = try #require(json["throughput"] as? [String: Any])
         #expect(throughput["completed_per_s"] is Double && throughput["errors_per_s"] is Double)
         #expect(Set((json["load"] as? [String: Any] ?? [:]).keys).isSuperset(of: ["sent", "acked", "answered", "errors", "in_flight", "burst_size"]))

@@ -66,6 +66,25 @@ struct PanelTests {
         #expect(!targets("Deployment/webhook", "web"))
     }
 
+    @Test func queueShowsItsBoundAndSaysWhenFull() {
+        // Issue 18 item 8: MEMES is bounded (discard new); at the bound meme-web answers "the queue is full".
+        func shown(_ s: ConsoleSnapshot) -> String {
+            // Lines joined and spaces folded (a wrapped line keeps its trailing space).
+            (queuePanel(s, width: 80).variants.first.map { text($0).joined(separator: " ") } ?? "")
+                .split(separator: " ").joined(separator: " ")
+        }
+        var s = Samples.busy
+        s.queue?.messages = 1204
+        s.queue?.maxMessages = 20000
+        #expect(shown(s).contains("stored 1204 / 20000 max"), "\(shown(s))")
+        #expect(!shown(s).contains("FULL"))
+        s.queue?.messages = 20000
+        #expect(shown(s).contains("stored 20000 / 20000 max FULL: new memes refused"), "\(shown(s))")
+        // Unbounded or unread: nothing is claimed.
+        s.queue?.maxMessages = nil
+        #expect(!shown(s).contains("stored"))
+    }
+
     @Test func emptySectionsSaySo() {
         var s = Samples.local
         s.mode = .cluster

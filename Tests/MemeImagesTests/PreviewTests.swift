@@ -25,6 +25,6 @@ import Testing
         let photo = try MemeRenderer.shared.renderSync(RenderJob(
             request: MemeRequest(prompt: "when the photo is a jpeg / still captioned", smallImage: true),
             background: .image(orangeJPEG)))
-        try Data(photo.png).write(to: URL(fileURLWithPath: "\(Self.directory!)/jpeg.png"))
+        try Data(photo.bytes).write(to: URL(fileURLWithPath: "\(Self.directory!)/jpeg.png"))
     }
 }

@@ -38,7 +38,7 @@ import Testing
         let job = RenderJob(captions: MemeCaptions(top: "TOP TEXT", bottom: "BOTTOM TEXT"), size: 512,
                             background: .solid(red: 0.2, green: 0.4, blue: 0.8))
         let meme = try renderer.renderSync(job)
-        let image = try DecodedImage(png: meme.png)
+        let image = try DecodedImage(png: meme.bytes)
         let top = inks(image, rows: 0..<150), middle = inks(image, rows: 170..<340), bottom = inks(image, rows: 362..<512)
         #expect(top.white > 500 && top.black > 500)
         #expect(bottom.white > 500 && bottom.black > 500)
@@ -50,7 +50,7 @@ import Testing
         let job = RenderJob(request: MemeRequest(prompt: "just one line", smallImage: true),
                             background: .solid(red: 0.5, green: 0.1, blue: 0.1))
         let meme = try renderer.renderSync(job)
-        let image = try DecodedImage(png: meme.png)
+        let image = try DecodedImage(png: meme.bytes)
         #expect(inks(image, rows: 0..<150).white == 0)
         #expect(inks(image, rows: 362..<512).white > 500)
         #expect(meme.top == nil)
@@ -90,7 +90,7 @@ import Testing
     @Test func deterministicPerPrompt() throws {
         let request = MemeRequest(prompt: "deploy on friday / what could go wrong", smallImage: true)
         let a = try MemeRenderer.renderOffline(request: request)
-        let b = try renderer.renderSync(RenderJob(request: request)).png
+        let b = try renderer.renderSync(RenderJob(request: request)).bytes
         #expect(a == b)
     }
 
@@ -98,7 +98,7 @@ import Testing
         // No captions: compare only the generated backgrounds.
         func background(_ seed: String) throws -> [UInt32] {
             let job = RenderJob(captions: MemeCaptions(top: nil, bottom: nil), size: 64, background: .generated(seed: seed))
-            return try DecodedImage(png: renderer.renderSync(job).png).pixels
+            return try DecodedImage(png: renderer.renderSync(job).bytes).pixels
         }
         let seeds = ["cats", "dogs", "kubernetes", "coffee break", "scale to zero"]
         let images = try seeds.map(background)
@@ -110,8 +110,8 @@ import Testing
         let plain = try renderer.renderSync(RenderJob(captions: MemeCaptions(top: nil, bottom: nil), size: 300,
                                                       background: .solid(red: 1, green: 0, blue: 0)))
         let meme = try renderer.renderSync(RenderJob(captions: MemeCaptions(top: "ON TOP", bottom: nil), size: 512,
-                                                     background: .image(plain.png)))
-        let image = try DecodedImage(png: meme.png)
+                                                     background: .image(plain.bytes)))
+        let image = try DecodedImage(png: meme.bytes)
         let centre = image.rgb(256, 300)
         #expect(centre.r > 240 && centre.g < 15 && centre.b < 15)
         #expect(inks(image, rows: 0..<150).white > 300)
@@ -119,7 +119,7 @@ import Testing
 
     @Test func decodesJPEGBackground() throws {
         let meme = try renderer.renderSync(RenderJob(captions: MemeCaptions(top: nil, bottom: "JPEG"), size: 256, background: .image(orangeJPEG)))
-        let image = try DecodedImage(png: meme.png)
+        let image = try DecodedImage(png: meme.bytes)
         #expect(image.width == 256)
         // The orange fixture shows through in the middle and right up to the edges.
         for (x, y) in [(128, 100), (0, 128), (255, 128), (128, 0)] {
@@ -151,7 +151,7 @@ import Testing
             for i in 0..<8 {
                 group.addTask {
                     let meme = try await renderer.render(RenderJob(request: MemeRequest(prompt: "task \(i) / says hi", smallImage: true)))
-                    return meme.png.count
+                    return meme.bytes.count
                 }
             }
             return try await group.reduce(into: [Int]()) { $0.append($1) }

@@ -29,4 +29,36 @@ import TestServers
         #expect(try await js.consumerInfo(stream: "MEMES", consumer: "meme-generator").config.ackWait == .seconds(60))
         await nc.close()
     }
+
+    /// MEMES is bounded, discarding new requests at the bound, so the publisher hears "full" (issue 18 item 8);
+    /// a stream made before the bound existed gets it.
+    @Test func theStreamIsBoundedAndAnUnboundedOneGetsTheBound() async throws {
+        let server = try NATSServer()
+        defer { server.stop() }
+        let nc = try await NATSConnection.connect(NATSOptions(servers: [server.url]))
+        let js = JetStream(nc)
+        let logger = Logger(label: "test")
+        // As an older meme-web or worker made it.
+        try await js.createOrUpdateStream(StreamConfig(name: "MEMES", subjects: ["meme.request"], retention: .workQueue))
+        var setup = MemeStreamSetup()
+        setup.maxMessages = 3
+        setup.maxBytes = 1 << 20
+        try await setup.ensure(js, logger: logger)
+        let config = try await js.streamInfo("MEMES").config
+        #expect(config.maxMessages == 3 && config.maxBytes == 1 << 20 && config.discard == .new)
+        for i in 0..<3 { try await js.publish("meme.request", payload: Array("\(i)".utf8), messageID: "m\(i)") }
+        do {
+            try await js.publish("meme.request", payload: Array("4".utf8), messageID: "m4")
+            Issue.record("a fourth request was stored in a stream bounded at three")
+        } catch let error as JetStreamError {
+            #expect(error.isStreamFull, "\(error)")
+        }
+        #expect(try await js.streamInfo("MEMES").state.messages == 3)
+        // An operator's own bound is left alone.
+        var other = MemeStreamSetup()
+        other.maxMessages = 99
+        try await other.ensure(js, logger: logger)
+        #expect(try await js.streamInfo("MEMES").config.maxMessages == 3)
+        await nc.close()
+    }
 }

@@ -426,8 +426,11 @@ def test_ports_agree(rendered):
     web = find(docs, "Deployment", "meme-web", "meme-generator")
     c = container(web, "meme-web")
     port = int(env_map(c)["PORT"]["value"])
-    assert {p["name"]: p["containerPort"] for p in c["ports"]} == {"http": port}
-    assert web["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"] == str(port)
+    # /metrics on its own port (WEB_METRICS_ADDR), not the audience's.
+    metrics = int(env_map(c)["WEB_METRICS_ADDR"]["value"].rsplit(":", 1)[1])
+    assert metrics != port
+    assert {p["name"]: p["containerPort"] for p in c["ports"]} == {"http": port, "metrics": metrics}
+    assert web["spec"]["template"]["metadata"]["annotations"]["prometheus.io/port"] == str(metrics)
     for d, cont in ((worker, wc), (web, c)):
         assert cont["livenessProbe"]["httpGet"]["path"] == "/healthz"
         assert cont["readinessProbe"]["httpGet"]["path"] == "/readyz"
@@ -461,8 +464,9 @@ def test_prometheus_scrapes_every_source(rendered):
 
 def test_scrape_jobs_find_the_pods(rendered):
     """Each pod job's label selector matches a workload in its namespace, and that pod
-    carries prometheus.io/scrape and a container port named http/metrics (the relabel
-    rules keep only those) whose number is the annotated port."""
+    carries prometheus.io/scrape and exactly one container port whose name the relabel
+    rules keep ("metrics": meme-web's "http" port is the audience's and has no /metrics),
+    whose number is the annotated port."""
     config = yaml.safe_load(_prometheus_config(rendered))
     workloads = [d for d in rendered["local"] if d["kind"] in ("Deployment", "StatefulSet")]
     for job in config["scrape_configs"]:
@@ -477,7 +481,9 @@ def test_scrape_jobs_find_the_pods(rendered):
         ann = tmpl["metadata"]["annotations"]
         assert ann["prometheus.io/scrape"] == "true"
         ports = {p["name"]: p["containerPort"] for c in tmpl["spec"]["containers"] for p in c.get("ports", [])}
-        scraped = {n: v for n, v in ports.items() if n in ("http", "metrics")}
+        [keep] = [r["regex"] for r in job["relabel_configs"]
+                  if r.get("source_labels") == ["__meta_kubernetes_pod_container_port_name"] and r.get("action") == "keep"]
+        scraped = {n: v for n, v in ports.items() if re.fullmatch(keep, n)}
         assert list(scraped.values()) == [int(ann["prometheus.io/port"])], (job["job_name"], ports)
 
 

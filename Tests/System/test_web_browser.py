@@ -278,3 +278,42 @@ def test_wall_shows_an_address_phones_can_reach_with_its_qr_code(stack):
         assert csp_violations(wall) == []
     finally:
         wall.quit()
+
+
+def refused_viewers(metrics_port):
+    with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5) as r:
+        for line in r.read().decode().splitlines():
+            if line.startswith("meme_web_websockets_refused_total "):
+                return float(line.split()[1])
+    return 0.0
+
+
+def test_a_full_live_feed_backs_off_and_says_so(stack):
+    """At WEB_MAX_VIEWERS meme-web closes a new WebSocket at once with 1013 "try again later" (issue 18):
+    the wall must back off (not reconnect every second, each time asking for the recent list) and say why."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    port, metrics = free_port(), free_port()
+    stack.start("web-full", [os.path.join(stack.bins, "meme-web"), "--host", "127.0.0.1", "--port", str(port),
+                             "--public-dir", os.path.join(ROOT, "Sources/Web/Public")],
+                dict(stack.env, WEB_MAX_VIEWERS="1", WEB_METRICS_ADDR=f"127.0.0.1:{metrics}"))
+    base = f"http://127.0.0.1:{port}"
+    wait_for(lambda: http_status(f"{base}/readyz") == 200, 30, "meme-web (one viewer) /readyz")
+    # Another viewer holds the only slot.
+    holder = socket.create_connection(("127.0.0.1", port), timeout=5)
+    holder.sendall(b"GET /api/live HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                   b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    assert holder.recv(4096).startswith(b"HTTP/1.1 101")
+    wall = chrome(1920, 1080)
+    try:
+        wall.get(base + "/wall")
+        status = WebDriverWait(wall, 15).until(lambda d: d.find_element(By.ID, "connection"))
+        time.sleep(8)
+        refused = refused_viewers(metrics)
+        print(f"full live feed: {refused:.0f} refused upgrades from the wall in ~8 s; status {status.text!r}")
+        assert refused <= 3, f"the wall reconnected {refused:.0f} times in ~8 s"
+        assert status.get_attribute("data-state") == "reconnecting" and "full" in status.text
+    finally:
+        wall.quit()
+        holder.close()

@@ -21,7 +21,7 @@ import Testing
         let app = web.buildApplication()
         try await app.test(.live) { client in
             let port = try #require(client.port)
-            let id = try await client.execute(uri: "/api/memes", method: .post, body: ByteBuffer(string: #"{"prompt":"socket cat"}"#)) {
+            let id = try await client.execute(uri: "/api/memes", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"prompt":"socket cat"}"#)) {
                 RouterTests.json($0)["id"] as? String ?? ""
             }
             #expect(!id.isEmpty)
@@ -49,8 +49,7 @@ import Testing
             #expect(meme["image_url"] as? String == "/api/memes/\(id)/image")
             #expect(meme["image_data"] == nil)   // images are fetched by URL, never pushed
             #expect(try await eventually { web.hub.viewerCount == 0 })
-            let page = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
-            #expect(page.contains("meme_web_websockets_open 0"))
+            #expect(String(decoding: web.metrics.page(), as: UTF8.self).contains("meme_web_websockets_open 0"))
         }
     }
 }

@@ -14,9 +14,15 @@ import Testing
     /// ~1 MiB, the size of a full-size render; a PNG signature so the type is sniffed.
     static let image: [UInt8] = [0x89, 0x50, 0x4E, 0x47] + (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) }
 
-    /// What the worker writes after publishing: the answer JSON by id and the id in the recent list.
-    static func workerKeeps(_ response: MemeResponse, in redis: RedisClient) async throws {
+    /// What the worker writes after publishing (MessageHandler.keep): the answer JSON by id, its metadata
+    /// (from the request it answered) and the id in the recent list.
+    static func workerKeeps(_ response: MemeResponse, request: MemeRequest? = nil, in redis: RedisClient) async throws {
         try await redis.set(ResultKeys.result(id: response.requestId), Array(try JSONEncoder().encode(response)), ttlSeconds: 60)
+        let meta = ResultMetadata.answered(
+            id: response.requestId, request: request ?? MemeRequest(id: response.requestId, prompt: response.prompt), error: nil,
+            imageBytes: Data(base64Encoded: response.imageData)?.count, contentType: response.contentType, worker: response.worker,
+            at: Double(response.timestamp))
+        try await redis.set(ResultKeys.metadata(id: response.requestId), Array(try JSONEncoder().encode(meta)), ttlSeconds: 60)
         try await redis.pushRecent(ResultKeys.recentList, Array(response.requestId.utf8), keep: 200)
     }
 
@@ -31,14 +37,15 @@ import Testing
         let id = try await appA.buildApplication().test(.router) { a in
             try await appB.buildApplication().test(.router) { b in
                 let id = try await a.execute(
-                    uri: "/api/memes", method: .post,
+                    uri: "/api/memes", method: .post, headers: [.contentType: "application/json"],
                     body: ByteBuffer(string: #"{"prompt":"once","top_text":"ONE","bottom_text":"RECORD"}"#)
                 ) { RouterTests.json($0)["id"] as? String ?? "" }
                 let response = MemeResponse(
                     requestId: id, imageData: Data(Self.image).base64EncodedString(), prompt: "once",
                     timestamp: UInt64(Date().timeIntervalSince1970), contentType: "image/png", worker: "w-1")
                 // Every replica sees every answer (core NATS, no queue group); the worker keeps it.
-                try await Self.workerKeeps(response, in: client)
+                try await Self.workerKeeps(
+                    response, request: MemeRequest(id: id, prompt: "once", topText: "ONE", bottomText: "RECORD"), in: client)
                 queueA.emit(.done(response))
                 queueB.emit(.done(response))
                 for app in [a, b] {
@@ -100,13 +107,13 @@ import Testing
         let queue = RecordingQueue()
         let app = try Fixtures.app(queue: queue, store: try RedisResultStore(url: redis.url))
         try await app.buildApplication().test(.router) { web in
-            let id = try await web.execute(uri: "/api/memes", method: .post, body: ByteBuffer(string: #"{"prompt":"missed","top_text":"T"}"#)) {
+            let id = try await web.execute(uri: "/api/memes", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"prompt":"missed","top_text":"T"}"#)) {
                 RouterTests.json($0)["id"] as? String ?? ""
             }
             // The worker answered while no replica was listening: only its record exists.
             try await Self.workerKeeps(
                 MemeResponse(requestId: id, imageData: Data(Fixtures.png).base64EncodedString(), prompt: "missed", timestamp: 7),
-                in: client)
+                request: MemeRequest(id: id, prompt: "missed", topText: "T"), in: client)
             let fresh = try Fixtures.app(queue: RecordingQueue(), store: try RedisResultStore(url: redis.url))
             try await fresh.buildApplication().test(.router) { other in
                 try await other.execute(uri: "/api/memes?limit=5", method: .get) { response in

@@ -18,7 +18,7 @@ import Testing
         }
         let app = try Fixtures.app(queue: RecordingQueue(), store: BrokenStore()).buildApplication()
         try await app.test(.router) { client in
-            let id = try await client.execute(uri: "/api/memes", method: .post, body: ByteBuffer(string: #"{"prompt":"x"}"#)) { response in
+            let id = try await client.execute(uri: "/api/memes", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"prompt":"x"}"#)) { response in
                 #expect(response.status == .accepted)
                 return RouterTests.json(response)["id"] as? String ?? ""
             }

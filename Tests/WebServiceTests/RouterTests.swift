@@ -77,7 +77,7 @@ import Testing
         let queue = RecordingQueue()
         let app = try Fixtures.app(queue: queue).buildApplication()
         try await app.test(.router) { client in
-            let id = try await client.execute(uri: "/api/memes", method: .post, body: Self.body(#"{"prompt":"x"}"#)) {
+            let id = try await client.execute(uri: "/api/memes", method: .post, headers: [.contentType: "application/json"], body: Self.body(#"{"prompt":"x"}"#)) {
                 try #require(Self.json($0)["id"] as? String)
             }
             queue.emit(.failed(MemeErrorResponse(requestId: id, error: "image source down", timestamp: 1)))
@@ -115,18 +115,37 @@ import Testing
         let app = try Fixtures.app(queue: RecordingQueue()).buildApplication()
         try await app.test(.router) { client in
             let longPrompt = String(repeating: "a", count: MemeDefaults.maxPromptCharacters + 1)
-            try await client.execute(uri: "/api/memes", method: .post, body: Self.body(#"{"prompt":"\#(longPrompt)"}"#)) { response in
+            try await client.execute(uri: "/api/memes", method: .post, headers: [.contentType: "application/json"], body: Self.body(#"{"prompt":"\#(longPrompt)"}"#)) { response in
                 #expect(response.status == .badRequest)
                 #expect(Self.error(response).contains("the limit is \(MemeDefaults.maxPromptCharacters)"))
             }
             let huge = String(repeating: "b", count: 17 * 1024)
-            try await client.execute(uri: "/api/memes", method: .post, body: Self.body(#"{"prompt":"x","pad":"\#(huge)"}"#)) { response in
+            try await client.execute(uri: "/api/memes", method: .post, headers: [.contentType: "application/json"], body: Self.body(#"{"prompt":"x","pad":"\#(huge)"}"#)) { response in
                 #expect(response.status == .contentTooLarge)
                 #expect(Self.error(response).contains("16384 bytes"))
             }
-            try await client.execute(uri: "/api/memes", method: .post, headers: [.contentType: "text/plain"], body: Self.body("hi")) { response in
+            // Only application/json (what another site cannot make a browser send without a preflight).
+            for type in ["text/plain", "text/notjson", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
+                try await client.execute(uri: "/api/memes", method: .post, headers: [.contentType: type], body: Self.body(#"{"prompt":"x"}"#)) { response in
+                    #expect(response.status == .unsupportedMediaType, "\(type)")
+                    #expect(Self.error(response).contains("application/json"))
+                }
+            }
+            try await client.execute(uri: "/api/memes", method: .post, body: Self.body(#"{"prompt":"x"}"#)) { response in
                 #expect(response.status == .unsupportedMediaType)
-                #expect(Self.error(response).contains("application/json"))
+                #expect(Self.error(response) == "Content-Type must be application/json, and none was sent")
+            }
+            try await client.execute(uri: "/api/memes", method: .post, headers: [.contentType: "Application/JSON; charset=utf-8"],
+                                     body: Self.body(#"{"prompt":"x"}"#)) { #expect($0.status == .accepted) }
+            // Under the body limit, but over what the worker accepts once id and submitted_at are added:
+            // refused here rather than accepted and then failed by the worker (issue 18 item 3).
+            let clusters = String(repeating: "e" + String(repeating: "\u{301}", count: 15), count: 500)
+            var body = #"{"prompt":"\#(clusters)","top_text":"t\#(String(repeating: "\u{301}", count: 420))"}"#
+            body += String(repeating: " ", count: MemeDefaults.maxRequestBytes - 1 - body.utf8.count)
+            #expect(body.utf8.count == MemeDefaults.maxRequestBytes - 1)
+            try await client.execute(uri: "/api/memes", method: .post, headers: Self.jsonHeaders, body: Self.body(body)) { response in
+                #expect(response.status == .contentTooLarge)
+                #expect(Self.error(response).contains("as queued; the limit is \(MemeDefaults.maxRequestBytes)"), "\(Self.error(response))")
             }
         }
     }
@@ -151,16 +170,18 @@ import Testing
         }
     }
 
-    @Test func queueUnavailableIs503WithReason() async throws {
+    @Test func queueUnavailableIs503WithAPlainReason() async throws {
         let queue = RecordingQueue()
         queue.refuse(with: .unavailable("not connected to nats://127.0.0.1:1"))
         let app = try Fixtures.app(queue: queue).buildApplication()
         try await app.test(.router) { client in
-            let id = try await client.execute(uri: "/api/memes", method: .post, body: Self.body(#"{"prompt":"x"}"#)) { response in
+            let id = try await client.execute(uri: "/api/memes", method: .post, headers: [.contentType: "application/json"], body: Self.body(#"{"prompt":"x"}"#)) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(response.headers[.retryAfter] != nil)
                 let message = try #require(Self.json(response)["error"] as? String)
-                #expect(message == "JetStream unavailable: not connected to nats://127.0.0.1:1")
+                // Users get plain words; the subject, server and timeout stay in the log.
+                #expect(message == MemeQueueError.unavailable("").message)
+                #expect(!message.contains("nats://") && !message.contains("JetStream"))
                 return message
             }
             _ = id
@@ -180,16 +201,16 @@ import Testing
         }.buildApplication()
         try await app.test(.router) { client in
             for _ in 0..<3 {
-                try await client.execute(uri: "/api/memes", method: .post, headers: [.xForwardedFor: "198.51.100.7"], body: Self.body(#"{"prompt":"x"}"#)) {
+                try await client.execute(uri: "/api/memes", method: .post, headers: [.contentType: "application/json", .xForwardedFor: "198.51.100.7"], body: Self.body(#"{"prompt":"x"}"#)) {
                     #expect($0.status == .accepted)
                 }
             }
-            try await client.execute(uri: "/api/memes", method: .post, headers: [.xForwardedFor: "198.51.100.7, 10.0.0.2"], body: Self.body(#"{"prompt":"x"}"#)) { response in
+            try await client.execute(uri: "/api/memes", method: .post, headers: [.contentType: "application/json", .xForwardedFor: "198.51.100.7, 10.0.0.2"], body: Self.body(#"{"prompt":"x"}"#)) { response in
                 #expect(response.status == .tooManyRequests)
                 #expect((90...100).contains(Int(response.headers[.retryAfter] ?? "") ?? 0), "\(response.headers[.retryAfter] ?? "none")")
                 #expect(Self.error(response).contains("too many requests"))
             }
-            try await client.execute(uri: "/api/memes", method: .post, headers: [.xForwardedFor: "198.51.100.8"], body: Self.body(#"{"prompt":"x"}"#)) {
+            try await client.execute(uri: "/api/memes", method: .post, headers: [.contentType: "application/json", .xForwardedFor: "198.51.100.8"], body: Self.body(#"{"prompt":"x"}"#)) {
                 #expect($0.status == .accepted)
             }
         }
@@ -243,7 +264,7 @@ import Testing
         try await app.test(.router) { client in
             var ids: [String] = []
             for prompt in ["one", "two", "three"] {
-                ids.append(try await client.execute(uri: "/api/memes", method: .post, body: Self.body(#"{"prompt":"\#(prompt)"}"#)) {
+                ids.append(try await client.execute(uri: "/api/memes", method: .post, headers: [.contentType: "application/json"], body: Self.body(#"{"prompt":"\#(prompt)"}"#)) {
                     try #require(Self.json($0)["id"] as? String)
                 })
                 try await Task.sleep(for: .milliseconds(5))

@@ -44,6 +44,16 @@ import Testing
             SettingCase(MemeEnv.webRecentCapacity, "10", bad: "0") { $0.recentCapacity == 10 },
             SettingCase(MemeEnv.webStatsInterval, "0.5", bad: "0") { $0.statsIntervalSeconds == 0.5 },
             SettingCase(MemeEnv.logLevel, "warning", bad: "quiet") { $0.logLevel == .warning },
+            // Limits against hostile input and faults (issue 18).
+            SettingCase(MemeEnv.webMetricsAddress, "0.0.0.0:9090", bad: "9090") { $0.metricsHost == "0.0.0.0" && $0.metricsPort == 9090 },
+            SettingCase(MemeEnv.webHeaderTimeout, "3", bad: "0") { $0.headerTimeoutSeconds == 3 },
+            SettingCase(MemeEnv.webIdleTimeout, "30", bad: "never") { $0.idleTimeoutSeconds == 30 },
+            SettingCase(MemeEnv.webBodyTimeout, "2.5", bad: "-1") { $0.bodyTimeoutSeconds == 2.5 },
+            SettingCase(MemeEnv.webSubmitTimeout, "8", bad: "0") { $0.submitTimeoutSeconds == 8 },
+            SettingCase(MemeEnv.webMaxViewers, "20", bad: "0") { $0.maxViewers == 20 },
+            SettingCase(MemeEnv.webListRateLimit, "0", bad: "-2") { $0.listRateLimit == 0 },
+            SettingCase(MemeEnv.streamMaxMessages, "20", bad: "0") { $0.streamMaxMessages == 20 },
+            SettingCase(MemeEnv.streamMaxBytes, "1048576", bad: "12") { $0.streamMaxBytes == 1_048_576 },
         ]
         let problems = settingsProblems(cases, reads: WebSettings.environmentNames, resolve: Self.resolve)
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")

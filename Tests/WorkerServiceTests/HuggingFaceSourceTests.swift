@@ -98,19 +98,20 @@ import WorkerService
         return nil
     }
 
-    func centre(_ png: [UInt8]) throws -> (r: Int, g: Int, b: Int) {
-        let image = try DecodedImage(png: png)
+    func centre(_ bytes: [UInt8]) throws -> (r: Int, g: Int, b: Int) {
+        let image = try DecodedImage(bytes: bytes)
         return image.rgb(image.width / 2, image.height / 2)
     }
 
-    @Test func captionsTheReturnedPNGAndSendsWhatTheAPIExpects() async throws {
+    @Test func captionsTheReturnedPNGAsJPEGAndSendsWhatTheAPIExpects() async throws {
         let image = try await source().image(for: MemeRequest(prompt: "one does not simply / fetch a picture", smallImage: true))
-        #expect(image.sourceName == "huggingface" && image.contentType == "image/png")
+        #expect(image.sourceName == "huggingface" && image.contentType == "image/jpeg")
+        #expect(image.bytes.starts(with: [0xFF, 0xD8, 0xFF]))
         #expect(image.width == 512 && image.height == 512)
         let c = try centre(image.bytes)
         #expect(abs(c.r - 200) < 8 && abs(c.g - 30) < 8 && abs(c.b - 160) < 8, "centre \(c) is not the stub's magenta")
         // Captions are drawn on it: white ink near the top.
-        let decoded = try DecodedImage(png: image.bytes)
+        let decoded = try DecodedImage(bytes: image.bytes)
         let white = (0..<decoded.height / 5).reduce(0) { n, y in
             n + (0..<decoded.width).filter { let p = decoded.rgb($0, y); return p.r > 220 && p.g > 220 && p.b > 220 }.count
         }

@@ -27,8 +27,9 @@ final class WorkerHarness: @unchecked Sendable {
         var string: String? { if case .string(let s)? = json["error"] { return s } else { return nil } }
     }
 
-    init(ackWait: Int = 60, concurrency: Int = 2, env: [String: String] = [:]) async throws {
-        nats = try NATSServer()
+    /// - Parameter maxPayload: the nats-server's max_payload (a default server's is 1 MB).
+    init(ackWait: Int = 60, concurrency: Int = 2, env: [String: String] = [:], maxPayload: Int = 8 * 1024 * 1024) async throws {
+        nats = try NATSServer(maxPayload: maxPayload)
         redis = try RedisServer()
         metricsPort = try FreePort.next()
         self.ackWait = ackWait

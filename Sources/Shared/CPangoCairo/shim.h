@@ -1,4 +1,4 @@
-// Pango + Cairo (+ libjpeg for JPEG backgrounds) for the MemeImages module.
+// Pango + Cairo (+ libjpeg for JPEG backgrounds and photo answers, libpng) for the MemeImages module.
 // Only MemeImages imports this module; nothing else calls these C libraries.
 #ifndef MEME_CPANGOCAIRO_SHIM_H
 #define MEME_CPANGOCAIRO_SHIM_H
@@ -31,6 +31,15 @@ static void meme_jpeg_error_exit(j_common_ptr cinfo) {
 
 static void meme_jpeg_silence(j_common_ptr cinfo, int level) { (void)cinfo; (void)level; }
 
+/// libjpeg error handling for one (de)compression: errors jump back with their text, warnings are silent.
+static inline struct jpeg_error_mgr *meme_jpeg_errors(struct meme_jpeg_error *jerr) {
+    struct jpeg_error_mgr *manager = jpeg_std_error(&jerr->pub);
+    jerr->pub.error_exit = meme_jpeg_error_exit;
+    jerr->pub.emit_message = meme_jpeg_silence;
+    jerr->message[0] = 0;
+    return manager;
+}
+
 /// Decodes JPEG bytes into a new CAIRO_FORMAT_RGB24 surface, using libjpeg's DCT scaling so the
 /// decoded image is the smallest power-of-two reduction that still covers `min_edge` pixels.
 /// Returns NULL on failure with a message in `message` (always NUL-terminated).
@@ -42,10 +51,7 @@ static inline cairo_surface_t *meme_decode_jpeg(const unsigned char *data, unsig
     cairo_surface_t *volatile surface = NULL;
     message[0] = 0;
     memset(&cinfo, 0, sizeof(cinfo));
-    cinfo.err = jpeg_std_error(&jerr.pub);
-    jerr.pub.error_exit = meme_jpeg_error_exit;
-    jerr.pub.emit_message = meme_jpeg_silence;
-    jerr.message[0] = 0;
+    cinfo.err = meme_jpeg_errors(&jerr);
     if (setjmp(jerr.jump)) {
         snprintf(message, message_size, "%s", jerr.message[0] ? jerr.message : "JPEG decoding failed");
         jpeg_destroy_decompress(&cinfo);
@@ -86,6 +92,48 @@ static inline cairo_surface_t *meme_decode_jpeg(const unsigned char *data, unsig
     jpeg_destroy_decompress(&cinfo);
     cairo_surface_mark_dirty(surface);
     return surface;
+}
+
+
+/// Encodes a CAIRO_FORMAT_RGB24 image surface as a baseline JPEG (4:2:0, optimised Huffman tables)
+/// into a malloc'd buffer (`*out`, to be released with free()). Returns 0 on success, -1 on failure
+/// with a message in `message` (always NUL-terminated).
+static inline int meme_encode_jpeg_rgb24(cairo_surface_t *surface, int quality, unsigned char **out,
+                                         unsigned long *out_length, char *message, size_t message_size) {
+    struct jpeg_compress_struct cinfo;
+    struct meme_jpeg_error jerr;
+    unsigned char *volatile buffer = NULL;
+    unsigned long volatile length = 0;
+    message[0] = 0;
+    memset(&cinfo, 0, sizeof(cinfo));
+    cinfo.err = meme_jpeg_errors(&jerr);
+    if (setjmp(jerr.jump)) {
+        snprintf(message, message_size, "%s", jerr.message[0] ? jerr.message : "JPEG encoding failed");
+        jpeg_destroy_compress(&cinfo);
+        free(buffer);
+        return -1;
+    }
+    jpeg_create_compress(&cinfo);
+    jpeg_mem_dest(&cinfo, (unsigned char **)&buffer, (unsigned long *)&length);
+    cinfo.image_width = (JDIMENSION)cairo_image_surface_get_width(surface);
+    cinfo.image_height = (JDIMENSION)cairo_image_surface_get_height(surface);
+    cinfo.input_components = 4;
+    cinfo.in_color_space = JCS_EXT_BGRX; // byte order of CAIRO_FORMAT_RGB24 on little-endian
+    jpeg_set_defaults(&cinfo);
+    jpeg_set_quality(&cinfo, quality, TRUE);
+    cinfo.optimize_coding = TRUE;
+    jpeg_start_compress(&cinfo, TRUE);
+    unsigned char *pixels = cairo_image_surface_get_data(surface);
+    int stride = cairo_image_surface_get_stride(surface);
+    while (cinfo.next_scanline < cinfo.image_height) {
+        JSAMPROW row = pixels + (size_t)cinfo.next_scanline * (size_t)stride;
+        jpeg_write_scanlines(&cinfo, &row, 1);
+    }
+    jpeg_finish_compress(&cinfo);
+    jpeg_destroy_compress(&cinfo);
+    *out = buffer;
+    *out_length = length;
+    return 0;
 }
 
 

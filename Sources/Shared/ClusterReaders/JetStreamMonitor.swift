@@ -28,6 +28,9 @@ public struct JetStreamStreamStats: Sendable, Equatable {
     public var lastSequence: Int
     public var consumerCount: Int
     public var consumers: [JetStreamConsumerStats]
+    /// The stream's bounds (`config.max_msgs` / `max_bytes` with `/jsz?config=true`); nil when unbounded or not reported.
+    public var maxMessages: Int? = nil
+    public var maxBytes: Int? = nil
 }
 
 /// A decoded `/jsz` page.
@@ -84,8 +87,13 @@ public enum JetStreamMonitorDecoding {
             var last_seq: Int?
             var consumer_count: Int?
         }
+        struct Config: Decodable {
+            var max_msgs: Int?
+            var max_bytes: Int?
+        }
         var name: String?
         var state: State?
+        var config: Config?
         var consumer_detail: [Consumer]?
     }
     struct Consumer: Decodable {
@@ -118,7 +126,9 @@ public enum JetStreamMonitorDecoding {
                 streams.append(JetStreamStreamStats(
                     account: accountName, name: name, messages: s.state?.messages ?? 0, bytes: s.state?.bytes ?? 0,
                     firstSequence: s.state?.first_seq ?? 0, lastSequence: s.state?.last_seq ?? 0,
-                    consumerCount: s.state?.consumer_count ?? consumers.count, consumers: consumers))
+                    consumerCount: s.state?.consumer_count ?? consumers.count, consumers: consumers,
+                    maxMessages: s.config?.max_msgs.flatMap { $0 > 0 ? $0 : nil },
+                    maxBytes: s.config?.max_bytes.flatMap { $0 > 0 ? $0 : nil }))
             }
         }
         return JetStreamStatus(
@@ -142,7 +152,7 @@ public struct JetStreamMonitor: Sendable {
     }
 
     public func status() async throws(JetStreamMonitorError) -> JetStreamStatus {
-        let url = "\(monitorURL)/jsz?accounts=true&streams=true&consumers=true"
+        let url = "\(monitorURL)/jsz?accounts=true&streams=true&consumers=true&config=true"
         let response: HTTPResponse
         do { response = try await client.send(HTTPRequest(url: url, timeouts: timeouts)) } catch {
             throw JetStreamMonitorError("NATS monitor: \(error.message)")

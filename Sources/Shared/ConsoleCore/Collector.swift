@@ -82,7 +82,7 @@ public func assemble(_ inputs: CollectorInputs, state: inout CollectorState, now
     let queue = inputs.nats.value.map { q in
         QueueStats(stream: q.stream, consumer: q.consumer, pending: q.pending, ackPending: q.ackPending,
                    redelivered: q.redelivered, lag: q.lag, lagThreshold: lagThreshold(inputs),
-                   ageSeconds: inputs.nats.readAt.map { tenths(max(0, now - $0)) })
+                   ageSeconds: inputs.nats.readAt.map { tenths(max(0, now - $0)) }, messages: q.messages, maxMessages: q.maxMessages)
     }
 
     var workloads: [ConsoleUI.Workload]?

@@ -46,11 +46,13 @@ public final class ConsoleEngine: Sendable {
             let monitor = JetStreamMonitor(monitorURL: monitorURL, client: http)
             let (stream, consumer) = (settings.stream, settings.consumer)
             queueFetch = {
-                guard let c = try await monitor.status().consumer(stream: stream, name: consumer) else {
+                let status = try await monitor.status()
+                guard let c = status.consumer(stream: stream, name: consumer) else {
                     throw ConsoleError("no consumer \(stream)/\(consumer) in /jsz")
                 }
+                let s = status.streams.first { $0.name == stream }
                 return QueueReading(stream: stream, consumer: consumer, pending: c.numPending, ackPending: c.numAckPending,
-                                    redelivered: c.numRedelivered)
+                                    redelivered: c.numRedelivered, messages: s?.messages, maxMessages: s?.maxMessages)
             }
         }
         nats = NATSSource(url: settings.natsURL, stream: settings.stream, consumer: settings.consumer,

@@ -55,8 +55,11 @@ public final class NATSSource: Sendable {
             } catch let error as JetStreamError {
                 throw ConsoleError(jetStreamProblem(error, stream: stream, consumer: consumer), underlying: error)
             }
+            // The stream's fill against its bound (discard new: at max_msgs new memes are refused).
+            let streamInfo = try? await js.streamInfo(stream)
             return QueueReading(stream: stream, consumer: consumer, pending: Int(info.numPending), ackPending: info.numAckPending,
-                                redelivered: info.numRedelivered)
+                                redelivered: info.numRedelivered, messages: streamInfo.map { Int($0.state.messages) },
+                                maxMessages: streamInfo?.config.maxMessages.flatMap { $0 > 0 ? Int($0) : nil })
         })
     }
 

@@ -7,15 +7,21 @@ public struct QueueReading: Sendable, Equatable {
     public var pending: Int
     public var ackPending: Int
     public var redelivered: Int
+    /// Messages stored in the stream, and its bound (max_msgs; nil when unbounded or not read).
+    public var messages: Int?
+    public var maxMessages: Int?
     /// What KEDA's nats-jetstream scaler reports: pending + ack-pending.
     public var lag: Int { pending + ackPending }
 
-    public init(stream: String, consumer: String, pending: Int, ackPending: Int, redelivered: Int) {
+    public init(stream: String, consumer: String, pending: Int, ackPending: Int, redelivered: Int,
+                messages: Int? = nil, maxMessages: Int? = nil) {
         self.stream = stream
         self.consumer = consumer
         self.pending = pending
         self.ackPending = ackPending
         self.redelivered = redelivered
+        self.messages = messages
+        self.maxMessages = maxMessages
     }
 }
 

@@ -163,11 +163,17 @@ func queuePanel(_ s: ConsoleSnapshot, width: Int) -> Panel {
     } else {
         barLine += [Span(label.trimmingLeadingSpace, lagStyle)]
     }
-    let countsLine: Line = [
+    var countsLine: Line = [
         Span("pending ", .dim), Span(String(q.pending), .strong),
         Span("  ack-pending ", .dim), Span(String(q.ackPending), .strong),
         Span("  redelivered ", .dim), Span(String(q.redelivered), q.redelivered > 0 ? .warn : .strong),
     ]
+    // The stream's bound (discard new): at it, new memes are refused with "the queue is full".
+    if let stored = q.messages, let bound = q.maxMessages {
+        let full = stored >= bound
+        countsLine += [Span("  stored ", .dim), Span(Format.int(stored) + " / " + Format.int(bound) + " max", full ? .warn : .strong)]
+        if full { countsLine.append(Span(" FULL: new memes refused", .warn)) }
+    }
     // Beside big digits their label names the reading; without them the counts do.
     let counts = wrap(countsLine, width: width)
     let countsAged = wrap(countsLine + [Span("  (\(natsAge))", .dim)], width: width)

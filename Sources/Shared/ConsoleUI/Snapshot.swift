@@ -132,11 +132,17 @@ public struct QueueStats: Codable, Sendable, Equatable {
     public var lagThreshold: Int?
     /// Seconds since this console read these numbers from NATS.
     public var ageSeconds: Double?
+    /// Messages stored in the stream and its bound (max_msgs, discard new: at it new memes are refused);
+    /// nil when not read or unbounded.
+    public var messages: Int?
+    public var maxMessages: Int?
 
     public init(
         stream: String, consumer: String, pending: Int, ackPending: Int, redelivered: Int, lag: Int,
-        lagThreshold: Int? = nil, ageSeconds: Double? = nil
+        lagThreshold: Int? = nil, ageSeconds: Double? = nil, messages: Int? = nil, maxMessages: Int? = nil
     ) {
+        self.messages = messages
+        self.maxMessages = maxMessages
         self.stream = stream
         self.consumer = consumer
         self.pending = pending
@@ -148,10 +154,11 @@ public struct QueueStats: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case stream, consumer, pending, redelivered, lag
+        case stream, consumer, pending, redelivered, lag, messages
         case ackPending = "ack_pending"
         case lagThreshold = "lag_threshold"
         case ageSeconds = "age_s"
+        case maxMessages = "max_messages"
     }
 }
 

@@ -93,10 +93,11 @@ public struct JetStream: Sendable {
 
     /// Publishes to a stream and waits for the server's ack. `messageID` sets `Nats-Msg-Id`: a repeat within the
     /// stream's duplicate window is not stored again (`PubAck.duplicate`). Retries a few times on 503 (no responders:
-    /// JetStream not ready yet, e.g. right after a server restart).
+    /// JetStream not ready yet, e.g. right after a server restart). `holdWhileDisconnected: false`: see
+    /// `NATSConnection.request` (the publish is never sent on a later connection, nor after the caller gave up).
     @discardableResult
     public func publish(_ subject: String, payload: ByteBuffer = ByteBuffer(), headers: NATSHeaders? = nil,
-                        messageID: String? = nil) async throws -> PubAck {
+                        messageID: String? = nil, holdWhileDisconnected: Bool = true) async throws -> PubAck {
         var headers = headers
         if let messageID {
             var h = headers ?? NATSHeaders()
@@ -107,7 +108,8 @@ public struct JetStream: Sendable {
         while true {
             attempt += 1
             do {
-                let reply = try await connection.request(subject, payload: payload, headers: headers, timeout: timeout)
+                let reply = try await connection.request(subject, payload: payload, headers: headers, timeout: timeout,
+                                                         holdWhileDisconnected: holdWhileDisconnected)
                 return try Self.decode(PubAck.self, from: reply)
             } catch let error as NATSError where error.kind == .noResponders && attempt < 5 {
                 try await Task.sleep(for: .milliseconds(100 * attempt))
@@ -118,8 +120,10 @@ public struct JetStream: Sendable {
     }
 
     @discardableResult
-    public func publish(_ subject: String, payload: [UInt8], headers: NATSHeaders? = nil, messageID: String? = nil) async throws -> PubAck {
-        try await publish(subject, payload: ByteBuffer(bytes: payload), headers: headers, messageID: messageID)
+    public func publish(_ subject: String, payload: [UInt8], headers: NATSHeaders? = nil, messageID: String? = nil,
+                        holdWhileDisconnected: Bool = true) async throws -> PubAck {
+        try await publish(subject, payload: ByteBuffer(bytes: payload), headers: headers, messageID: messageID,
+                          holdWhileDisconnected: holdWhileDisconnected)
     }
 
     // MARK: Plumbing

@@ -11,6 +11,14 @@ public struct JetStreamError: Error, Sendable, Equatable, CustomStringConvertibl
     public static let consumerNotFound = 10014
     public static let streamNameInUse = 10058
     public static let jetStreamNotEnabled = 10076
+    /// The stream refused to store a message; with `discard: new` and a limit reached the description says
+    /// "maximum messages exceeded" or "maximum bytes exceeded".
+    public static let storeFailed = 10077
+
+    /// A stream with `discard: new` at its `max_msgs` / `max_bytes`: the publish was refused, nothing stored.
+    public var isStreamFull: Bool {
+        errorCode == Self.storeFailed && errorDescription.lowercased().contains("maximum")
+    }
 
     enum CodingKeys: String, CodingKey { case code, errorCode = "err_code", errorDescription = "description" }
 

@@ -41,12 +41,13 @@ public struct HuggingFaceConfiguration: Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "model=\(modelURL) fast_model=\(fastModelURL) timeout=\(timeout) token=<redacted>"
+        // The answer format is in the start-up log line, so an operator sees what goes on the wire.
+        "model=\(modelURL) fast_model=\(fastModelURL) timeout=\(timeout) answers=\(HuggingFaceSource.answerFormat) token=<redacted>"
     }
 }
 
 /// Fetches a picture for the prompt from a Hugging Face text-to-image model and captions it with
-/// the same renderer as the offline source.
+/// the same renderer as the offline source, answering JPEG (``answerFormat``).
 ///
 /// Failures are sorted for the worker: a 503 "model is loading", 429, 5xx and connection errors are
 /// retried inside the call (waiting what the API asks: `estimated_time` or `Retry-After`) while the
@@ -75,17 +76,24 @@ public struct HuggingFaceSource: ImageSource {
         return Array(#"{"inputs":\#(jsonString(inputs)),"parameters":{"width":\#(size),"height":\#(size)}}"#.utf8)
     }
 
+    /// How captioned photos are encoded. PNG cannot compress a photo: a 1024 px one came to ≈ 2.9 MB
+    /// (≈ 3.9 MB in base64), over a default nats-server's 1 MB max_payload. JPEG quality 85 keeps
+    /// photos free of visible artefacts (the captions' edges soften slightly) at ≈ 200–300 KB for the
+    /// 1024 px fixture (docs/benchmarks.md, "photo answer"). The offline pictures stay PNG.
+    public static let answerFormat = MemeImageFormat.jpeg(quality: 85)
+
     public func image(for request: MemeRequest) async throws -> GeneratedImage {
         let bytes = try await fetch(request)
         let meme: RenderedMeme
         do {
-            meme = try await renderer.render(RenderJob(request: request, background: .image(bytes)))
+            meme = try await renderer.render(RenderJob(request: request, background: .image(bytes), format: Self.answerFormat))
         } catch let error as MemeRenderError {
             throw ImageSourceError(.permanent, source: name, message: "the Hugging Face image could not be used: \(error.message)")
         } catch {
             throw ImageSourceError(.transient, source: name, message: "renderer unavailable: \(error)")
         }
-        return GeneratedImage(bytes: meme.png, contentType: "image/png", width: meme.width, height: meme.height, sourceName: name)
+        return GeneratedImage(bytes: meme.bytes, contentType: meme.format.contentType, width: meme.width, height: meme.height,
+                              sourceName: name)
     }
 
     /// The raw picture (PNG or JPEG) for `request`, with in-call retries inside the time budget.

@@ -107,6 +107,28 @@ enum ImageCodec {
     }
 }
 
+extension ImageCodec {
+    /// Encodes an RGB24 surface as a baseline JPEG at `quality` (1...100), 4:2:0, optimised Huffman tables.
+    static func encodeJPEG(_ surface: OpaquePointer, quality: Int) throws -> [UInt8] {
+        guard cairo_image_surface_get_format(surface) == CAIRO_FORMAT_RGB24 else {
+            throw MemeRenderError("JPEG encoding expects an RGB24 surface")
+        }
+        guard (1...100).contains(quality) else { throw MemeRenderError("JPEG quality \(quality) is outside 1...100") }
+        var data: UnsafeMutablePointer<UInt8>?
+        var length: UInt = 0
+        var message = [CChar](repeating: 0, count: 256)
+        let status = message.withUnsafeMutableBufferPointer {
+            meme_encode_jpeg_rgb24(surface, Int32(quality), &data, &length, $0.baseAddress, $0.count)
+        }
+        guard status == 0, let data else {
+            let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw MemeRenderError("JPEG encoding failed: \(reason)")
+        }
+        defer { free(data) }
+        return Array(UnsafeBufferPointer(start: data, count: Int(length)))
+    }
+}
+
 /// Decoded pixels, for tests and previews: 0xAARRGGBB per pixel, row-major.
 struct DecodedImage {
     var width: Int
@@ -114,7 +136,15 @@ struct DecodedImage {
     var pixels: [UInt32]
 
     init(png: [UInt8]) throws {
-        let surface = try ImageCodec.decodePNG(png)
+        try self.init(surface: try ImageCodec.decodePNG(png))
+    }
+
+    /// PNG or JPEG at full resolution.
+    init(bytes: [UInt8]) throws {
+        try self.init(surface: try ImageCodec.decode(bytes, minEdge: Int(Int32.max)))
+    }
+
+    private init(surface: OpaquePointer) {
         defer { cairo_surface_destroy(surface) }
         cairo_surface_flush(surface)
         width = Int(cairo_image_surface_get_width(surface))

@@ -2,7 +2,7 @@ import MemeKit
 import NIOPosix
 import Synchronization
 
-/// Draws classic memes (white outlined captions at top and bottom) as PNG with Pango and Cairo.
+/// Draws classic memes (white outlined captions at top and bottom) as PNG or JPEG with Pango and Cairo.
 ///
 /// Safe to share between tasks and threads: each render borrows a private ``RenderEngine``
 /// (font map + layout) from a pool, so renders run in parallel without sharing Pango state.
@@ -38,7 +38,7 @@ public final class MemeRenderer: Sendable {
 
     /// One call for previews (`meme-worker render`): the offline meme for a request, as PNG bytes.
     public static func renderOffline(request: MemeRequest) throws -> [UInt8] {
-        try shared.renderSync(RenderJob(request: request)).png
+        try shared.renderSync(RenderJob(request: request)).bytes
     }
 
     private func withEngine<T>(_ body: (RenderEngine) throws -> T) rethrows -> T {

@@ -21,7 +21,7 @@ public struct OfflineImageSource: ImageSource {
             // The thread pool is shutting down: another worker (or this one later) can do it.
             throw ImageSourceError(.transient, source: name, message: "renderer unavailable: \(error)")
         }
-        return GeneratedImage(bytes: meme.png, contentType: "image/png", width: meme.width,
+        return GeneratedImage(bytes: meme.bytes, contentType: meme.format.contentType, width: meme.width,
                               height: meme.height, sourceName: name)
     }
 }

@@ -41,8 +41,11 @@ final class RenderEngine: @unchecked Sendable {
         var bottom: CaptionLayout.Fit?
         let surface = try drawSurface(job, top: &top, bottom: &bottom)
         defer { cairo_surface_destroy(surface) }
-        let png = try ImageCodec.encodePNG(surface, settings: .fast)
-        return RenderedMeme(png: png, width: job.size, height: job.size, top: top, bottom: bottom)
+        let bytes = switch job.format {
+        case .png: try ImageCodec.encodePNG(surface, settings: .fast)
+        case .jpeg(let quality): try ImageCodec.encodeJPEG(surface, quality: quality)
+        }
+        return RenderedMeme(bytes: bytes, format: job.format, width: job.size, height: job.size, top: top, bottom: bottom)
     }
 
     func drawSurface(_ job: RenderJob) throws -> OpaquePointer {
@@ -181,68 +184,29 @@ final class RenderEngine: @unchecked Sendable {
         cairo_paint(cr)
         cairo_pattern_destroy(gradient)
 
-        cairo_save(cr)
-        cairo_set_source_rgba(cr, 1, 1, 1, 0.10)
-        switch art.pattern {
-        case .stripes:
-            cairo_set_line_width(cr, s / 24)
-            var offset = -s
-            while offset < s {
-                cairo_move_to(cr, offset, s)
-                cairo_line_to(cr, offset + s, 0)
-                offset += s / 8
-            }
-            cairo_stroke(cr)
-        case .dots:
-            let step = s / 12
-            for row in 0...12 {
-                for column in 0...12 {
-                    let shift = row % 2 == 0 ? 0 : step / 2
-                    cairo_new_sub_path(cr)
-                    cairo_arc(cr, Double(column) * step + shift, Double(row) * step, step / 6, 0, 2 * .pi)
-                }
-            }
-            cairo_fill(cr)
-        case .rings:
-            cairo_set_line_width(cr, s / 40)
-            var radius = s / 10
-            while radius < s {
-                cairo_new_sub_path(cr)
-                cairo_arc(cr, c, c * 0.9, radius, 0, 2 * .pi)
-                radius += s / 10
-            }
-            cairo_stroke(cr)
-        case .sunburst:
-            let rays = 16
-            for ray in 0..<rays where ray % 2 == 0 {
-                let a0 = Double(ray) * 2 * .pi / Double(rays)
-                let a1 = Double(ray + 1) * 2 * .pi / Double(rays)
-                cairo_move_to(cr, c, c * 0.9)
-                cairo_line_to(cr, c + cos(a0) * s, c * 0.9 + sin(a0) * s)
-                cairo_line_to(cr, c + cos(a1) * s, c * 0.9 + sin(a1) * s)
-                cairo_close_path(cr)
-            }
-            cairo_fill(cr)
+        if let layers = OfflineLayers.forSize(size) {
+            // The same layers from cached coverage masks (OfflineLayers): one pixman pass each.
+            cairo_set_source_rgba(cr, 1, 1, 1, 0.10)
+            layers.patterns[art.pattern.rawValue].paint(cr)
+            cairo_set_source_rgb(cr, 0, 0, 0)
+            layers.vignette.paint(cr)
+            cairo_set_source_rgb(cr, 1, 1, 1)
+            layers.glow.paint(cr)
+        } else {
+            cairo_save(cr)
+            cairo_set_source_rgba(cr, 1, 1, 1, 0.10)
+            OfflineGeometry.drawPattern(art.pattern, cr, size: s)
+            cairo_restore(cr)
+            // Vignette: darker edges make the white captions pop on light palettes.
+            OfflineGeometry.setVignette(cr, size: s)
+            cairo_paint(cr)
+            // Soft glow behind the emoji.
+            OfflineGeometry.setGlow(cr, size: s)
+            cairo_paint(cr)
         }
-        cairo_restore(cr)
 
-        // Vignette: darker edges make the white captions pop on light palettes.
-        let vignette = cairo_pattern_create_radial(c, c, s * 0.25, c, c, s * 0.75)!
-        cairo_pattern_add_color_stop_rgba(vignette, 0, 0, 0, 0, 0)
-        cairo_pattern_add_color_stop_rgba(vignette, 1, 0, 0, 0, 0.40)
-        cairo_set_source(cr, vignette)
-        cairo_paint(cr)
-        cairo_pattern_destroy(vignette)
-
-        // Soft glow, then the emoji centred on it.
-        let emojiCentreY = c * 0.95
-        let glow = cairo_pattern_create_radial(c, emojiCentreY, 0, c, emojiCentreY, s * 0.30)!
-        cairo_pattern_add_color_stop_rgba(glow, 0, 1, 1, 1, 0.45)
-        cairo_pattern_add_color_stop_rgba(glow, 1, 1, 1, 1, 0)
-        cairo_set_source(cr, glow)
-        cairo_paint(cr)
-        cairo_pattern_destroy(glow)
-
+        // The emoji, centred on the glow.
+        let emojiCentreY = OfflineGeometry.emojiCentreY(size: s)
         let emojiLayout = pango_layout_new(context)!
         defer { g_object_unref(UnsafeMutableRawPointer(emojiLayout)) }
         pango_font_description_set_absolute_size(emojiDescription, s * 0.30 * Double(PANGO_SCALE))

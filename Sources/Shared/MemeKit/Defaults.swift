@@ -85,4 +85,22 @@ public enum MemeEnv {
     public static let namespace = "MEME_NAMESPACE"
     public static let cacheNamespace = "MEME_CACHE_NAMESPACE"
     public static let messagingNamespace = "MEME_MESSAGING_NAMESPACE"
+    // Limits against hostile input and faults (issue 18); defaults in Limits.swift.
+    /// meme-web's ops listener (/metrics, /healthz, /readyz), apart from the audience's port.
+    public static let webMetricsAddress = "WEB_METRICS_ADDR"
+    /// Seconds a new connection has to send its first request's headers.
+    public static let webHeaderTimeout = "WEB_HEADER_TIMEOUT"
+    /// Seconds a keep-alive connection may sit idle between requests.
+    public static let webIdleTimeout = "WEB_IDLE_TIMEOUT"
+    /// Seconds a request body has to arrive in full.
+    public static let webBodyTimeout = "WEB_BODY_TIMEOUT"
+    /// Seconds a submit may wait for JetStream's acknowledgement before the answer is 503.
+    public static let webSubmitTimeout = "WEB_SUBMIT_TIMEOUT"
+    /// Open /api/live WebSockets per meme-web process.
+    public static let webMaxViewers = "WEB_MAX_VIEWERS"
+    /// GET /api/memes (the recent list) per second per client address.
+    public static let webListRateLimit = "WEB_LIST_RATE_LIMIT"
+    /// MEMES stream bounds (discard new): read by meme-web and meme-worker, which both declare the stream.
+    public static let streamMaxMessages = "NATS_STREAM_MAX_MSGS"
+    public static let streamMaxBytes = "NATS_STREAM_MAX_BYTES"
 }

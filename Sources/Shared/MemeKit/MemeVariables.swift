@@ -104,6 +104,10 @@ extension MemeEnv {
                      "seconds a result (worker) or its metadata (web) is kept by id"),
         MemeVariable(maxPromptChars, [.worker, .web], default: String(MemeDefaults.maxPromptCharacters),
                      "longest prompt accepted, in characters"),
+        MemeVariable(streamMaxMessages, [.worker, .web], default: String(MemeDefaults.streamMaxMessages),
+                     "requests the stream holds (discard new: then a submit is refused as \"full\"), set when this program creates it or finds it unbounded"),
+        MemeVariable(streamMaxBytes, [.worker, .web], default: String(MemeDefaults.streamMaxBytes),
+                     "bytes the stream holds (discard new), as `NATS_STREAM_MAX_MSGS`"),
         MemeVariable(logLevel, [.worker, .web], default: "info",
                      "trace, debug, info, notice, warning, error or critical"),
     ]
@@ -147,6 +151,15 @@ extension MemeEnv {
         MemeVariable(webTrustedProxies, [.web], "comma-separated proxy addresses or IPv4 CIDR ranges whose `X-Forwarded-For` is believed"),
         MemeVariable(webRecentCapacity, [.web], default: "1000", "recent memes kept in memory for the wall"),
         MemeVariable(webStatsInterval, [.web], default: "2", "seconds between live `stats` messages"),
+        MemeVariable(webMetricsAddress, [.web], default: MemeDefaults.webMetricsAddress,
+                     "listen address of `/metrics`, `/healthz`, `/readyz` for Prometheus and probes, not the audience's port (the manifests set `0.0.0.0:9090`)"),
+        MemeVariable(webHeaderTimeout, [.web], default: "10", "seconds a connection has to send a request's headers; then 408 and close"),
+        MemeVariable(webIdleTimeout, [.web], default: "75", "seconds a keep-alive connection may sit idle between requests"),
+        MemeVariable(webBodyTimeout, [.web], default: "10", "seconds a request body has to arrive in full; then 408 and close"),
+        MemeVariable(webSubmitTimeout, [.web], default: "5", "seconds a submit waits for JetStream's acknowledgement (same id retried) before 503"),
+        MemeVariable(webMaxViewers, [.web], default: String(MemeDefaults.webMaxViewers),
+                     "open `/api/live` WebSockets; one more is closed at once with 1013 \"try again later\""),
+        MemeVariable(webListRateLimit, [.web], default: "2", "`GET /api/memes` per second per client address (bursts of ten times that); 0 disables"),
     ]
 
     static let console: [MemeVariable] = [

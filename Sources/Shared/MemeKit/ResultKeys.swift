@@ -6,8 +6,9 @@ public enum ResultKeys {
     /// that missed the live push): the exact JSON published on `meme.response` (image included,
     /// base64) or `meme.response.error`. The only record of a meme that holds its image.
     public static func result(id: String) -> String { "meme:result:\(id)" }
-    /// meme-web's metadata for a request (captions, submit time, status, image size; never the
-    /// image): what the worker's answer does not carry, written by the replica that accepted it.
+    /// A meme's metadata (`ResultMetadata`: captions, submit time, status, image size; never the
+    /// image): what listings read. Written by the worker with its answer, and by the meme-web
+    /// replica that accepted the request ("queued" at submit, never over an answer).
     public static func metadata(id: String) -> String { "meme:meta:\(id)" }
     /// Newest-first list of answered request ids (the web wall starts from it).
     public static let recentList = "meme:recent"

@@ -14,6 +14,10 @@ public struct MemeStreamSetup: Sendable {
     public var requestSubject = MemeDefaults.requestSubject
     public var ackWaitSeconds = MemeDefaults.ackWaitSeconds
     public var maxDeliver = MemeDefaults.maxDeliver
+    /// The stream's bounds, with `discard: new`: at the bound a publish is refused (the publisher hears
+    /// "full") instead of growing the queue while no worker drains it.
+    public var maxMessages = MemeDefaults.streamMaxMessages
+    public var maxBytes = MemeDefaults.streamMaxBytes
 
     public init(stream: String = MemeDefaults.stream, consumer: String = MemeDefaults.consumer,
                 requestSubject: String = MemeDefaults.requestSubject, ackWaitSeconds: Int = MemeDefaults.ackWaitSeconds,
@@ -27,6 +31,7 @@ public struct MemeStreamSetup: Sendable {
 
     public var streamConfig: StreamConfig {
         StreamConfig(name: stream, subjects: [requestSubject], retention: .workQueue, storage: .file,
+                     maxMessages: Int64(maxMessages), maxBytes: Int64(maxBytes), discard: .new,
                      duplicateWindow: .seconds(MemeDefaults.duplicateWindowSeconds))
     }
 
@@ -35,14 +40,27 @@ public struct MemeStreamSetup: Sendable {
                        maxDeliver: maxDeliver, filterSubject: requestSubject)
     }
 
-    /// Creates the stream if missing (an existing stream is left as its operator configured it).
+    /// Creates the stream if missing. An existing stream is left as its operator configured it, except
+    /// that one with neither a message nor a byte limit (made before the queue was bounded) gets ours.
     public func ensureStream(_ js: JetStream, logger: Logger) async throws {
         do {
-            _ = try await js.streamInfo(stream)
+            let info = try await js.streamInfo(stream)
+            if Self.isUnbounded(info.config) {
+                var bounded = info.config
+                bounded.maxMessages = Int64(maxMessages)
+                bounded.maxBytes = Int64(maxBytes)
+                bounded.discard = .new
+                _ = try await js.createOrUpdateStream(bounded)
+                logger.info("bounded stream", metadata: ["stream": "\(stream)", "max_msgs": "\(maxMessages)", "max_bytes": "\(maxBytes)"])
+            }
         } catch let error as JetStreamError where error.errorCode == JetStreamError.streamNotFound {
             _ = try await js.createOrUpdateStream(streamConfig)
             logger.info("created stream", metadata: ["stream": "\(stream)", "subject": "\(requestSubject)"])
         }
+    }
+
+    static func isUnbounded(_ config: StreamConfig) -> Bool {
+        (config.maxMessages ?? -1) <= 0 && (config.maxBytes ?? -1) <= 0
     }
 
     /// Creates the consumer if missing. With `update` (the worker, which owns ack_wait and

@@ -48,6 +48,11 @@ struct ConnectionState {
     var muxSID: UInt64?
     var requests: [String: Request] = [:]
     var nextRequestID: UInt64 = 0
+    /// Unheld requests (see `NATSConnection.request(…holdWhileDisconnected: false)`): encoded, not yet
+    /// handed to the channel, oldest first. Written with the next flush, after `pending`.
+    var unsentRequests: [(token: String, bytes: ByteBuffer)] = []
+    /// Unheld requests handed to the current channel and not answered yet.
+    var sentUnheldRequests: Set<String> = []
 
     /// Why the current channel is going away (server -ERR, stale PINGs, protocol error), for the event.
     var closeReason: String?
@@ -57,5 +62,40 @@ struct ConnectionState {
 
     init(allocator: ByteBufferAllocator) {
         pending = allocator.buffer(capacity: 64 * 1024)
+    }
+
+    // MARK: Unheld requests: never sent on a later connection than the one they were made on
+
+    var hasUnsentRequests: Bool { !unsentRequests.isEmpty }
+
+    mutating func queueUnheld(token: String, bytes: ByteBuffer) {
+        unsentRequests.append((token, bytes))
+    }
+
+    /// Appends the unsent requests to `buffer` (the write about to go to the channel); they count as sent.
+    mutating func takeUnsentRequests(into buffer: inout ByteBuffer) {
+        for (token, var bytes) in unsentRequests {
+            buffer.writeBuffer(&bytes)
+            sentUnheldRequests.insert(token)
+        }
+        unsentRequests.removeAll()
+    }
+
+    /// The caller gave up or the answer came: forget it. True when it had not been sent (now it never will).
+    @discardableResult
+    mutating func withdraw(token: String) -> Bool {
+        sentUnheldRequests.remove(token)
+        guard let index = unsentRequests.firstIndex(where: { $0.token == token }) else { return false }
+        unsentRequests.remove(at: index)
+        return true
+    }
+
+    /// The connection is gone: unsent requests are dropped (never sent later), sent ones can no longer be
+    /// answered on it. Returns both sets of tokens so their callers can be told which it was.
+    mutating func loseUnheldRequests() -> (unsent: [String], sent: [String]) {
+        let lost = (unsentRequests.map(\.token), sentUnheldRequests.sorted())
+        unsentRequests.removeAll()
+        sentUnheldRequests.removeAll()
+        return lost
     }
 }

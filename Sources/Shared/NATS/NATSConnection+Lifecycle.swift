@@ -158,7 +158,10 @@ extension NATSConnection {
         switch outcome {
         case .none: break
         case .request(let token):
-            guard let request = state.withLock({ $0.requests.removeValue(forKey: token) }) else { return }
+            guard let request = state.withLock({ s in
+                s.sentUnheldRequests.remove(token)
+                return s.requests.removeValue(forKey: token)
+            }) else { return }
             request.timeout?.cancel()
             request.continuation.resume(returning: message)
         case .slow(let sid, let dropped):
@@ -182,7 +185,7 @@ extension NATSConnection {
 
     /// The channel of `generation` closed. If it was the current one and we are not closing: reconnect.
     func channelClosed(generation: Int) {
-        let lost: (Bool, [CheckedContinuation<Void, any Error>], String)? = state.withLock { s in
+        let lost: (Bool, [CheckedContinuation<Void, any Error>], String, (unsent: [String], sent: [String]))? = state.withLock { s in
             guard s.generation == generation, s.channel != nil else { return nil }
             let reason = s.closeReason ?? "connection closed by the server"
             s.closeReason = nil
@@ -201,10 +204,16 @@ extension NATSConnection {
             for waiter in waiters { waiter.resume() }  // they may now fill the reconnect buffer (bounded)
             let reconnect = s.status == .connected && options.allowReconnect
             s.status = reconnect ? .reconnecting : (s.status == .draining ? .draining : .closed)
-            return (reconnect, failed, reason)
+            return (reconnect, failed, reason, s.loseUnheldRequests())
         }
-        guard let (reconnect, failed, reason) = lost else { return }
+        guard let (reconnect, failed, reason, unheld) = lost else { return }
         for c in failed { c.resume(throwing: NATSError(.disconnected, "connection lost before the server answered")) }
+        for token in unheld.unsent {
+            finishRequest(token, with: .failure(NATSError(.disconnected, "connection lost before the request was sent")))
+        }
+        for token in unheld.sent {
+            finishRequest(token, with: .failure(NATSError(.disconnected, "connection lost before the server answered (it may have been processed)")))
+        }
         logger.info("disconnected", metadata: ["reason": "\(reason)"])
         emit(.disconnected(reason: reason))
         if reconnect {

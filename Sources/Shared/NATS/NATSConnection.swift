@@ -150,7 +150,8 @@ public final class NATSConnection: Sendable {
 
     /// Marks a flush as scheduled and returns the channel to schedule it on, if one is due.
     static func scheduleFlush(_ s: inout ConnectionState) -> Channel? {
-        guard let channel = s.channel, !s.flushScheduled, !s.writeInFlight, s.pending.readableBytes > 0 else { return nil }
+        guard let channel = s.channel, !s.flushScheduled, !s.writeInFlight, s.pending.readableBytes > 0 || s.hasUnsentRequests
+        else { return nil }
         s.flushScheduled = true
         return channel
     }
@@ -159,10 +160,11 @@ public final class NATSConnection: Sendable {
     func flushPending() {
         let work: (Channel, ByteBuffer)? = state.withLock { s in
             s.flushScheduled = false
-            guard let channel = s.channel, !s.writeInFlight, s.pending.readableBytes > 0 else { return nil }
+            guard let channel = s.channel, !s.writeInFlight, s.pending.readableBytes > 0 || s.hasUnsentRequests else { return nil }
             s.writeInFlight = true
             s.pingsInPending = 0
-            let buffer = s.pending
+            var buffer = s.pending
+            s.takeUnsentRequests(into: &buffer)
             s.pending = channel.allocator.buffer(capacity: Swift.max(64 * 1024, buffer.readableBytes / 2))
             return (channel, buffer)
         }
@@ -175,7 +177,7 @@ public final class NATSConnection: Sendable {
                     waiters = s.backpressureWaiters
                     s.backpressureWaiters = []
                 }
-                return (s.channel != nil && s.pending.readableBytes > 0, waiters)
+                return (s.channel != nil && (s.pending.readableBytes > 0 || s.hasUnsentRequests), waiters)
             }
             for waiter in waiters { waiter.resume() }
             if again { self.flushPending() }
@@ -281,8 +283,15 @@ public final class NATSConnection: Sendable {
 
     /// Sends a request and waits for the first reply. Throws `.noResponders` when nobody listens on `subject`
     /// and `.timeout` when no reply comes within `timeout`.
+    ///
+    /// With `holdWhileDisconnected: false` the request lives only as long as the connection it was made on:
+    /// while disconnected it fails at once (`.disconnected`, nothing sent); if the connection is lost before
+    /// the reply it fails at once (`.disconnected`), and if it was not written yet it is dropped, never sent
+    /// on the next connection; a request whose caller gives up (timeout, cancellation) before it was written
+    /// is withdrawn. So a caller that stops waiting knows nothing of it goes out later. Such a request may
+    /// overtake plain publishes queued before it (it is written right after them, in the same flush).
     public func request(_ subject: String, payload: ByteBuffer = ByteBuffer(), headers: NATSHeaders? = nil,
-                        timeout: Duration = .seconds(2)) async throws -> NATSMessage {
+                        timeout: Duration = .seconds(2), holdWhileDisconnected: Bool = true) async throws -> NATSMessage {
         let (prefix, muxChannel) = try ensureMux()
         if let muxChannel { muxChannel.eventLoop.execute { self.flushPending() } }
         let token: String = state.withLock { s in
@@ -298,7 +307,11 @@ public final class NATSConnection: Sendable {
                 }
                 let flushChannel: Channel?
                 do {
-                    (_, flushChannel) = try enqueue(subject, payload: payload, replyTo: prefix + token, headers: headers)
+                    if holdWhileDisconnected {
+                        (_, flushChannel) = try enqueue(subject, payload: payload, replyTo: prefix + token, headers: headers)
+                    } else {
+                        flushChannel = try enqueueUnheld(token: token, subject, payload: payload, replyTo: prefix + token, headers: headers)
+                    }
                 } catch {
                     finishRequest(token, with: .failure(error))
                     return
@@ -327,19 +340,43 @@ public final class NATSConnection: Sendable {
     }
 
     public func request(_ subject: String, payload: [UInt8], headers: NATSHeaders? = nil,
-                        timeout: Duration = .seconds(2)) async throws -> NATSMessage {
-        try await request(subject, payload: ByteBuffer(bytes: payload), headers: headers, timeout: timeout)
+                        timeout: Duration = .seconds(2), holdWhileDisconnected: Bool = true) async throws -> NATSMessage {
+        try await request(subject, payload: ByteBuffer(bytes: payload), headers: headers, timeout: timeout,
+                          holdWhileDisconnected: holdWhileDisconnected)
     }
 
     public func request(_ subject: String, payload: String, headers: NATSHeaders? = nil,
-                        timeout: Duration = .seconds(2)) async throws -> NATSMessage {
-        try await request(subject, payload: ByteBuffer(string: payload), headers: headers, timeout: timeout)
+                        timeout: Duration = .seconds(2), holdWhileDisconnected: Bool = true) async throws -> NATSMessage {
+        try await request(subject, payload: ByteBuffer(string: payload), headers: headers, timeout: timeout,
+                          holdWhileDisconnected: holdWhileDisconnected)
     }
 
-    private func finishRequest(_ token: String, with result: Result<NATSMessage, any Error>) {
-        guard let request = state.withLock({ $0.requests.removeValue(forKey: token) }) else { return }
+    func finishRequest(_ token: String, with result: Result<NATSMessage, any Error>) {
+        guard let request = state.withLock({ s in
+            s.withdraw(token: token)
+            return s.requests.removeValue(forKey: token)
+        }) else { return }
         request.timeout?.cancel()
         request.continuation.resume(with: result)
+    }
+
+    /// Queues an unheld request (see `request(…holdWhileDisconnected:)`); returns the channel to flush on.
+    private func enqueueUnheld(token: String, _ subject: String, payload: ByteBuffer, replyTo: String,
+                               headers: NATSHeaders?) throws -> Channel? {
+        try SubjectValidator.check(subject)
+        let size = payload.readableBytes + ClientEncoder.headerBlockSize(headers)
+        return try state.withLock { (s) throws(NATSError) -> Channel? in
+            guard s.status != .closed else { throw NATSError.closed }
+            guard s.status != .draining else { throw NATSError(.connectionClosed, "the connection is draining") }
+            guard let channel = s.channel else { throw NATSError(.disconnected, "not connected: the request was not sent") }
+            if let max = s.serverInfo?.maxPayload, size > max {
+                throw NATSError(.maxPayloadExceeded, "message of \(size) bytes exceeds the server's max_payload of \(max) bytes")
+            }
+            var bytes = channel.allocator.buffer(capacity: size + subject.utf8.count + replyTo.utf8.count + 64)
+            ClientEncoder.publish(subject: subject, replyTo: replyTo, headers: headers, payload: payload, into: &bytes)
+            s.queueUnheld(token: token, bytes: bytes)
+            return Self.scheduleFlush(&s)
+        }
     }
 
     /// One wildcard subscription `_INBOX.<id>.*` carries every reply.

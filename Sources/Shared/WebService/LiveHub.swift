@@ -2,6 +2,7 @@ import Synchronization
 
 /// Fans live events out to WebSocket viewers. Each viewer gets a bounded buffer: a viewer that
 /// falls `bufferLimit` messages behind is dropped (its stream ends) instead of buffering forever.
+/// At most `maxViewers` are connected: each costs buffers in this process (about 16 KB idle).
 public final class LiveHub: Sendable {
     public struct Viewer: Sendable {
         public let id: UInt64
@@ -15,12 +16,15 @@ public final class LiveHub: Sendable {
     }
 
     public let bufferLimit: Int
+    public let maxViewers: Int
     private let state = Mutex(State())
     private let onChange: @Sendable (_ open: Int, _ droppedNow: Bool) -> Void
 
     /// - Parameter onChange: told the open count after each connect/disconnect (for the gauge).
-    public init(bufferLimit: Int = 64, onChange: @escaping @Sendable (_ open: Int, _ droppedNow: Bool) -> Void = { _, _ in }) {
+    public init(bufferLimit: Int = 64, maxViewers: Int = .max,
+                onChange: @escaping @Sendable (_ open: Int, _ droppedNow: Bool) -> Void = { _, _ in }) {
         self.bufferLimit = max(1, bufferLimit)
+        self.maxViewers = max(1, maxViewers)
         self.onChange = onChange
     }
 
@@ -28,12 +32,26 @@ public final class LiveHub: Sendable {
     public var droppedCount: Int { state.withLock { $0.dropped } }
 
     public func connect() -> Viewer {
+        // Unbounded callers (tests) only; routes use `tryConnect`.
+        connect(bounded: false)!
+    }
+
+    /// A new viewer, or nil when `maxViewers` are already connected.
+    public func tryConnect() -> Viewer? { connect(bounded: true) }
+
+    private func connect(bounded: Bool) -> Viewer? {
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingOldest(bufferLimit))
-        let (id, open) = state.withLock { state in
+        let maxViewers = self.maxViewers
+        let admitted: (UInt64, Int)? = state.withLock { state in
+            if bounded, state.viewers.count >= maxViewers { return nil }
             let id = state.nextID
             state.nextID += 1
             state.viewers[id] = continuation
             return (id, state.viewers.count)
+        }
+        guard let (id, open) = admitted else {
+            continuation.finish()
+            return nil
         }
         continuation.onTermination = { [weak self] _ in self?.disconnect(id) }
         onChange(open, false)

@@ -8,11 +8,17 @@ import Logging
 struct LiveRoute {
     let hub: LiveHub
     let book: MemeBook
+    let metrics: WebMetrics
     let logger: Logger
 
     func register(on router: Router<WebRequestContext>) {
         router.ws("/api/live") { inbound, outbound, _ in
-            let viewer = hub.connect()
+            guard let viewer = hub.tryConnect() else {
+                // At WEB_MAX_VIEWERS: 1013 "try again later"; the page reconnects with backoff and polls meanwhile.
+                metrics.websocketsRefused.increment()
+                try await outbound.close(.unknown(1013), reason: "too many live viewers (\(hub.maxViewers)); try again later")
+                return
+            }
             defer { hub.disconnect(viewer.id) }
             // The newcomer sees the counters without waiting for the next tick; everyone else
             // learns the new viewer count on that tick.

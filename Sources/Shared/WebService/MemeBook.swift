@@ -20,6 +20,8 @@ final class MemeBook: Sendable {
     let hub: LiveHub
     let metrics: WebMetrics
     let logger: Logger
+    /// Metadata writes, off the request path: a slow or frozen Redis delays them, never a submit.
+    let writes: StoreWriter
     private let counts = Mutex(Counts())
 
     init(cache: InMemoryResultStore, durable: (any ResultStore)?, ttlSeconds: Int, hub: LiveHub, metrics: WebMetrics, logger: Logger) {
@@ -29,6 +31,7 @@ final class MemeBook: Sendable {
         self.hub = hub
         self.metrics = metrics
         self.logger = logger
+        self.writes = StoreWriter()
     }
 
     var currentCounts: Counts { counts.withLock { $0 } }
@@ -77,13 +80,20 @@ final class MemeBook: Sendable {
         if acceptedHere { await persist(record) }
     }
 
-    func find(id: String) async -> MemeRecord? {
+    /// The meme by id; with `image` its bytes too (read from the worker's answer when not cached),
+    /// else metadata is enough (a page polling for its meme reads a few hundred bytes, not the image).
+    func find(id: String, image: Bool = false) async -> MemeRecord? {
         let cached = cache.lookup(id)
         if let cached, cached.status == .error || cached.image != nil { return cached }
+        if !image, let cached, cached.status == .done, cached.imageBytes != nil || durable == nil { return cached }
         // Queued here (perhaps answered while this replica was not listening) or done with its
         // image dropped from the cache: the shared store has the worker's answer.
         guard let durable else { return cached }
         do {
+            if !image, let meta = try await durable.metadata(id: id), meta.status != .queued {
+                if cached?.status == .queued { await settle(meta) } else { cache.store(meta, ttlSeconds: ttlSeconds) }
+                return meta
+            }
             if let record = try await durable.get(id: id) {
                 // A queued record read from the store is not cached: `settle` takes a cached
                 // queued record to mean "accepted here".
@@ -93,7 +103,7 @@ final class MemeBook: Sendable {
                 return record.status == .queued ? cached ?? record : record
             }
         } catch {
-            logger.warning("result store read failed", metadata: ["id": "\(id)", "error": "\(error)"])
+            storeFailed("read", error, id: id)
         }
         return cache.lookup(id)
     }
@@ -106,7 +116,7 @@ final class MemeBook: Sendable {
             do {
                 for record in try await durable.recent(limit: limit) { byID[record.id] = record }
             } catch {
-                logger.warning("result store list failed", metadata: ["error": "\(error)"])
+                storeFailed("list", error, id: nil)
             }
         }
         for record in cache.newest(limit) {
@@ -121,14 +131,24 @@ final class MemeBook: Sendable {
         return LiveMessage.stats(queued: counts.queued, done: counts.done, errors: counts.errors, viewers: hub.viewerCount)
     }
 
-    /// Writes the record's metadata (never its image) to the shared store.
+    /// Queues the record's metadata (never its image) for the shared store; `writeQueued` writes it.
     private func persist(_ record: MemeRecord) async {
+        guard durable != nil else { return }
+        if !writes.enqueue(record.metadata) {
+            // The cache still has it; the worker writes the answer's metadata itself.
+            storeFailed("write", StoreWriter.Full(capacity: writes.capacity), id: record.id)
+        }
+    }
+
+    /// Writes queued metadata until cancelled (one writer, so a meme's "queued" goes before its "done").
+    func writeQueued() async {
         guard let durable else { return }
-        do {
-            try await durable.put(record.metadata, ttlSeconds: ttlSeconds)
-        } catch {
-            // The cache still has it; readers on other replicas fall back to the worker's answer.
-            logger.warning("result store write failed", metadata: ["id": "\(record.id)", "error": "\(error)"])
+        for await record in writes.records {
+            do {
+                try await durable.put(record, ttlSeconds: ttlSeconds)
+            } catch {
+                storeFailed("write", error, id: record.id)
+            }
         }
     }
 
@@ -137,9 +157,17 @@ final class MemeBook: Sendable {
         do {
             return try await durable.metadata(id: id)
         } catch {
-            logger.warning("result store read failed", metadata: ["id": "\(id)", "error": "\(error)"])
+            storeFailed("read", error, id: id)
             return nil
         }
+    }
+
+    /// Every Redis failure is counted (`meme_web_redis_errors_total{op}`); the log line is a warning.
+    private func storeFailed(_ op: String, _ error: any Error, id: String?) {
+        metrics.redisError(op: op)
+        var metadata: Logger.Metadata = ["op": "\(op)", "error": "\(error)"]
+        if let id { metadata["id"] = "\(id)" }
+        logger.warning("result store \(op) failed", metadata: metadata)
     }
 }
 

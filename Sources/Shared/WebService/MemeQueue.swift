@@ -26,15 +26,41 @@ public enum MemeQueueReadiness: Sendable, Equatable {
     case notReady(String)
 }
 
-/// Why a submit failed. `message` is sent to the client (it must never contain secrets);
-/// `underlying` keeps the NATS or JetStream error it came from.
+/// Why a submit failed. `message` is sent to the client: plain words, never the internals (subjects,
+/// servers, timeouts) nor secrets; `detail` (with `underlying`, the NATS or JetStream error it came
+/// from) is for the log.
 public struct MemeQueueError: CausedError {
+    public enum Kind: Sendable, Equatable {
+        /// Not reachable or no acknowledgement in time: nothing was queued.
+        case unavailable
+        /// The queue is at its bound (discard new): nothing was queued.
+        case full
+        case other
+    }
+
     public var message: String
     public var underlying: (any Error)?
-    public init(_ message: String, underlying: (any Error)?) { (self.message, self.underlying) = (message, underlying) }
+    public var kind = Kind.other
+    public var detail: String
 
-    /// The usual shape: the broker is down or did not acknowledge in time.
+    public init(_ message: String, underlying: (any Error)?) {
+        (self.message, self.underlying, self.detail) = (message, underlying, message)
+    }
+
+    /// The broker is down or did not acknowledge in time.
     public static func unavailable(_ reason: String, underlying: (any Error)? = nil) -> MemeQueueError {
-        MemeQueueError("JetStream unavailable: \(reason)", underlying: underlying)
+        var error = MemeQueueError(
+            "the meme queue is not reachable right now, so your meme was not queued; try again in a few seconds", underlying: underlying)
+        error.kind = .unavailable
+        error.detail = "JetStream unavailable: \(reason)"
+        return error
+    }
+
+    /// The stream refused the request because it holds as many as it may.
+    public static func full(_ reason: String, underlying: (any Error)? = nil) -> MemeQueueError {
+        var error = MemeQueueError("the meme queue is full, so your meme was not queued; try again in a minute", underlying: underlying)
+        error.kind = .full
+        error.detail = "stream full: \(reason)"
+        return error
     }
 }

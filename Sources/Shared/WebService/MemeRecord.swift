@@ -2,32 +2,22 @@ import Foundation
 import MemeKit
 
 /// What meme-web knows about one request: kept in its own recent cache (with the image) and, as
-/// `metadata` (without it), in the `ResultStore`. Codable so Redis can keep the metadata as JSON.
+/// `metadata` (without it), in the `ResultStore`. Its fields are `MemeKit.ResultMetadata`, the shape
+/// the worker writes too, so one definition holds the stored JSON; the image is meme-web's addition.
+@dynamicMemberLookup
 public struct MemeRecord: Codable, Sendable, Equatable {
-    public enum Status: String, Codable, Sendable {
-        case queued, done, error
-    }
+    public typealias Status = ResultMetadata.Status
 
-    public var id: String
-    public var status: Status
-    public var prompt: String
-    public var topText: String?
-    public var bottomText: String?
-    public var fastMode: Bool?
-    public var smallImage: Bool?
-    /// Unix seconds.
-    public var createdAt: Double
-    /// Unix seconds; set when the worker answered.
-    public var finishedAt: Double?
-    public var error: String?
+    /// Everything but the image (status, captions, times, image size).
+    public var fields: ResultMetadata
     /// The image bytes, present with `status == .done` in this process's cache; never in the
     /// shared store's metadata (the worker's answer is the image's one stored copy).
     public var image: Data?
-    /// The image's size, set with `status == .done`: metadata says "there is an image" without
-    /// holding it (the bytes stay in the worker's answer, loaded only to serve them).
-    public var imageBytes: Int?
-    public var contentType: String?
-    public var worker: String?
+
+    public subscript<T>(dynamicMember keyPath: WritableKeyPath<ResultMetadata, T>) -> T {
+        get { fields[keyPath: keyPath] }
+        set { fields[keyPath: keyPath] = newValue }
+    }
 
     public init(
         id: String, status: Status, prompt: String, topText: String? = nil, bottomText: String? = nil,
@@ -35,32 +25,24 @@ public struct MemeRecord: Codable, Sendable, Equatable {
         error: String? = nil, image: Data? = nil, imageBytes: Int? = nil, contentType: String? = nil,
         worker: String? = nil
     ) {
-        self.id = id
-        self.status = status
-        self.prompt = prompt
-        self.topText = topText
-        self.bottomText = bottomText
-        self.fastMode = fastMode
-        self.smallImage = smallImage
-        self.createdAt = createdAt
-        self.finishedAt = finishedAt
-        self.error = error
+        fields = ResultMetadata(
+            id: id, status: status, prompt: prompt, topText: topText, bottomText: bottomText, fastMode: fastMode,
+            smallImage: smallImage, createdAt: createdAt, finishedAt: finishedAt, error: error,
+            imageBytes: imageBytes ?? image?.count, contentType: contentType, worker: worker)
         self.image = image
-        self.imageBytes = imageBytes ?? image?.count
-        self.contentType = contentType
-        self.worker = worker
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, status, prompt, error, image, worker
-        case topText = "top_text"
-        case bottomText = "bottom_text"
-        case fastMode = "fast_mode"
-        case smallImage = "small_image"
-        case createdAt = "created_at"
-        case finishedAt = "finished_at"
-        case contentType = "content_type"
-        case imageBytes = "image_bytes"
+    private enum ImageKey: String, CodingKey { case image }
+
+    public init(from decoder: any Decoder) throws {
+        fields = try ResultMetadata(from: decoder)
+        image = try decoder.container(keyedBy: ImageKey.self).decodeIfPresent(Data.self, forKey: .image)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try fields.encode(to: encoder)
+        var c = encoder.container(keyedBy: ImageKey.self)
+        try c.encodeIfPresent(image, forKey: .image)
     }
 
     /// A freshly accepted request.
@@ -112,10 +94,11 @@ public struct MemeRecord: Codable, Sendable, Equatable {
 
     /// The JSON shape of `GET /api/memes/{id}` and list items: never the image bytes, a URL instead.
     public var view: MemeView {
-        MemeView(
-            id: id, status: status, prompt: prompt, topText: topText, bottomText: bottomText,
-            imageURL: status == .done && (image != nil || imageBytes != nil) ? "/api/memes/\(id.urlPathEscaped)/image" : nil,
-            error: error, createdAt: createdAt, finishedAt: finishedAt)
+        let f = fields
+        return MemeView(
+            id: f.id, status: f.status, prompt: f.prompt, topText: f.topText, bottomText: f.bottomText,
+            imageURL: f.status == .done && (image != nil || f.imageBytes != nil) ? "/api/memes/\(f.id.urlPathEscaped)/image" : nil,
+            error: f.error, createdAt: f.createdAt, finishedAt: f.finishedAt)
     }
 }
 

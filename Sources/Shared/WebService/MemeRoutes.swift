@@ -9,7 +9,7 @@ struct MemeRoutes {
 
     func register(on router: Router<WebRequestContext>) {
         router.post("/api/memes") { request, context in try await submit(request, context) }
-        router.get("/api/memes") { request, _ in try await list(request) }
+        router.get("/api/memes") { request, context in try await list(request, context) }
         router.get("/api/memes/{id}") { _, context in try await lookup(context) }
         router.get("/api/memes/{id}/image") { request, context in try await image(request, context) }
         // A plain GET on the WebSocket path (no Upgrade header) gets a clear answer, not a 404.
@@ -29,10 +29,14 @@ struct MemeRoutes {
             throw APIError(.tooManyRequests, SubmitLimiter.message(scope, retryAfter: retryAfter),
                            headers: [.retryAfter: String(retryAfter)])
         }
-        if let contentType = request.headers[.contentType], !contentType.lowercased().contains("json") {
-            throw APIError(.unsupportedMediaType, "Content-Type must be application/json, not '\(contentType.prefix(80))'")
+        // Only application/json: a form or text/plain POST is what another site can make a visitor's
+        // browser send without a CORS preflight.
+        guard let contentType = request.headers[.contentType], Self.isJSON(contentType) else {
+            let sent = request.headers[.contentType].map { "not '\($0.prefix(80))'" } ?? "and none was sent"
+            throw APIError(.unsupportedMediaType, "Content-Type must be application/json, \(sent)")
         }
-        let tooLarge = APIError(.contentTooLarge, "request body is over \(settings.maxBodyBytes) bytes")
+        // The rest of the body is not read: the connection closes after this answer.
+        let tooLarge = APIError(.contentTooLarge, "request body is over \(settings.maxBodyBytes) bytes", headers: [.connection: "close"])
         if let length = request.headers[.contentLength].flatMap(Int.init), length > settings.maxBodyBytes {
             throw tooLarge
         }
@@ -41,6 +45,10 @@ struct MemeRoutes {
             body = try await request.body.collect(upTo: settings.maxBodyBytes)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw tooLarge
+        } catch {
+            // The client went away (or timed out) mid-body: its problem, not an error of ours.
+            context.logger.debug("request body ended early", metadata: ["error": "\(error)"])
+            throw APIError(.badRequest, "request body ended before it was complete", headers: [.connection: "close"])
         }
         let bytes = body.readBytes(length: body.readableBytes) ?? []
         guard !bytes.isEmpty else { throw APIError(.badRequest, "request body is empty; send a JSON object with 'prompt'") }
@@ -54,6 +62,10 @@ struct MemeRoutes {
         let now = Date().timeIntervalSince1970
         meme.id = id
         meme.submittedAt = now
+        // What is published must be what the worker accepts: the same limit, on the same bytes.
+        if case .failure(let error) = MemeRequestEncoder.encode(meme, limits: settings.limits) {
+            throw APIError(.contentTooLarge, error.message)
+        }
         let record = MemeRecord(queued: meme, id: id, at: now)
         // Cached before the publish: a fast worker may answer before `submit` returns.
         app.book.cache.store(record, ttlSeconds: settings.resultTTLSeconds)
@@ -63,9 +75,9 @@ struct MemeRoutes {
             }
         } catch {
             app.book.cache.discard(id: id)
-            let message = (error as? MemeQueueError)?.message ?? MemeQueueError.unavailable("\(error)").message
-            context.logger.warning("submit failed", metadata: ["id": "\(id)", "error": "\(message)"])
-            throw APIError(.serviceUnavailable, message, headers: [.retryAfter: "2"])
+            let failure = error as? MemeQueueError ?? MemeQueueError.unavailable("\(error)")
+            context.logger.warning("submit failed", metadata: ["id": "\(id)", "error": "\(failure.detail)"])
+            throw APIError(.serviceUnavailable, failure.message, headers: [.retryAfter: failure.kind == .full ? "30" : "2"])
         }
         await app.book.accepted(record)
         var response = JSONBody.response(.accepted, ["id": id, "status": "queued"])
@@ -79,7 +91,7 @@ struct MemeRoutes {
     }
 
     func image(_ request: Request, _ context: WebRequestContext) async throws -> Response {
-        let record = try await findRecord(context)
+        let record = try await findRecord(context, image: true)
         guard record.status == .done, let image = record.image else {
             let detail = record.status == .error ? ": \(record.error ?? "failed")" : ""
             throw APIError(
@@ -102,7 +114,14 @@ struct MemeRoutes {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: image)))
     }
 
-    func list(_ request: Request) async throws -> Response {
+    func list(_ request: Request, _ context: WebRequestContext) async throws -> Response {
+        let address = ClientAddress.resolve(
+            forwardedFor: request.headers[.xForwardedFor], peer: context.peerAddress, trustProxy: app.settings.trustProxy,
+            trustedProxies: app.settings.trustedProxies)
+        if case .limited(let retryAfter) = app.listLimiter.check(client: address, now: Date().timeIntervalSince1970) {
+            throw APIError(.tooManyRequests, "too many list requests from your address; try again in \(retryAfter) s",
+                           headers: [.retryAfter: String(retryAfter)])
+        }
         let max = app.settings.maxListLimit
         var limit = min(24, max)
         if let raw = request.uri.queryParameters.get("limit") {
@@ -111,17 +130,26 @@ struct MemeRoutes {
             }
             limit = value
         }
-        let records = await app.book.recent(limit: limit)
-        let counts = app.book.currentCounts
-        return JSONBody.response(.ok, MemeList(
-            memes: records.map(\.view), queued: counts.queued, done: counts.done, errors: counts.errors,
-            viewers: app.hub.viewerCount))
+        // Concurrent and repeated calls within a second share one walk of the store.
+        let body = await app.lists.body(limit: limit) { [app, limit] in
+            let records = await app.book.recent(limit: limit)
+            let counts = app.book.currentCounts
+            return JSONBody.encode(MemeList(
+                memes: records.map(\.view), queued: counts.queued, done: counts.done, errors: counts.errors,
+                viewers: app.hub.viewerCount))
+        }
+        return JSONBody.response(.ok, encoded: body)
     }
 
-    func findRecord(_ context: WebRequestContext) async throws -> MemeRecord {
+    /// `application/json`, optionally with parameters (`; charset=utf-8`).
+    static func isJSON(_ contentType: String) -> Bool {
+        contentType.split(separator: ";", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+    }
+
+    func findRecord(_ context: WebRequestContext, image: Bool = false) async throws -> MemeRecord {
         let id = try context.parameters.require("id")
         guard !id.isEmpty, id.count <= 128 else { throw APIError(.badRequest, "meme id must be 1 to 128 characters") }
-        guard let record = await app.book.find(id: id) else {
+        guard let record = await app.book.find(id: id, image: image) else {
             throw APIError(.notFound, "no meme with id '\(id)'")
         }
         return record

@@ -5,27 +5,77 @@ import MemeKit
 import MemeStream
 import NATS
 import NIOCore
+import Retry
+import ServiceLifecycle
 import Synchronization
 
 /// The production `MemeQueue`: requests go to JetStream (`meme.request`, `Nats-Msg-Id` = id, the
 /// call returns after the PubAck), results come from core NATS `meme.response` and
 /// `meme.response.error` (no queue group: every meme-web replica sees every result, so every
 /// wall shows everything). The connection reconnects on its own; `/readyz` follows its status.
-public final class NATSMemeQueue: MemeQueue {
-    public let connection: NATSConnection
-    let jetStream: JetStream
-    let requestSubject: String
-    /// Sent as `Nats-Expected-Stream`, so a subject captured by another stream is refused, not lost.
-    let stream: String?
+///
+/// As a `Service` it connects in the background, retrying until NATS answers, so meme-web listens
+/// (serves the page, says "not ready" on /readyz) while NATS is down at start.
+public final class NATSMemeQueue: MemeQueue, Service {
+    struct State {
+        var connection: NATSConnection?
+        var closed = false
+    }
+
+    public let settings: QueueSettings
+    /// Bounds of the stream when this process creates it (discard new).
+    let streamMaxMessages: Int
+    let streamMaxBytes: Int
+    let retry: RetryPolicy
     let logger: Logger
+    private let state = Mutex(State())
     private let subscribers = Mutex([UUID: AsyncStream<MemeOutcome>.Continuation]())
     private let readers = Mutex<[Task<Void, Never>]>([])
 
-    /// Connects to `settings.servers` (one try; `WebBackends` retries), creates the stream and the
-    /// consumer `settings.consumer` when missing, and subscribes to the answer subjects.
+    /// Not connected yet: `run()` (as a service) connects, waiting for NATS with `retry`.
+    public init(_ settings: QueueSettings, streamMaxMessages: Int = MemeDefaults.streamMaxMessages,
+                streamMaxBytes: Int = MemeDefaults.streamMaxBytes, retry: RetryPolicy = .connect, logger: Logger) {
+        self.settings = settings
+        self.streamMaxMessages = streamMaxMessages
+        self.streamMaxBytes = streamMaxBytes
+        self.retry = retry
+        self.logger = logger
+    }
+
+    /// Connects once (tests, tools), creating the stream and the consumer `settings.consumer` when
+    /// missing and subscribing to the answer subjects.
     /// - Throws: `MemeQueueError` naming the server when it cannot connect or subscribe.
     public static func connect(_ settings: QueueSettings, logger: Logger) async throws -> NATSMemeQueue {
-        let (stream, requestSubject, responseSubject) = (settings.stream, settings.requestSubject, settings.responseSubject)
+        let queue = NATSMemeQueue(settings, logger: logger)
+        try await queue.start()
+        return queue
+    }
+
+    /// The connection once established.
+    public var connection: NATSConnection? { state.withLock { $0.connection } }
+
+    /// Connects (NATS may start after us: `./demo.sh`, a rolling cluster; the shared connect policy
+    /// waits for it), then keeps the queue until shutdown. SIGTERM while waiting is a normal stop.
+    public func run() async throws {
+        if connection == nil {
+            do {
+                try await cancelWhenGracefulShutdown { [self] in
+                    try await retry.run({ try await self.start() }, onFailure: { error, _, wait in
+                        self.logger.warning("waiting for NATS", metadata: [
+                            "url": "\(SettingsReader.redacted(self.settings.natsURL))", "error": "\(error)", "retry_in": "\(wait)",
+                        ])
+                    })
+                }
+            } catch {
+                logger.info("stopping before NATS answered")
+            }
+        }
+        try? await gracefulShutdown()
+        await close()
+    }
+
+    /// One connection attempt: connect, declare the stream and consumer, subscribe to the answers.
+    func start() async throws {
         var options = NATSOptions(servers: settings.servers, name: "meme-web")
         options.maxReconnectAttempts = -1
         options.logger = logger
@@ -35,43 +85,71 @@ public final class NATSMemeQueue: MemeQueue {
         } catch {
             throw MemeQueueError("cannot connect to NATS: \(error)", underlying: error)
         }
-        let queue = NATSMemeQueue(connection: connection, stream: stream, requestSubject: requestSubject, logger: logger)
         // With the worker scaled to zero, nothing else may have created the stream yet.
         do {
-            try await MemeStreamSetup(stream: settings.stream, consumer: settings.consumer, requestSubject: requestSubject)
-                .ensure(JetStream(connection), logger: logger)
+            var setup = MemeStreamSetup(stream: settings.stream, consumer: settings.consumer, requestSubject: settings.requestSubject)
+            setup.maxMessages = streamMaxMessages
+            setup.maxBytes = streamMaxBytes
+            try await setup.ensure(JetStream(connection), logger: logger)
         } catch {
             logger.warning("could not create the stream/consumer; submits fail until the worker does", metadata: ["error": "\(error)"])
         }
         do {
-            let responses = try await connection.subscribe(responseSubject)
-            let errors = try await connection.subscribe(MemeDefaults.errorSubject(for: responseSubject))
-            queue.startReading(responses) { MemeAnswer.decode($0, onErrorSubject: false) }
-            queue.startReading(errors) { MemeAnswer.decode($0, onErrorSubject: true) }
+            let responses = try await connection.subscribe(settings.responseSubject)
+            let errors = try await connection.subscribe(settings.errorSubject)
+            startReading(responses) { MemeAnswer.decode($0, onErrorSubject: false) }
+            startReading(errors) { MemeAnswer.decode($0, onErrorSubject: true) }
         } catch {
             await connection.close()
-            throw MemeQueueError("cannot subscribe to \(responseSubject): \(error)", underlying: error)
+            throw MemeQueueError("cannot subscribe to \(settings.responseSubject): \(error)", underlying: error)
         }
-        return queue
+        let keep = state.withLock { s in
+            guard !s.closed else { return false }
+            s.connection = connection
+            return true
+        }
+        if !keep { await connection.close() }
     }
 
-    init(connection: NATSConnection, stream: String?, requestSubject: String, logger: Logger) {
-        self.connection = connection
-        self.stream = stream
-        self.jetStream = JetStream(connection, timeout: .seconds(3))
-        self.requestSubject = requestSubject
-        self.logger = logger
-    }
-
+    /// Publishes with one id until JetStream acknowledges it; the caller's deadline (cancellation) ends it.
+    /// Every attempt carries the same `Nats-Msg-Id`, so a copy stored by an attempt whose PubAck was lost makes
+    /// the next one a duplicate (still a PubAck: the request is stored once). No attempt is held in the
+    /// client's reconnect buffer (`holdWhileDisconnected: false`): when the caller gives up, nothing of this
+    /// request is left to be sent later, so a 503 means it was not queued.
     public func submit(_ request: MemeRequest) async throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .withoutEscapingSlashes
-        let payload = try encoder.encode(request)
-        do {
-            let headers = stream.map { NATSHeaders([(NATSHeaderName.expectedStream, $0)]) }
-            try await jetStream.publish(requestSubject, payload: Array(payload), headers: headers, messageID: request.id)
-        } catch {
-            throw MemeQueueError.unavailable("\(error)", underlying: error)
+        let payload: [UInt8]
+        switch MemeRequestEncoder.encode(request) {
+        case .success(let bytes): payload = bytes
+        case .failure(let error): throw MemeQueueError(error.message, underlying: error)
+        }
+        // Sent as `Nats-Expected-Stream`, so a subject captured by another stream is refused, not lost.
+        let headers = NATSHeaders([(NATSHeaderName.expectedStream, settings.stream)])
+        var pause = Duration.milliseconds(100)
+        while true {
+            guard let connection else { throw MemeQueueError.unavailable("not connected to NATS yet") }
+            do {
+                try await JetStream(connection, timeout: .seconds(3)).publish(
+                    settings.requestSubject, payload: payload, headers: headers, messageID: request.id,
+                    holdWhileDisconnected: false)
+                return
+            } catch let error as NATSError where [.disconnected, .timeout].contains(error.kind) {
+                logger.debug("submit attempt failed; retrying with the same id", metadata: ["id": "\(request.id ?? "")", "error": "\(error)"])
+            } catch let error as JetStreamError where error.isStreamFull {
+                throw MemeQueueError.full("\(error)", underlying: error)
+            } catch let error as JetStreamError where error.code == 503 && error.errorCode == 0 {
+                // No responders: JetStream not back yet after a restart.
+                logger.debug("submit attempt failed; retrying with the same id", metadata: ["id": "\(request.id ?? "")", "error": "\(error)"])
+            } catch is CancellationError {
+                throw MemeQueueError.unavailable("no acknowledgement before the submit deadline")
+            } catch {
+                throw MemeQueueError.unavailable("\(error)", underlying: error)
+            }
+            do {
+                try await Task.sleep(for: pause)
+            } catch {
+                throw MemeQueueError.unavailable("no acknowledgement before the submit deadline")
+            }
+            pause = min(pause * 2, .milliseconds(500))
         }
     }
 
@@ -84,15 +162,21 @@ public final class NATSMemeQueue: MemeQueue {
     }
 
     public func readiness() async -> MemeQueueReadiness {
+        // The reason is shown on the public port too: no server address (the log has it and the last error).
+        guard let connection else { return .notReady("waiting for NATS (not connected yet)") }
         switch connection.status {
-        case .connected: .ready
-        case let other: .notReady("NATS connection is \(other)")
+        case .connected: return .ready
+        case let other: return .notReady("NATS connection is \(other)")
         }
     }
 
     public func close() async {
+        let connection = state.withLock { s in
+            s.closed = true
+            return s.connection
+        }
         for task in readers.withLock({ $0 }) { task.cancel() }
-        await connection.close()
+        await connection?.close()
         for continuation in subscribers.withLock({ Array($0.values) }) { continuation.finish() }
     }
 

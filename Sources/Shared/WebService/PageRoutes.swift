@@ -17,19 +17,10 @@ struct PageRoutes {
     }
 
     func serve(_ path: String, _ request: Request, head: Bool = false) throws -> Response {
-        guard let asset = assets.asset(for: path) else {
+        guard let reply = assets.reply(path: path, ifNoneMatch: request.headers[.ifNoneMatch], head: head) else {
             throw APIError(.notFound, "no file at \(request.uri.path)")
         }
-        var headers: HTTPFields = [
-            .contentType: asset.contentType, .eTag: asset.etag, .cacheControl: asset.cacheControl,
-        ]
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: {
-            $0.trimmingCharacters(in: .whitespaces) == asset.etag
-        }) {
-            return Response(status: .notModified, headers: headers)
-        }
-        headers[.contentLength] = String(asset.body.readableBytes)
-        return Response(status: .ok, headers: headers, body: head ? .init() : .init(byteBuffer: asset.body))
+        return Response(status: reply.status, headers: reply.headers, body: reply.body.map { .init(byteBuffer: $0) } ?? .init())
     }
 }
 
@@ -38,7 +29,7 @@ struct OpsRoutes {
     let queue: any MemeQueue
     let metrics: WebMetrics
 
-    func register(on router: Router<WebRequestContext>) {
+    func register<Context: RequestContext>(on router: Router<Context>, metrics withMetrics: Bool) {
         router.get("/healthz") { _, _ in JSONBody.response(.ok, ["status": "ok"]) }
         router.get("/readyz") { _, _ in
             switch await queue.readiness() {
@@ -46,6 +37,7 @@ struct OpsRoutes {
             case .notReady(let reason): return JSONBody.response(.serviceUnavailable, ["status": "not ready", "error": reason])
             }
         }
+        guard withMetrics else { return }
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok,

@@ -8,7 +8,8 @@ import RedisCache
 /// - `meme:meta:<id>` is meme-web's metadata (`MemeRecord` without `image`, a few hundred bytes):
 ///   captions and submit time the answer does not carry, and the status. The accepting replica
 ///   writes it at submit (queued) and again when it sees the answer (done/error, image size), so
-///   the recent list is answered from metadata without reading images.
+///   the recent list is answered from metadata without reading images. The worker writes it too, with
+///   its answer (so memes published straight to NATS are listed as well).
 /// - `meme:recent` (the worker's) lists answered ids, newest first.
 /// When the metadata is missing or still says queued (the accepting replica died, or the meme
 /// came from elsewhere), the status is derived from the worker's answer.
@@ -17,8 +18,10 @@ public final class RedisResultStore: ResultStore {
 
     public init(client: RedisClient) { self.client = client }
 
-    public convenience init(url: String) throws {
-        self.init(client: try RedisClient(url: url))
+    /// - Parameter timeout: for each Redis call; short, as reads sit in request paths (a frozen Redis
+    ///   costs a lookup this long, then the client fails fast while it backs off).
+    public convenience init(url: String, timeout: Duration = .milliseconds(500)) throws {
+        self.init(client: try RedisClient(url: url, timeout: timeout))
     }
 
     public func get(id: String) async throws -> MemeRecord? {
@@ -51,11 +54,10 @@ public final class RedisResultStore: ResultStore {
         for raw in ids {
             let id = String(decoding: raw, as: UTF8.self)
             guard seen.insert(id).inserted else { continue }
-            if let meta = try await metadata(id: id), meta.status != .queued {
+            // Metadata only, never the worker's answer (the image): the worker writes the metadata with
+            // its answer, so an answered id without any is one whose answer expired or predates that.
+            if let meta = try await metadata(id: id) {
                 records.append(meta)
-            } else if let record = try await get(id: id) {
-                // No replica recorded the answer: the one case that reads the image.
-                records.append(record.metadata)
             }
         }
         return records

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The page's files, read once at start-up and served from memory: a handful of small files,
@@ -58,6 +59,30 @@ public struct StaticAssets: Sendable {
     }
 
     public func asset(for path: String) -> Asset? { assets[path] }
+
+    /// What GET (or HEAD) of one file answers: the router's page routes and the event-loop fast
+    /// path (StaticFastPath) both build their responses here, so they cannot drift apart.
+    public struct Reply: Sendable {
+        public var status: HTTPResponse.Status
+        /// Content type, ETag and cache policy (and Content-Length on a 200); the security headers
+        /// are added by the caller (SecurityHeadersMiddleware or the fast path).
+        public var headers: HTTPFields
+        /// nil for 304 and HEAD.
+        public var body: ByteBuffer?
+    }
+
+    /// The reply for `path`, revalidated against If-None-Match; nil when there is no such file.
+    public func reply(path: String, ifNoneMatch: String?, head: Bool) -> Reply? {
+        guard let asset = assets[path] else { return nil }
+        var headers: HTTPFields = [.contentType: asset.contentType, .eTag: asset.etag, .cacheControl: asset.cacheControl]
+        if let ifNoneMatch, ifNoneMatch.split(separator: ",").contains(where: {
+            $0.trimmingCharacters(in: .whitespaces) == asset.etag
+        }) {
+            return Reply(status: .notModified, headers: headers, body: nil)
+        }
+        headers[.contentLength] = String(asset.body.readableBytes)
+        return Reply(status: .ok, headers: headers, body: head ? nil : asset.body)
+    }
 
     static func mimeType(forExtension ext: String) -> String {
         switch ext {

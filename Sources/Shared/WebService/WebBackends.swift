@@ -4,17 +4,15 @@ import Retry
 
 /// meme-web's queue and result store, as `WebSettings` names them.
 public enum WebBackends {
-    /// The JetStream queue, waiting for NATS with the shared connect policy (NATS may start after
-    /// meme-web: `./demo.sh`, a rolling cluster), and the Redis store. Redis is optional: without
+    /// The JetStream queue, not connected yet: as a service of the app it waits for NATS with the
+    /// shared connect policy (NATS may start after meme-web: `./demo.sh`, a rolling cluster) while
+    /// meme-web already listens and says "not ready"; and the Redis store. Redis is optional: without
     /// a URL results stay in this process's recent cache (and the worker's record, once Redis is back).
-    public static func connect(_ settings: WebSettings, retry: RetryPolicy = .connect, logger: Logger) async throws
+    public static func make(_ settings: WebSettings, retry: RetryPolicy = .connect, logger: Logger) throws
         -> (queue: any MemeQueue, store: (any ResultStore)?)
     {
-        let queue = try await retry.run({ try await NATSMemeQueue.connect(settings.queue, logger: logger) }, onFailure: { error, _, wait in
-            logger.warning("waiting for NATS", metadata: [
-                "url": "\(SettingsReader.redacted(settings.queue.natsURL))", "error": "\(error)", "retry_in": "\(wait)",
-            ])
-        })
+        let queue = NATSMemeQueue(settings.queue, streamMaxMessages: settings.streamMaxMessages,
+                                  streamMaxBytes: settings.streamMaxBytes, retry: retry, logger: logger)
         return (queue, try settings.redisURL.map { try RedisResultStore(url: $0) })
     }
 }

@@ -6,8 +6,11 @@ public final class WebMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let requests = Mutex([String: Counter]())
     private let durations = Mutex([String: DurationHistogram]())
+    private let redisErrors = Mutex([String: Counter]())
+    private let rejections = Mutex([Int: Counter]())
     let websocketsOpen: Gauge
     let websocketsDropped: Counter
+    let websocketsRefused: Counter
     let memesSubmitted: Counter
     let memesDone: Counter
     let memesFailed: Counter
@@ -26,6 +29,9 @@ public final class WebMetrics: Sendable {
         websocketsDropped = registry.makeCounter(descriptor: .init(
             namespace: "meme", subsystem: "web", metricName: "websockets_dropped", unitName: "total",
             helpText: "WebSocket clients disconnected because they read too slowly."))
+        websocketsRefused = registry.makeCounter(descriptor: .init(
+            namespace: "meme", subsystem: "web", metricName: "websockets_refused", unitName: "total",
+            helpText: "WebSocket clients closed at once because WEB_MAX_VIEWERS were already open."))
         memesSubmitted = registry.makeCounter(descriptor: .init(
             namespace: "meme", subsystem: "web", metricName: "memes_submitted", unitName: "total",
             helpText: "Meme requests stored in JetStream by this instance."))
@@ -35,6 +41,8 @@ public final class WebMetrics: Sendable {
         memesFailed = registry.makeCounter(descriptor: .init(
             namespace: "meme", subsystem: "web", metricName: "memes_failed", unitName: "total",
             helpText: "Meme errors received from workers."))
+        // Present at 0 from the start, so an alert on its rate sees the first failure.
+        for op in ["read", "write", "list"] { _ = redisCounter(op: op) }
     }
 
     /// Counts one HTTP request. `route` is the matched route pattern (bounded cardinality).
@@ -62,6 +70,38 @@ public final class WebMetrics: Sendable {
             return histogram
         }
         histogram.record(duration)
+    }
+
+    /// Counts one connection the guard answered and closed (408 timeouts, 431, 400 for non-HTTP bytes).
+    func connectionRejected(status: Int) {
+        rejections.withLock { counters in
+            if let counter = counters[status] { return counter }
+            let counter = registry.makeCounter(
+                descriptor: .init(
+                    namespace: "meme", subsystem: "web", metricName: "connections_rejected", unitName: "total",
+                    helpText: "Connections answered and closed for a header or body timeout (408), an oversized head (431) or bytes that are not HTTP (400)."),
+                labels: [("status", String(status))])
+            counters[status] = counter
+            return counter
+        }.increment()
+    }
+
+    /// Counts one failed Redis operation (`op`: read, write, list).
+    func redisError(op: String) {
+        redisCounter(op: op).increment()
+    }
+
+    private func redisCounter(op: String) -> Counter {
+        redisErrors.withLock { counters in
+            if let counter = counters[op] { return counter }
+            let counter = registry.makeCounter(
+                descriptor: .init(
+                    namespace: "meme", subsystem: "web", metricName: "redis_errors", unitName: "total",
+                    helpText: "Redis operations of meme-web that failed (timeouts, refused connections, a full write queue)."),
+                labels: [("op", op)])
+            counters[op] = counter
+            return counter
+        }
     }
 
     /// The Prometheus text exposition page.

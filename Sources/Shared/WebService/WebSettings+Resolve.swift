@@ -9,6 +9,9 @@ extension WebSettings {
         MemeEnv.webRateLimit, MemeEnv.webRateBurst, MemeEnv.webAddressRateLimit, MemeEnv.webAddressRateBurst,
         MemeEnv.webGlobalRateLimit, MemeEnv.webGlobalRateBurst, MemeEnv.webTrustedProxy, MemeEnv.webTrustedProxies,
         MemeEnv.maxPromptChars, MemeEnv.resultTTL, MemeEnv.webRecentCapacity, MemeEnv.webStatsInterval, MemeEnv.logLevel,
+        MemeEnv.webMetricsAddress, MemeEnv.webHeaderTimeout, MemeEnv.webIdleTimeout, MemeEnv.webBodyTimeout,
+        MemeEnv.webSubmitTimeout, MemeEnv.webMaxViewers, MemeEnv.webListRateLimit, MemeEnv.streamMaxMessages,
+        MemeEnv.streamMaxBytes,
     ]
 
     /// meme-web's settings, flag → environment → default; errors name the flag and the variable.
@@ -47,6 +50,16 @@ extension WebSettings {
         s.recentCapacity = try r.int(MemeEnv.webRecentCapacity, default: s.recentCapacity, range: 1...1_000_000)
         s.statsIntervalSeconds = try r.double(MemeEnv.webStatsInterval, default: s.statsIntervalSeconds, range: 0.1...3600)
         s.logLevel = Logger.Level(rawValue: try r.logLevel()) ?? s.logLevel
+        // Limits against hostile input and faults (docs/operations.md, "Limits and timeouts").
+        (s.metricsHost, s.metricsPort) = try r.hostPort(MemeEnv.webMetricsAddress, default: MemeDefaults.webMetricsAddress)
+        s.headerTimeoutSeconds = try r.double(MemeEnv.webHeaderTimeout, default: s.headerTimeoutSeconds, range: 0.1...3600)
+        s.idleTimeoutSeconds = try r.double(MemeEnv.webIdleTimeout, default: s.idleTimeoutSeconds, range: 1...86400)
+        s.bodyTimeoutSeconds = try r.double(MemeEnv.webBodyTimeout, default: s.bodyTimeoutSeconds, range: 0.1...3600)
+        s.submitTimeoutSeconds = try r.double(MemeEnv.webSubmitTimeout, default: s.submitTimeoutSeconds, range: 0.5...120)
+        s.maxViewers = try r.int(MemeEnv.webMaxViewers, default: s.maxViewers, range: 1...1_000_000)
+        s.listRateLimit = try r.double(MemeEnv.webListRateLimit, default: s.listRateLimit, range: 0...100_000)
+        s.streamMaxMessages = try r.int(MemeEnv.streamMaxMessages, default: s.streamMaxMessages, range: 1...100_000_000)
+        s.streamMaxBytes = try r.int(MemeEnv.streamMaxBytes, default: s.streamMaxBytes, range: 1024...(1 << 40))
         return s
     }
 

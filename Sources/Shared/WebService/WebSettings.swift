@@ -37,13 +37,32 @@ public struct WebSettings: Sendable {
     public var viewerBufferLimit = 64
     /// Largest `limit` accepted by GET /api/memes.
     public var maxListLimit = 100
+    /// GET /api/memes per second per client address (bursts of ten times that); ≤ 0 disables.
+    public var listRateLimit = MemeDefaults.webListRatePerSecond
     /// Seconds to wait for the queue to acknowledge a submit before answering 503.
-    public var submitTimeoutSeconds = 5.0
+    public var submitTimeoutSeconds = MemeDefaults.webSubmitTimeoutSeconds
     /// Where requests go and answers come from.
     public var queue = QueueSettings()
     /// Shared results (`meme:meta:<id>`, the worker's `meme:result:<id>`); nil keeps them in memory only.
     public var redisURL: String? = MemeDefaults.redisURL
     public var logLevel = Logger.Level.info
+    /// The ops listener: /metrics (and /healthz, /readyz) for Prometheus and probes, not the audience.
+    /// Loopback by default, so a laptop demo does not show it to the venue's network (MemeDefaults.webMetricsAddress).
+    public var metricsHost = "127.0.0.1"
+    public var metricsPort = 9092
+    /// Seconds a connection has to send a request's headers once it opened or started sending them.
+    public var headerTimeoutSeconds = MemeDefaults.webHeaderTimeoutSeconds
+    /// Seconds a keep-alive connection may sit idle between requests.
+    public var idleTimeoutSeconds = MemeDefaults.webIdleTimeoutSeconds
+    /// Seconds a request body has to arrive in full once its headers did.
+    public var bodyTimeoutSeconds = MemeDefaults.webBodyTimeoutSeconds
+    /// Largest request head (request line and headers); bigger gets 431.
+    public var maxHeaderBytes = MemeDefaults.webMaxHeaderBytes
+    /// Open /api/live WebSockets; one more is closed at once with 1013 "try again later".
+    public var maxViewers = MemeDefaults.webMaxViewers
+    /// The MEMES stream's bounds (discard new) when this process creates it; the worker reads the same variables.
+    public var streamMaxMessages = MemeDefaults.streamMaxMessages
+    public var streamMaxBytes = MemeDefaults.streamMaxBytes
 
     public init() {}
 }

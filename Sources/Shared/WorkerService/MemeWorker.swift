@@ -43,7 +43,11 @@ public final class MemeWorker: Service, Sendable {
     }
 
     public func run() async throws {
-        let connection = try await connectWithRetry()
+        // SIGTERM while NATS has not answered yet is a normal stop (exit 0), not an error.
+        guard let connection = try await connectWithRetry() else {
+            logger.info("stopping before NATS answered")
+            return
+        }
         state.withLock { $0.connection = connection }
         defer { state.withLock { $0.consuming = false } }
         let events = Task { [logger] in
@@ -52,8 +56,10 @@ public final class MemeWorker: Service, Sendable {
         defer { events.cancel() }
 
         let js = JetStream(connection)
-        let setup = MemeStreamSetup(stream: settings.stream, consumer: settings.consumer, requestSubject: settings.requestSubject,
+        var setup = MemeStreamSetup(stream: settings.stream, consumer: settings.consumer, requestSubject: settings.requestSubject,
                                     ackWaitSeconds: settings.ackWaitSeconds, maxDeliver: settings.maxDeliver)
+        setup.maxMessages = settings.streamMaxMessages
+        setup.maxBytes = settings.streamMaxBytes
         let maxDeliver = try await setup.ensure(js, updateConsumer: true, logger: logger)
         let consumer = try await js.consumer(stream: settings.stream, name: settings.consumer)
         let cache = makeRedis()
@@ -115,13 +121,20 @@ public final class MemeWorker: Service, Sendable {
         }
     }
 
-    private func connectWithRetry() async throws -> NATSConnection {
+    /// Connects, retrying until NATS answers; nil when a graceful shutdown comes first (a normal
+    /// stop: the worker then exits 0).
+    private func connectWithRetry() async throws -> NATSConnection? {
         var options = NATSOptions(servers: settings.queue.servers, name: "meme-worker \(settings.workerName)")
         options.maxReconnectAttempts = -1
-        return try await RetryPolicy.connect.run({ try await NATSConnection.connect(options) }, onFailure: { error, _, wait in
-            if Task.isShuttingDownGracefully { throw CancellationError() }
-            logger.warning("waiting for NATS", metadata: ["url": "\(SettingsReader.redacted(settings.natsURL))", "error": "\(error)", "retry_in": "\(wait)"])
-        })
+        do {
+            return try await cancelWhenGracefulShutdown { [logger, settings, options] in
+                try await RetryPolicy.connect.run({ try await NATSConnection.connect(options) }, onFailure: { error, _, wait in
+                    logger.warning("waiting for NATS", metadata: ["url": "\(SettingsReader.redacted(settings.natsURL))", "error": "\(error)", "retry_in": "\(wait)"])
+                })
+            }
+        } catch is CancellationError {
+            return nil
+        }
     }
 
     private func makeRedis() -> RedisClient? {

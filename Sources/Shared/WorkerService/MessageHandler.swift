@@ -44,7 +44,7 @@ public struct MessageHandler: Sendable {
         switch MemeRequestDecoder.decode(message.payload.readableBytesView, fallbackID: headerID, limits: limits) {
         case .failure(let error):
             logger.info("rejected request", metadata: ["id": "\(error.requestID)", "error": "\(error.message)"])
-            await finish(message, id: error.requestID, decision: .failAndTerminate(error.message), started: started)
+            await finish(message, id: error.requestID, request: nil, decision: .failAndTerminate(error.message), started: started)
             return
         case .success(var decoded):
             if decoded.id == nil { decoded.id = headerID ?? UUID().uuidString.lowercased() }
@@ -63,7 +63,7 @@ public struct MessageHandler: Sendable {
         }
         let outcome = await attempt(request, id: id)
         heartbeat.cancel()
-        await finish(message, id: id, decision: policy.decide(outcome, delivery: delivery), started: started)
+        await finish(message, id: id, request: request, decision: policy.decide(outcome, delivery: delivery), started: started)
     }
 
     private func attempt(_ request: MemeRequest, id: String) async -> AttemptOutcome {
@@ -97,11 +97,14 @@ public struct MessageHandler: Sendable {
         } catch {
             return .transient("could not publish the response: \(error)", retryAfterSeconds: nil)
         }
-        await keep(id: id, body: body)
+        await keep(id: id, body: body, metadata: .answered(
+            id: id, request: request, error: nil, imageBytes: result.image.bytes.count, contentType: result.image.contentType,
+            worker: settings.workerName, at: Date().timeIntervalSince1970))
         return .succeeded
     }
 
-    private func finish(_ message: JetStreamMessage, id: String, decision: DeliveryDecision, started: ContinuousClock.Instant) async {
+    private func finish(_ message: JetStreamMessage, id: String, request: MemeRequest?, decision: DeliveryDecision,
+                        started: ContinuousClock.Instant) async {
         do {
             switch decision {
             case .ack:
@@ -116,7 +119,9 @@ public struct MessageHandler: Sendable {
                 let error = MemeErrorResponse(requestId: id, error: why, timestamp: UInt64(Date().timeIntervalSince1970))
                 let body = Array((try? JSONEncoder().encode(error)) ?? Data())
                 try await connection.publish(settings.errorSubject, payload: body)
-                await keep(id: id, body: body)
+                await keep(id: id, body: body, metadata: .answered(
+                    id: id, request: request, error: why, imageBytes: nil, contentType: nil, worker: settings.workerName,
+                    at: Date().timeIntervalSince1970))
                 try await message.term(reason: String(why.prefix(200)))
             }
         } catch {
@@ -126,12 +131,14 @@ public struct MessageHandler: Sendable {
         metrics.processing.record((ContinuousClock.now - started).seconds)
     }
 
-    /// Best effort: the result by id for late readers, and the id in the recent list. This is the
-    /// one stored copy of the image: meme-web replicas read it (ResultKeys) and never write it again.
-    private func keep(id: String, body: [UInt8]) async {
+    /// Best effort: the result by id for late readers, its metadata for listings, and the id in the
+    /// recent list. The result is the one stored copy of the image: meme-web replicas read it
+    /// (ResultKeys) and never write it again; listings read only the metadata (a few hundred bytes).
+    private func keep(id: String, body: [UInt8], metadata: ResultMetadata) async {
         guard let results else { return }
         do {
             try await results.set(ResultKeys.result(id: id), body, ttlSeconds: settings.resultTTLSeconds)
+            try await results.set(ResultKeys.metadata(id: id), Array(try JSONEncoder().encode(metadata)), ttlSeconds: settings.resultTTLSeconds)
             try await results.pushRecent(ResultKeys.recentList, Array(id.utf8), keep: 200)
         } catch {
             metrics.cacheErrors.increment()

@@ -8,6 +8,7 @@ body {"inputs": str, "parameters": {"width": int, "height": int}} (else 400). Th
 the behaviour (the first segment; the rest names a counter, so tests do not share state):
 
   /image/NAME?format=png|jpeg         200 with a picture: 640x480 magenta PNG or 96x64 teal JPEG
+  /photo/NAME                         200 with a real 1024x1024 JPEG photo (Tests/Fixtures/photos/meadow-1024.jpg)
   /loading/NAME?times=N&estimated=S   503 {"error": "... is currently loading", "estimated_time": S}
                                       for the first N calls (N=-1: always), then the PNG
   /ratelimited/NAME?times=N&retry_after=S   429 with Retry-After: S for the first N calls, then the PNG
@@ -19,6 +20,7 @@ the behaviour (the first segment; the rest names a counter, so tests do not shar
 """
 import base64
 import json
+import os
 import struct
 import sys
 import threading
@@ -39,6 +41,7 @@ def png(width, height, rgb):
 
 
 MAGENTA_PNG = png(640, 480, (200, 30, 160))
+PHOTO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Fixtures", "photos", "meadow-1024.jpg")
 lock = threading.Lock()
 counters = {}
 seen = []
@@ -101,6 +104,9 @@ class Handler(BaseHTTPRequestHandler):
             if query.get("format", ["png"])[0] == "jpeg":
                 return self.reply(200, TEAL_JPEG, "image/jpeg")
             return self.reply(200, MAGENTA_PNG, "image/png")
+        if kind == "photo":
+            with open(PHOTO, "rb") as fh:
+                return self.reply(200, fh.read(), "image/jpeg")
         if kind == "loading":
             if failing:
                 estimated = float(query.get("estimated", ["0.2"])[0])

@@ -1,6 +1,12 @@
 // The /api/live WebSocket with automatic reconnect (exponential backoff with jitter).
 // Callers get onMessage(event) for each JSON message and onState(state, detail) with
 // state ∈ "connecting" | "live" | "reconnecting".
+//
+// The feed counts as live once its first message (the stats) arrives, not when the socket opens:
+// at its viewer limit meme-web accepts the socket and closes it at once with 1013 "try again
+// later", and then the page waits the longest backoff instead of reconnecting every second.
+
+const TRY_AGAIN_LATER = 1013;
 
 export class LiveFeed {
   constructor({ onMessage, onState, onReconnect }) {
@@ -38,15 +44,17 @@ export class LiveFeed {
       return;
     }
     this.socket = socket;
-    socket.addEventListener("open", () => {
-      const wasReconnect = this.connectedOnce;
-      this.attempt = 0;
-      this.connectedOnce = true;
-      this.onState("live", "");
-      // Anything may have happened while we were away: let the page catch up.
-      if (wasReconnect) this.onReconnect();
-    });
+    let live = false;
     socket.addEventListener("message", (event) => {
+      if (!live) {
+        live = true;
+        const wasReconnect = this.connectedOnce;
+        this.attempt = 0;
+        this.connectedOnce = true;
+        this.onState("live", "");
+        // Anything may have happened while we were away: let the page catch up.
+        if (wasReconnect) this.onReconnect();
+      }
       let message;
       try {
         message = JSON.parse(event.data);
@@ -55,18 +63,24 @@ export class LiveFeed {
       }
       if (message && typeof message.type === "string") this.onMessage(message);
     });
-    socket.addEventListener("close", () => {
-      if (this.socket === socket) this.scheduleReconnect();
+    socket.addEventListener("close", (event) => {
+      if (this.socket !== socket) return;
+      if (event.code === TRY_AGAIN_LATER) {
+        this.attempt = Math.max(this.attempt, 5);
+        this.scheduleReconnect("Live updates are full right now");
+      } else {
+        this.scheduleReconnect();
+      }
     });
     socket.addEventListener("error", () => socket.close());
   }
 
-  scheduleReconnect() {
+  scheduleReconnect(reason = "Connection lost") {
     clearTimeout(this.timer);
     this.attempt += 1;
     const base = Math.min(15000, 500 * 2 ** Math.min(this.attempt, 5));
     const delay = Math.round(base / 2 + Math.random() * base / 2);
-    this.onState("reconnecting", `Connection lost — reconnecting in ${Math.ceil(delay / 1000)} s…`);
+    this.onState("reconnecting", `${reason} — reconnecting in ${Math.ceil(delay / 1000)} s…`);
     this.timer = setTimeout(() => this.connect(), delay);
   }
 
