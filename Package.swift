@@ -38,6 +38,7 @@ let package = Package(
         .target(name: "CCurl", path: "Sources/Shared/CCurl", linkerSettings: [.linkedLibrary("curl")]),
         .systemLibrary(name: "CQRencode", path: "Sources/Shared/CQRencode", pkgConfig: "libqrencode"),
         .target(name: "CSpawn", path: "Sources/Shared/CSpawn"),
+        .systemLibrary(name: "CZlib", path: "Sources/Shared/CZlib", pkgConfig: "zlib"),
 
         // MARK: Foundation layer
         .target(name: "MemeKit", path: "Sources/Shared/MemeKit"),
@@ -108,9 +109,13 @@ let package = Package(
         ),
         .target(name: "ConsoleUI", path: "Sources/Shared/ConsoleUI"),
         .target(name: "TerminalScreen", dependencies: ["ConsoleUI", "CNcurses"], path: "Sources/Shared/TerminalScreen"),
+        // gzip streams written in flushed pieces (zlib), for the console's compressed recordings.
+        .target(name: "Gzip", dependencies: ["CZlib"], path: "Sources/Shared/Gzip"),
+        // The console's recordings: the JSON Lines format, snapshot patches, seeking, replay state, asciicast (pure).
+        .target(name: "ConsoleRecording", dependencies: ["ConsoleUI", "MemeKit"], path: "Sources/Shared/ConsoleRecording"),
         .target(
             name: "ConsoleCore",
-            dependencies: ["ConsoleUI", "MemeKit", "Retry", "NATS", "JetStream", "ClusterReaders", "Autoscaling", "CurlHTTP", "LoadEngine"],
+            dependencies: ["ConsoleUI", "ConsoleRecording", "Gzip", "MemeKit", "Retry", "NATS", "JetStream", "ClusterReaders", "Autoscaling", "CurlHTTP", "LoadEngine"],
             path: "Sources/Shared/ConsoleCore"
         ),
         .target(
@@ -220,7 +225,7 @@ let package = Package(
         .executableTarget(
             name: "Console",
             dependencies: [
-                "ConsoleCore", "ConsoleUI", "TerminalScreen", "ClusterReaders", "LoadEngine", "NATS", "MemeKit", "SettingsFlags",
+                "ConsoleCore", "ConsoleUI", "ConsoleRecording", "TerminalScreen", "ClusterReaders", "LoadEngine", "NATS", "MemeKit", "SettingsFlags",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Console"
@@ -228,7 +233,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "TestServers", "NATS", "JetStream", "MemeImages", "ConsoleCore", "ConsoleUI",
+                "TestServers", "NATS", "JetStream", "MemeImages", "ConsoleCore", "ConsoleUI", "ConsoleRecording", "Gzip",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Bench"
@@ -250,10 +255,13 @@ let package = Package(
         .testTarget(name: "ClusterReadersTests", dependencies: ["ClusterReaders", "TestServers"], exclude: ["Resources"]),
         .testTarget(name: "LoadEngineTests", dependencies: ["LoadEngine", "ConsoleUI", "TestServers", "NATS", "JetStream", "MemeKit", "SettingsCases"]),
         .testTarget(name: "ConsoleUITests", dependencies: ["ConsoleUI"], resources: [.copy("Golden")]),
+        .testTarget(name: "ConsoleRecordingTests", dependencies: ["ConsoleRecording", "ConsoleUI", "Gzip", "MemeKit"]),
+        .testTarget(name: "GzipTests", dependencies: ["Gzip"]),
         .testTarget(name: "TerminalScreenTests", dependencies: ["TerminalScreen", "ConsoleUI"]),
         .testTarget(
             name: "ConsoleCoreTests",
-            dependencies: ["ConsoleCore", "ConsoleUI", "ClusterReaders", "Autoscaling", "NATS", "JetStream", "TestServers", "SettingsCases"]
+            dependencies: ["ConsoleCore", "ConsoleUI", "ConsoleRecording", "ClusterReaders", "Autoscaling", "NATS", "JetStream", "TestServers",
+                           "SettingsCases"]
         ),
         .testTarget(
             name: "WorkerServiceTests",

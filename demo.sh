@@ -21,7 +21,7 @@ cd "$ROOT"
 # Debian packages: what building and running the demo needs (./demo.sh), and what only the tests
 # and benchmarks add (./demo.sh test / bench). A Swift 6 toolchain must be on PATH (swift.org).
 APT_RUNTIME=(nats-server redis-server prometheus prometheus-redis-exporter libncursesw5-dev
-  libcurl4-openssl-dev libhiredis-dev libpango1.0-dev libcairo2-dev libjpeg-dev libqrencode-dev
+  libcurl4-openssl-dev libhiredis-dev libpango1.0-dev libcairo2-dev libjpeg-dev libqrencode-dev zlib1g-dev
   fonts-dejavu-core fonts-noto-color-emoji fonts-droid-fallback)
 APT_TEST=(openssl chromium chromium-driver wrk tmux nginx imagemagick python3-pil)
 # Python modules the system tests import, with the pip package that brings each.

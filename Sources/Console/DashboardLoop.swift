@@ -35,10 +35,12 @@ struct DashboardLoop: Sendable {
             guard let key = terminal.readKey(timeoutMilliseconds: 100) else { continue }
             if case .resize(let newSize) = key {
                 size = newSize
+                engine.recorder?.resized(newSize)
                 continue
             }
             guard let action = action(for: key, in: ui) else { continue }
             let (next, effect) = reduce(ui, action)
+            engine.recorder?.record(key: key, action: action, effect: effect)
             ui = next
             if let effect, !engine.perform(effect) {
                 if case .startSustained = effect { ui.sustained = false }

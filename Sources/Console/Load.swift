@@ -180,8 +180,8 @@ private final class ProgressPrinter {
     }
 }
 
-/// Ctrl-C (or SIGTERM) ends the run early with a summary instead of killing it.
-private final class Interrupt {
+/// Ctrl-C (or SIGTERM) ends the run early with a summary instead of killing it (also ends a headless recording).
+final class Interrupt {
     private final class Flag: Sendable {
         private let value = Atomic<Bool>(false)
         func set() { value.store(true, ordering: .relaxed) }
@@ -203,4 +203,6 @@ private final class Interrupt {
     }
 
     var isSet: Bool { flag.isSet }
+    /// `isSet` for another task.
+    var check: @Sendable () -> Bool { { [flag] in flag.isSet } }
 }

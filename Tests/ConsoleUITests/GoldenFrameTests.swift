@@ -11,6 +11,7 @@ struct GoldenCase: CustomTestStringConvertible, Sendable {
     let snapshot: ConsoleSnapshot
     let size: TerminalSize
     var ui = UIState()
+    var replay: ReplayBadge?
 
     var testDescription: String { name }
 }
@@ -46,6 +47,15 @@ let goldenCases: [GoldenCase] = [
                ui: UIState(webTraffic: true)),
     GoldenCase(name: "local-stand-ins-120x40", snapshot: Samples.localStandIns, size: .init(columns: 120, rows: 40),
                ui: UIState(webTraffic: true)),
+    // Issue 14: a replay says so (badge with position and speed, the key just pressed, the replay's key bar and help).
+    GoldenCase(name: "replay-120x40", snapshot: Samples.localCooldown, size: .init(columns: 120, rows: 40),
+               replay: ReplayBadge(position: 151.4, duration: 612.3, speed: 4, key: "b burst")),
+    GoldenCase(name: "replay-paused-80x24", snapshot: Samples.busy, size: .init(columns: 80, rows: 24), ui: UIState(paused: true),
+               replay: ReplayBadge(position: 3725, duration: 4000, speed: 0.25, paused: true)),
+    GoldenCase(name: "replay-help-80x24", snapshot: Samples.busy, size: .init(columns: 80, rows: 24), ui: UIState(overlay: .help),
+               replay: ReplayBadge(position: 12, duration: 60, speed: 1)),
+    GoldenCase(name: "replay-40x10", snapshot: Samples.busy, size: .init(columns: 40, rows: 10),
+               replay: ReplayBadge(position: 12, duration: 60, speed: 16)),
 ]
 
 /// Where golden files live in the source tree (written by UPDATE_GOLDEN=1).
@@ -56,7 +66,7 @@ private let goldenSourceDirectory = URL(fileURLWithPath: #filePath).deletingLast
 struct GoldenFrameTests {
     @Test(arguments: goldenCases)
     func matchesGolden(_ c: GoldenCase) throws {
-        let frame = render(c.snapshot, size: c.size, ui: c.ui, clock: "23:45:12")
+        let frame = render(c.snapshot, size: c.size, ui: c.ui, clock: "23:45:12", replay: c.replay)
         let text = frame.lines.joined(separator: "\n") + "\n"
         if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
             try FileManager.default.createDirectory(at: goldenSourceDirectory, withIntermediateDirectories: true)

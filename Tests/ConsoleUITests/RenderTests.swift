@@ -40,6 +40,22 @@ struct RenderTests {
         }
     }
 
+    /// A replay never passes for live, at any size: the badge (or its shortest form) wherever there is a header.
+    @Test func replayBadgeAtAnySize() {
+        let badge = ReplayBadge(position: 3725, duration: 4000, speed: 0.25, paused: true, key: "b burst")
+        for w in Self.widths {
+            for h in Self.heights {
+                for overlay in [Overlay.none, .help] {
+                    let f = render(Samples.busy, size: TerminalSize(columns: w, rows: h), ui: UIState(overlay: overlay), clock: "23:45:12",
+                                   replay: badge)
+                    checkInvariants(f, "replay \(w)×\(h) \(overlay)")
+                    if h > 0 && w >= 14 { #expect(f.lines[0].contains("REPLAY"), "\(w)×\(h)") }
+                    if h > 0 { #expect(!f.lines[0].contains("live"), "\(w)×\(h)") }
+                }
+            }
+        }
+    }
+
     @Test func eightyByTwentyFourKeepsThePriorities() {
         let text = render(Samples.busy, size: TerminalSize(columns: 80, rows: 24), ui: UIState()).lines.joined(separator: "\n")
         for needle in ["nats ok", "prometheus stale 12 s", "REPLICAS", "worker", "web", "redis", "QUEUE MEMES",

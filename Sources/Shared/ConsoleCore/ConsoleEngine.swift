@@ -27,6 +27,8 @@ public final class ConsoleEngine: Sendable {
     private let tasks = Mutex<[Task<Void, Never>]>([])
     /// The LoadEngine wrapper, which needs its own task to follow the NATS connection.
     private let loadRunner: LoadEngineControl
+    /// `--record`: every snapshot made here is handed to it (it writes only the changed ones).
+    private let recorderBox = Mutex<SessionRecorder?>(nil)
 
     /// - Parameters:
     ///   - kubernetes: the cluster to read in cluster mode (ignored in local mode).
@@ -88,6 +90,14 @@ public final class ConsoleEngine: Sendable {
         setLoad(load)
     }
 
+    /// Records every snapshot from now on (`meme-console --record`); a recording that fails says so in the notice.
+    public func record(to recorder: SessionRecorder) {
+        recorder.onProblem { [weak self] problem in self?.setNotice("recording stopped: \(problem)") }
+        recorderBox.withLock { $0 = recorder }
+    }
+
+    public var recorder: SessionRecorder? { recorderBox.withLock { $0 } }
+
     /// Replaces the load generator (the default is the LoadEngine module's, through `LoadEngineControl`).
     public func setLoad(_ load: any LoadControl) { loadControl.withLock { $0 = load } }
 
@@ -139,7 +149,9 @@ public final class ConsoleEngine: Sendable {
             standIn: standIn?.current, watched: settings.watched, recent: nats.recent, answers: nats.answerRates(now: now), load: load,
             paused: ui.paused, resumedAt: pause.resumedAt, notice: noticeText.withLock { $0 },
             staleAfter: settings.staleAfter, downAfter: settings.downAfter)
-        return collector.withLock { assemble(inputs, state: &$0, now: now) }
+        let snapshot = collector.withLock { assemble(inputs, state: &$0, now: now) }
+        recorder?.record(snapshot, at: now)
+        return snapshot
     }
 
     public var notice: String? { noticeText.withLock { $0 } }
@@ -189,7 +201,8 @@ public final class ConsoleEngine: Sendable {
             case .setPaused(let paused):
                 pause.set(paused)
                 setNotice(paused ? "paused: sources not refreshed (space resumes)" : "resumed")
-            case .quit:
+            case .quit, .seek, .changeSpeed:
+                // Quit is the loop's; seek and speed are the replay's.
                 break
             }
             return true
@@ -214,6 +227,8 @@ public final class ConsoleEngine: Sendable {
         case .purgeQueue: "purge"
         case .setPaused: "pause"
         case .quit: "quit"
+        case .seek: "seek"
+        case .changeSpeed: "change speed"
         }
     }
 

@@ -32,6 +32,11 @@ public enum Action: Sendable, Equatable {
     case toggleHelp
     case closeOverlay
     case quit
+    // Replay only (`replayAction(for:in:)`).
+    case seekBackward
+    case seekForward
+    case speedUp
+    case speedDown
 }
 
 /// What the app must do after a key; the UI state change is already done by `reduce`.
@@ -46,9 +51,13 @@ public enum Effect: Sendable, Equatable {
     case stopWebTraffic
     /// Delete every message in the queue's stream (only after the presenter confirmed).
     case purgeQueue
-    /// Stop or resume refreshing the data sources.
+    /// Stop or resume refreshing the data sources (in a replay: stop or resume playing).
     case setPaused(Bool)
     case quit
+    /// Replay: move by this many seconds of the recording (negative: back).
+    case seek(seconds: Double)
+    /// Replay: the next playback speed up or down.
+    case changeSpeed(faster: Bool)
 }
 
 public enum Overlay: Sendable, Equatable {
@@ -131,6 +140,32 @@ public func action(for key: Key, in state: UIState) -> Action? {
     }
 }
 
+/// The replay's key map (`meme-console replay`): nothing reaches the sources, so only playback keys
+/// act: space pauses, ←/→ seek, +/- change the speed; help and quit as live.
+public func replayAction(for key: Key, in state: UIState) -> Action? {
+    if state.overlay != .none {
+        switch key {
+        case .character("?"), .escape, .enter, .character("h"): return .closeOverlay
+        case .character("q"), .character("Q"): return .quit
+        default: return nil
+        }
+    }
+    switch key {
+    case .character(" "): return .togglePause
+    case .left, .character(","): return .seekBackward
+    case .right, .character("."): return .seekForward
+    case .character("+"), .character("="), .up: return .speedUp
+    case .character("-"), .character("_"), .down: return .speedDown
+    case .character("?"), .character("h"): return .toggleHelp
+    case .character("q"), .character("Q"): return .quit
+    case .escape: return .closeOverlay
+    default: return nil
+    }
+}
+
+/// Seconds ←/→ move a replay.
+public let replaySeekSeconds = 10.0
+
 /// Applies an action: the new state and what the app must do, if anything.
 public func reduce(_ state: UIState, _ action: Action) -> (UIState, Effect?) {
     var s = state
@@ -179,6 +214,12 @@ public func reduce(_ state: UIState, _ action: Action) -> (UIState, Effect?) {
     case .quit:
         s.quitting = true
         return (s, .quit)
+    case .seekBackward:
+        return (s, .seek(seconds: -replaySeekSeconds))
+    case .seekForward:
+        return (s, .seek(seconds: replaySeekSeconds))
+    case .speedUp, .speedDown:
+        return (s, .changeSpeed(faster: action == .speedUp))
     }
 }
 
@@ -195,5 +236,15 @@ public let keyHelp: [(keys: String, meaning: String)] = [
     ("space", "pause / resume refresh"),
     ("?", "this help"),
     ("Esc", "close help or dialog"),
+    ("q", "quit"),
+]
+
+/// The replay's key reference (help overlay and docs/console.md).
+public let replayKeyHelp: [(keys: String, meaning: String)] = [
+    ("space", "pause / play (at the end: play again)"),
+    ("← / →", "back / forward 10 s"),
+    ("+ / -", "faster / slower (¼× … 16×)"),
+    ("?", "this help"),
+    ("Esc", "close help"),
     ("q", "quit"),
 ]

@@ -2,14 +2,18 @@
 // layout is pinned by golden files. Layout: header, source status line, 1–3 columns of panels
 // (rows go to the most important panels first; the rest are condensed or dropped), notice, key bar.
 
-/// Renders the console. `clock` is the time of day to show in the header ("23:45:12"), if any.
-public func render(_ s: ConsoleSnapshot, size: TerminalSize, ui: UIState, clock: String? = nil) -> Frame {
+/// Renders the console. `clock` is the time of day to show in the header ("23:45:12"), if any;
+/// `replay`, when the snapshot comes from a recording: the header says REPLAY and where, the key
+/// bar and help list the replay's keys.
+public func render(_ s: ConsoleSnapshot, size: TerminalSize, ui: UIState, clock: String? = nil, replay: ReplayBadge? = nil) -> Frame {
     var frame = Frame(size: size)
     let width = size.columns, height = size.rows
     guard width > 0, height > 0 else { return frame }
 
-    drawHeader(&frame, s, ui: ui, clock: clock)
-    if height >= 2 { drawKeyBar(&frame, row: height - 1, ui: ui) }
+    drawHeader(&frame, s, ui: ui, clock: clock, replay: replay)
+    if height >= 2 {
+        if let replay { drawReplayKeyBar(&frame, row: height - 1, replay: replay) } else { drawKeyBar(&frame, row: height - 1, ui: ui) }
+    }
     if height >= 3 { frame.draw(sourcesLine(s.sources, width: width), row: 1, column: 0, width: width) }
 
     let bodyTop = 2
@@ -22,7 +26,7 @@ public func render(_ s: ConsoleSnapshot, size: TerminalSize, ui: UIState, clock:
 
     switch ui.overlay {
     case .none: break
-    case .help: drawHelp(&frame)
+    case .help: replay == nil ? drawHelp(&frame) : drawHelp(&frame, keys: replayKeyHelp, title: "REPLAY KEYS — ? or Esc to close")
     case .confirmPurge: drawConfirm(&frame, s)
     }
     return frame
@@ -142,15 +146,25 @@ private func drawPanel(_ frame: inout Frame, _ panel: Panel, row: Int, column: I
 
 // MARK: - Header, sources, key bar
 
-private func drawHeader(_ frame: inout Frame, _ s: ConsoleSnapshot, ui: UIState, clock: String?) {
+private func drawHeader(_ frame: inout Frame, _ s: ConsoleSnapshot, ui: UIState, clock: String?, replay: ReplayBadge?) {
     let width = frame.size.columns
     let bar = CellStyle(.accent, bold: true, reverse: true)
     frame.fill(row: 0, column: 0, width: width, height: 1, style: bar)
     let paused = ui.paused || s.paused
-    let right: Span = paused ? Span(" ‖ PAUSED ", CellStyle(.warn, bold: true, reverse: true))
+    var right: Span = paused ? Span(" ‖ PAUSED ", CellStyle(.warn, bold: true, reverse: true))
         : Span(" ● live ", bar)
     var left: Line = [Span(width >= 40 ? " MEME CONSOLE " : " MEME ", bar), Span(" " + s.mode.rawValue + " ", bar)]
     if let clock { left.append(Span(" " + sanitize(clock) + " ", bar)) }
+    if let replay {
+        // Never "live": the badge takes the right, as long as the clock and mode keep 14 columns.
+        let leftWidth = left.reduce(0) { $0 + displayWidth($1.text) }
+        let variants = replay.variants()
+        let badge = variants.first { displayWidth($0) + min(leftWidth, 14) <= width } ?? variants[variants.count - 1]
+        right = Span(badge, CellStyle(.warn, bold: true, reverse: true))
+        if let key = replay.key, width >= leftWidth + displayWidth(badge) + 4 + displayWidth(key) {
+            left.append(Span(" ⌨ " + sanitize(key) + " ", CellStyle(.warn, bold: true, reverse: true)))
+        }
+    }
     let rightWidth = displayWidth(right.text)
     frame.draw(left, row: 0, column: 0, width: max(0, width - rightWidth))
     if width >= rightWidth + 6 { frame.draw([right], row: 0, column: width - rightWidth, width: rightWidth) }
@@ -194,10 +208,10 @@ func sourcesLine(_ sources: SourceStatuses, width: Int) -> Line {
 }
 
 private func drawKeyBar(_ frame: inout Frame, row: Int, ui: UIState) {
-    let width = frame.size.columns
     let rate = Format.decimal(ui.rate) + "/s"
     let web = (key: "w", long: ui.webTraffic ? "web ON" : "web off", short: ui.webTraffic ? "on" : "off")
-    let all: [(key: String, long: String, short: String)] = [
+    // The web-traffic key is the first to go when the bar is narrow (the ? help lists it).
+    drawKeyItems(&frame, row: row, droppable: "w", items: [
         ("s", "submit", ""),
         ("b", "burst \(ui.burstSize)", "\(ui.burstSize)"),
         ("+-", "N", ""),
@@ -208,9 +222,23 @@ private func drawKeyBar(_ frame: inout Frame, row: Int, ui: UIState) {
         ("␣", ui.paused ? "resume" : "pause", ""),
         ("?", "help", "help"),
         ("q", "quit", "quit"),
-    ]
-    // The web-traffic key is the first to go when the bar is narrow (the ? help lists it).
-    let withoutWeb = all.filter { $0.key != "w" }
+    ])
+}
+
+private func drawReplayKeyBar(_ frame: inout Frame, row: Int, replay: ReplayBadge) {
+    drawKeyItems(&frame, row: row, items: [
+        ("␣", replay.paused || replay.position >= replay.duration ? "play" : "pause", ""),
+        ("←→", "seek \(Int(replaySeekSeconds)) s", ""),
+        ("+-", "speed" + (replay.speed.map { " ×" + ReplayBadge.speed($0) } ?? ""), ""),
+        ("?", "help", "help"),
+        ("q", "quit", "quit"),
+    ])
+}
+
+/// The key bar: long labels, then tighter gaps, then short labels, whichever fits first.
+/// `droppable`: a key left out, before the labels get short, when the bar does not fit.
+private func drawKeyItems(_ frame: inout Frame, row: Int, droppable: String? = nil, items all: [(key: String, long: String, short: String)]) {
+    let width = frame.size.columns
     func line(_ items: [(key: String, long: String, short: String)], long: Bool, gap: String) -> Line {
         var out: Line = []
         for (i, item) in items.enumerated() {
@@ -221,9 +249,11 @@ private func drawKeyBar(_ frame: inout Frame, row: Int, ui: UIState) {
         }
         return out
     }
-    let candidates = [line(all, long: true, gap: "  "), line(all, long: true, gap: " "), line(withoutWeb, long: true, gap: "  "),
-                      line(withoutWeb, long: true, gap: " "), line(all, long: false, gap: " ")]
-    let chosen = candidates.first { $0.reduce(0) { $0 + displayWidth($1.text) } <= width } ?? candidates[4]
+    let fewer = all.filter { $0.key != droppable }
+    var candidates = [line(all, long: true, gap: "  "), line(all, long: true, gap: " ")]
+    if fewer.count < all.count { candidates += [line(fewer, long: true, gap: "  "), line(fewer, long: true, gap: " ")] }
+    candidates.append(line(all, long: false, gap: " "))
+    let chosen = candidates.first { $0.reduce(0) { $0 + displayWidth($1.text) } <= width } ?? candidates[candidates.count - 1]
     frame.draw(chosen, row: row, column: 0, width: width)
 }
 
@@ -256,10 +286,10 @@ private func drawBox(_ frame: inout Frame, title: String, lines: [Line], style: 
               limit: boxWidth, style: border)
 }
 
-private func drawHelp(_ frame: inout Frame) {
-    let keyWidth = keyHelp.map { displayWidth($0.keys) }.max() ?? 0
-    let lines: [Line] = keyHelp.map { [Span(pad($0.keys, keyWidth), .key), Span("  " + $0.meaning)] }
-    drawBox(&frame, title: "KEYS — ? or Esc to close", lines: lines)
+private func drawHelp(_ frame: inout Frame, keys: [(keys: String, meaning: String)] = keyHelp, title: String = "KEYS — ? or Esc to close") {
+    let keyWidth = keys.map { displayWidth($0.keys) }.max() ?? 0
+    let lines: [Line] = keys.map { [Span(pad($0.keys, keyWidth), .key), Span("  " + $0.meaning)] }
+    drawBox(&frame, title: title, lines: lines)
 }
 
 private func drawConfirm(_ frame: inout Frame, _ s: ConsoleSnapshot) {
