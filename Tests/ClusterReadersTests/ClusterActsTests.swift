@@ -35,7 +35,7 @@ import TestServers
         let api = try FakeKubernetesAPI(seed: seed.path, recordWrites: record)
         let connection = KubernetesConnection(server: api.url, origin: "test")
         let reader = KubernetesReader(connection: connection, client: client)
-        let writer = KubernetesWriter(connection: connection, client: client)
+        let writer = KubernetesWriter(reader: reader)
         let done = try await ClusterActs.apply(.conflict, reader: reader, writer: writer, appNamespace: "meme-generator", cacheNamespace: "cache")
         #expect(done.map(\.verb) == [.create, .patch])
         let vpas = try await reader.verticalPodAutoscalers(namespace: "meme-generator")
@@ -48,7 +48,7 @@ import TestServers
 
         // With a token the request lacks, the captured 403: the message names the verb, the object and the Role.
         let guarded = try FakeKubernetesAPI(token: "t0ken")
-        let denied = KubernetesWriter(connection: KubernetesConnection(server: guarded.url, origin: "test"), client: client)
+        let denied = KubernetesWriter(reader: KubernetesReader(connection: KubernetesConnection(server: guarded.url, origin: "test"), client: client))
         let error = await #expect(throws: KubernetesError.self) {
             try await denied.mergePatch(.verticalPodAutoscalers, namespace: "cache", name: "redis", body: Array("{}".utf8))
         }

@@ -28,8 +28,8 @@ public struct KubernetesResource: Sendable, Equatable, CustomStringConvertible {
 /// Lists workloads and autoscalers in one namespace over the Kubernetes REST API.
 public struct KubernetesReader: Sendable {
     public let connection: KubernetesConnection
-    private let client: CurlHTTPClient
-    private let timeouts: HTTPTimeouts
+    let client: CurlHTTPClient
+    let timeouts: HTTPTimeouts
 
     /// `client` must have been made with `KubernetesReader.clientConfiguration(for:)` (TLS and proxy
     /// are per client); `makeClient(for:)` does that.

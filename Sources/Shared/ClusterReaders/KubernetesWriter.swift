@@ -4,16 +4,11 @@ import Foundation
 /// The few writes meme-console makes (the talk's acts): create, JSON merge patch and delete of one
 /// namespaced object. Bodies are JSON; answers other than 2xx become `KubernetesError` naming the verb.
 public struct KubernetesWriter: Sendable {
-    public let connection: KubernetesConnection
-    private let client: CurlHTTPClient
-    private let timeouts: HTTPTimeouts
+    /// The connection, client and timeouts are the reader's: one client per cluster.
+    public let reader: KubernetesReader
+    public var connection: KubernetesConnection { reader.connection }
 
-    /// `client` as for `KubernetesReader` (`KubernetesReader.makeClient(for:)`).
-    public init(connection: KubernetesConnection, client: CurlHTTPClient, timeouts: HTTPTimeouts = HTTPTimeouts(connect: .seconds(3), total: .seconds(10))) {
-        self.connection = connection
-        self.client = client
-        self.timeouts = timeouts
-    }
+    public init(reader: KubernetesReader) { self.reader = reader }
 
     /// POST to the collection; returns the created object as the API server answers it.
     @discardableResult
@@ -43,10 +38,10 @@ public struct KubernetesWriter: Sendable {
         if let name { url += "/" + name }
         var headers = [("Accept", "application/json")]
         if let contentType { headers.append(("Content-Type", contentType)) }
-        let request = HTTPRequest(method: method, url: url, headers: headers, body: body, timeouts: timeouts,
+        let request = HTTPRequest(method: method, url: url, headers: headers, body: body, timeouts: reader.timeouts,
                                   authorization: connection.authorization)
         let response: HTTPResponse
-        do { response = try await client.send(request) } catch {
+        do { response = try await reader.client.send(request) } catch {
             throw KubernetesError(.transport(error.kind), "Kubernetes API (\(connection.origin)): \(error.message)")
         }
         guard response.isSuccess else {

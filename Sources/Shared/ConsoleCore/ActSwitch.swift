@@ -28,9 +28,8 @@ public struct ActSwitch: Sendable {
             target = .local(baseURL: settings.localScalerURL.hasSuffix("/") ? String(settings.localScalerURL.dropLast()) : settings.localScalerURL,
                             client: http)
         case (.cluster, let connection?):
-            let client = kubeClient ?? KubernetesReader.makeClient(for: connection)
-            target = .cluster(reader: KubernetesReader(connection: connection, client: client),
-                              writer: KubernetesWriter(connection: connection, client: client))
+            let reader = KubernetesReader(connection: connection, client: kubeClient ?? KubernetesReader.makeClient(for: connection))
+            target = .cluster(reader: reader, writer: KubernetesWriter(reader: reader))
         case (.cluster, nil):
             target = .unavailable(problem ?? "no Kubernetes connection")
         }

@@ -249,20 +249,28 @@ class Handler(BaseHTTPRequestHandler):
             STORE[key] = admit(body, namespace)
             self.send(201, json.dumps(STORE[key]).encode() + b"\n")
 
-    def do_PATCH(self):
+    def object_key(self):
+        """(group, version, plural, namespace, name) of the object a PATCH or DELETE names; None when answered already."""
         if not self.authorised():
-            return
+            return None
         r = object_route(self.path)
         if r is None:
-            return self.send(404, NOT_FOUND)
+            self.send(404, NOT_FOUND)
+            return None
         group, version, namespace, plural, name = r
+        return group, version, plural, namespace, name
+
+    def do_PATCH(self):
+        key = self.object_key()
+        if key is None:
+            return
+        plural, name = key[2], key[4]
         content_type = self.headers.get("Content-Type")
         body = self.body()
         record("PATCH", self.path, content_type, body)
         if content_type != "application/merge-patch+json":
             return self.refuse(f"PATCH with {content_type}")
         with LOCK:
-            key = (group, version, plural, namespace, name)
             if key not in STORE:
                 return self.refuse(f"PATCH of {plural}/{name}, which does not exist (404 NotFound)")
             before = STORE[key]
@@ -274,15 +282,13 @@ class Handler(BaseHTTPRequestHandler):
             self.send(200, json.dumps(after).encode())
 
     def do_DELETE(self):
-        if not self.authorised():
+        key = self.object_key()
+        if key is None:
             return
-        r = object_route(self.path)
-        if r is None:
-            return self.send(404, NOT_FOUND)
-        group, version, namespace, plural, name = r
+        group, plural, name = key[0], key[2], key[4]
         record("DELETE", self.path, self.headers.get("Content-Type"), None)
         with LOCK:
-            gone = STORE.pop((group, version, plural, namespace, name), None)
+            gone = STORE.pop(key, None)
         if gone is None:
             return self.refuse(f"DELETE of {plural}/{name}, which does not exist (404 NotFound)")
         status = dict(DELETED_SHAPE, details=dict(DELETED_SHAPE["details"], name=name, group=group, kind=plural,
