@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 
 from demo_stack import ROOT, http_get, stack, wait_until  # noqa: F401
+from tmux_session import Tmux
 
 
 def status(port):
@@ -103,8 +104,21 @@ def test_conflict_raises_the_request_and_the_hpa_utilisation_falls(stack):
         assert sum(after) / len(after) < sum(before) / len(before), (before, after)
         assert failed == 0, f"meme-web failed {failed} of {served + failed} health checks during the VPA's restarts"
 
-        run = act(env, ports, "harmony")
-        assert run.returncode == 0, run.stderr
+        # The dashboard: the web VPA on screen, then H asks first and y switches to harmony.
+        tmux = Tmux(demo_dir, session="acts")
+        tmux.start(f"env LANG=C.UTF-8 TERM=xterm-256color NATS_URL=nats://127.0.0.1:{ports['NATS']} "
+                   f"PROMETHEUS_URL=http://127.0.0.1:{ports['PROMETHEUS']} LOCAL_SCALER_URL=http://127.0.0.1:{scaler} "
+                   f"{env['DEMO_BIN']}/meme-console dashboard --mode local", width=120, height=40)
+        try:
+            tmux.wait_for("the web VPA stand-in on screen", lambda sc: "VPA meme-web" in sc, timeout=60)
+            tmux.keys("H")
+            tmux.wait_for("the confirmation", lambda sc: "SWITCH ACT?" in sc and "act harmony" in sc, timeout=10)
+            assert status(scaler)["act"] == "conflict", "the act switched before the presenter confirmed"
+            tmux.keys("y")
+            tmux.wait_for("the answer", lambda sc: "act harmony:" in sc, timeout=20)
+            tmux.wait_for("the web VPA gone", lambda sc: "VPA meme-web" not in sc, timeout=20)
+        finally:
+            tmux.close()
         st = status(scaler)
         assert st["act"] == "harmony" and st["web_vpa"] is None, st["act"]
 
