@@ -32,6 +32,8 @@ let goldenCases: [GoldenCase] = [
                ui: UIState(overlay: .help)),
     GoldenCase(name: "confirm-80x24", snapshot: Samples.busy, size: .init(columns: 80, rows: 24),
                ui: UIState(overlay: .confirmPurge)),
+    GoldenCase(name: "confirm-act-80x24", snapshot: Samples.busy, size: .init(columns: 80, rows: 24),
+               ui: UIState(overlay: .confirmAct("conflict"))),
     GoldenCase(name: "help-40x10", snapshot: Samples.busy, size: .init(columns: 40, rows: 10),
                ui: UIState(overlay: .help)),
     // Issue 12: local mode cooling down (scale-to-zero countdown, readings labelled, explanation whole).

@@ -36,6 +36,10 @@ public struct LocalScalerStatus: Codable, Sendable, Equatable {
     public var hpa: LocalHPAStatus?
     /// The VPA stand-in on Redis; nil when the stack runs no Redis.
     public var vpa: LocalVPAStatus?
+    /// The act the stand-ins play (`DemoAct` raw value); nil from a stack that has no acts.
+    public var act: String?
+    /// The conflict act's VPA stand-in on meme-web (CPU only); nil in the other acts.
+    public var webVPA: LocalVPAStatus?
 
     public struct Event: Codable, Sendable, Equatable {
         /// Unix time of the decision (the lag read it used).
@@ -93,7 +97,8 @@ public struct LocalScalerStatus: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, workload, replicas, terminating, lag, active, reason, events, hpa, vpa
+        case version, workload, replicas, terminating, lag, active, reason, events, hpa, vpa, act
+        case webVPA = "web_vpa"
         case readAt = "read_at"
         case desiredReplicas = "desired_replicas"
         case lagThreshold = "lag_threshold"
@@ -132,5 +137,7 @@ public struct LocalScalerStatus: Codable, Sendable, Equatable {
         try c.encode(events, forKey: .events)
         try c.encode(hpa, forKey: .hpa)
         try c.encode(vpa, forKey: .vpa)
+        try c.encode(act, forKey: .act)
+        try c.encode(webVPA, forKey: .webVPA)
     }
 }

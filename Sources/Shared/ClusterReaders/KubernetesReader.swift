@@ -28,8 +28,8 @@ public struct KubernetesResource: Sendable, Equatable, CustomStringConvertible {
 /// Lists workloads and autoscalers in one namespace over the Kubernetes REST API.
 public struct KubernetesReader: Sendable {
     public let connection: KubernetesConnection
-    private let client: CurlHTTPClient
-    private let timeouts: HTTPTimeouts
+    let client: CurlHTTPClient
+    let timeouts: HTTPTimeouts
 
     /// `client` must have been made with `KubernetesReader.clientConfiguration(for:)` (TLS and proxy
     /// are per client); `makeClient(for:)` does that.
@@ -89,7 +89,10 @@ public struct KubernetesReader: Sendable {
     }
 
     /// Turns an error answer (usually a `kind: Status` body) into a typed error with meaning.
-    public static func error(status: Int, body: [UInt8], resource: KubernetesResource, namespace: String) -> KubernetesError {
+    /// `verb` and `object` name a write ("patch", "redis"); reads are "list" of the whole resource.
+    public static func error(status: Int, body: [UInt8], resource: KubernetesResource, namespace: String,
+                             verb: String = "list", object: String? = nil) -> KubernetesError {
+        let what = object.map { "\(resource.plural)/\($0)" } ?? resource.plural
         let wire = try? JSONDecoder().decode(WireStatus.self, from: Data(body))
         let serverMessage = wire?.kind == "Status" ? wire?.message : nil
         let code = wire?.code ?? status
@@ -97,18 +100,19 @@ public struct KubernetesReader: Sendable {
         case 403:
             let user = serverMessage.flatMap(forbiddenUser)
             return KubernetesError(.forbidden(user: user),
-                                   "RBAC: cannot list \(resource.plural) in \(namespace) (user \(user ?? "unknown"))", serverMessage: serverMessage)
+                                   "RBAC: cannot \(verb) \(what) in \(namespace) (user \(user ?? "unknown"))", serverMessage: serverMessage)
         case 401:
             return KubernetesError(.unauthorized, "unauthorized: the API server rejected the credentials", serverMessage: serverMessage)
         case 404:
             if let addOn = resource.addOn {
                 return KubernetesError(.notFound, "not found: no \(addOn) installed (\(resource))", serverMessage: serverMessage)
             }
-            return KubernetesError(.notFound, "not found: \(resource) in \(namespace)\(serverMessage.map { ": \($0)" } ?? "")",
+            return KubernetesError(.notFound, "not found: \(object.map { "\(resource.plural)/\($0)" } ?? "\(resource)") in \(namespace)\(serverMessage.map { ": \($0)" } ?? "")",
                                    serverMessage: serverMessage)
         default:
             let detail = serverMessage ?? String(decoding: body.prefix(200), as: UTF8.self)
-            return KubernetesError(.status(code: code), "HTTP \(code) listing \(resource) in \(namespace): \(detail)", serverMessage: serverMessage)
+            let doing = verb == "list" ? "listing \(resource)" : "on \(verb) of \(what)"
+            return KubernetesError(.status(code: code), "HTTP \(code) \(doing) in \(namespace): \(detail)", serverMessage: serverMessage)
         }
     }
 

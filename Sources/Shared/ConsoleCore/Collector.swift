@@ -111,12 +111,14 @@ public func assemble(_ inputs: CollectorInputs, state: inout CollectorState, now
             }
             workloads = list
             autoscalers = Autoscalers(hpa: status.hpa.map { [localHPA($0, now: now)] } ?? [], keda: [localKEDA(status, now: now)],
-                                      vpa: status.vpa.map { [localVPA($0, now: now)] } ?? [])
+                                      // The conflict act's web VPA first: it is the one fighting the HPA.
+                                      vpa: [status.webVPA, status.vpa].compactMap { $0 }.map { localVPA($0, now: now) })
             replicaSequence = standIn.sequence
             if standIn.sequence != state.replicaSequence {
                 logStandInEvents(status.events, source: "keda", kind: "keda", workload: status.workload, state: &state)
                 if let h = status.hpa { logStandInEvents(h.events, source: "hpa", kind: "hpa", workload: h.workload, state: &state) }
                 if let v = status.vpa { logStandInEvents(v.events, source: "vpa", kind: "vpa", workload: v.workload, state: &state) }
+                if let v = status.webVPA { logStandInEvents(v.events, source: "web-vpa", kind: "vpa", workload: v.workload, state: &state) }
             }
         }
     }

@@ -27,6 +27,8 @@ public final class ConsoleEngine: Sendable {
     private let tasks = Mutex<[Task<Void, Never>]>([])
     /// The LoadEngine wrapper, which needs its own task to follow the NATS connection.
     private let loadRunner: LoadEngineControl
+    /// The K / C / H keys' way to the stand-ins or the cluster.
+    private let actSwitch: ActSwitch
     /// `--record`: every snapshot made here is handed to it (it writes only the changed ones).
     private let recorderBox = Mutex<SessionRecorder?>(nil)
 
@@ -82,6 +84,8 @@ public final class ConsoleEngine: Sendable {
             kubeClient = nil
             kubernetes = nil
         }
+        actSwitch = ActSwitch(settings: settings, mode: mode, connection: connection, problem: kubernetesProblem, http: http,
+                              kubeClient: kubeClient)
         let load = LoadEngineControl(box: nats.box, configuration: LoadConfiguration(
             requestSubject: settings.requestSubject, responseSubject: settings.responseSubject, stream: settings.stream,
             consumer: settings.consumer, idPrefix: "console-"), webURL: settings.webURL)
@@ -198,6 +202,14 @@ public final class ConsoleEngine: Sendable {
                     }
                 }
                 tasks.withLock { $0.append(task) }
+            case .switchAct(let name):
+                let act = try DemoAct.named(name)
+                let switcher = actSwitch
+                setNotice("switching to act \(name)…")
+                let task = Task {
+                    do throws(ConsoleError) { self.setNotice(try await switcher.run(act)) } catch { self.setNotice(error.message) }
+                }
+                tasks.withLock { $0.append(task) }
             case .setPaused(let paused):
                 pause.set(paused)
                 setNotice(paused ? "paused: sources not refreshed (space resumes)" : "resumed")
@@ -225,6 +237,7 @@ public final class ConsoleEngine: Sendable {
         case .startWebTraffic: "start web traffic"
         case .stopWebTraffic: "stop web traffic"
         case .purgeQueue: "purge"
+        case .switchAct: "switch act"
         case .setPaused: "pause"
         case .quit: "quit"
         case .seek: "seek"

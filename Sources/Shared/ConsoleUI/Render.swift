@@ -28,6 +28,7 @@ public func render(_ s: ConsoleSnapshot, size: TerminalSize, ui: UIState, clock:
     case .none: break
     case .help: replay == nil ? drawHelp(&frame) : drawHelp(&frame, keys: replayKeyHelp, title: "REPLAY KEYS — ? or Esc to close")
     case .confirmPurge: drawConfirm(&frame, s)
+    case .confirmAct(let name): drawConfirmAct(&frame, name: name)
     }
     return frame
 }
@@ -290,6 +291,22 @@ private func drawHelp(_ frame: inout Frame, keys: [(keys: String, meaning: Strin
     let keyWidth = keys.map { displayWidth($0.keys) }.max() ?? 0
     let lines: [Line] = keys.map { [Span(pad($0.keys, keyWidth), .key), Span("  " + $0.meaning)] }
     drawBox(&frame, title: title, lines: lines)
+}
+
+/// The act switch's confirmation: what the act changes, before anything does.
+private func drawConfirmAct(_ frame: inout Frame, name: String) {
+    let meaning: [String: String] = [
+        "keda-only": "only KEDA acts; the HPA and the VPA hold still",
+        "conflict": "a VPA on meme-web's CPU joins the HPA on the same CPU: they fight",
+        "harmony": "each autoscaler owns its own signal (HPA CPU/memory, VPA Redis, KEDA lag)",
+    ]
+    let lines: [Line] = [
+        [Span("Switch the demo to act "), Span(sanitize(name), .accent), Span("?")],
+        [Span(meaning[name] ?? "")],
+        [],
+        [Span("y", .key), Span(" switch    "), Span("n", .key), Span(" / "), Span("Esc", .key), Span(" cancel")],
+    ]
+    drawBox(&frame, title: "SWITCH ACT?", lines: lines)
 }
 
 private func drawConfirm(_ frame: inout Frame, _ s: ConsoleSnapshot) {

@@ -1,3 +1,4 @@
+import Autoscaling
 import ChildProcess
 import Foundation
 import Logging
@@ -53,6 +54,8 @@ public struct ReplicaInfo: Sendable, Equatable {
     public var ageSeconds: Double
     /// Told to stop and draining.
     public var terminating: Bool
+    /// The requests it was started with (the pod template's when it was created; a VPA changes them).
+    public var requests = VPA.Amounts()
 }
 
 /// A workload's processes, by slot (worker-1, worker-2, …): started on scale-up, SIGTERMed on
@@ -65,6 +68,7 @@ public actor ReplicaPool {
         /// Set when told to stop: the SIGKILL deadline.
         var stopDeadline: ContinuousClock.Instant?
         var killed = false
+        var requests: VPA.Amounts
     }
 
     /// A slot whose child crashed and waits for its restart (kubelet-style backoff on crash loops).
@@ -82,6 +86,10 @@ public actor ReplicaPool {
     private var lastCrash: [Int: Int32] = [:]
     private let clock = ContinuousClock()
     private(set) var restarts = 0
+    /// The requests a new replica starts with, as the pod template's (and a VPA admission controller's) are.
+    public private(set) var template = VPA.Amounts()
+
+    public func setTemplate(_ requests: VPA.Amounts) { template = requests }
 
     public init(launch: ReplicaLaunch, logger: Logger) {
         self.launch = launch
@@ -103,7 +111,7 @@ public actor ReplicaPool {
         let now = clock.now
         return children.sorted { $0.key < $1.key }.map { slot, child in
             ReplicaInfo(slot: slot, name: launch.name(slot: slot), pid: child.process.pid,
-                        ageSeconds: (now - child.startedAt).inSeconds, terminating: child.stopDeadline != nil)
+                        ageSeconds: (now - child.startedAt).inSeconds, terminating: child.stopDeadline != nil, requests: child.requests)
         }
     }
 
@@ -129,13 +137,26 @@ public actor ReplicaPool {
         }
     }
 
+    /// A VPA eviction: the replica in `slot` drains (after `beforeStop`) and a new one starts with
+    /// the template's requests at once, as the ReplicaSet replaces an evicted pod. False when that
+    /// slot runs nothing (or is already stopping).
+    @discardableResult
+    public func replace(slot: Int, beforeStop: (Int) -> Void = { _ in }) throws(LocalScalerError) -> Bool {
+        guard let child = children[slot], child.stopDeadline == nil else { return false }
+        let target = replicas
+        beforeStop(slot)
+        stop(slot: slot)
+        try scale(to: target)
+        return true
+    }
+
     private func start(slot: Int) throws(LocalScalerError) {
         var env = launch.environment
         env.merge(launch.slotEnvironment(slot)) { $1 }
         let output = launch.logDirectory.map { "\($0)/\(launch.name(slot: slot)).log" } ?? "/dev/stderr"
         do {
             let process = try ChildProcess(executable: launch.executable, arguments: launch.arguments, environment: env, output: output)
-            children[slot] = Child(process: process, startedAt: clock.now)
+            children[slot] = Child(process: process, startedAt: clock.now, requests: template)
             logger.info("started \(launch.name(slot: slot)) (pid \(process.pid))")
         } catch {
             throw LocalScalerError("cannot start \(launch.name(slot: slot)) (\(launch.executable)): \(error)")

@@ -18,7 +18,7 @@ public final class LocalStack: Service, Sendable {
     public let settings: StackSettings
     public let specs: StandInSpecs
     public let registry = PrometheusCollectorRegistry()
-    private let logger: Logger
+    let logger: Logger
     private let units = Mutex<[StackService: InfraUnit]>([:])
     private let startedAt = Date().timeIntervalSince1970
     private let phase = Mutex<String?>("starting")
@@ -27,6 +27,10 @@ public final class LocalStack: Service, Sendable {
     public let keda: KEDAStandIn?
     public let hpa: HPAStandIn?
     public let proxy: ServiceProxy?
+    /// The act the stand-ins play (`POST /act/<name>`); harmony at start, as k8s/base is.
+    let actState = Mutex(DemoAct.harmony)
+    /// The conflict act's VPA stand-in on meme-web and the task running it.
+    let webVPAStandIn = Mutex<(stand: VPAStandIn, task: Task<Void, Never>)?>(nil)
 
     /// - Parameter worker: the workers' drain grace (WORKER_DRAIN_GRACE) and the stream settings
     ///   the KEDA stand-in declares, already checked.
@@ -79,6 +83,8 @@ public final class LocalStack: Service, Sendable {
             active: false, lastActiveAt: nil, scaleToZeroInSeconds: nil, reason: "this stack runs no workers", events: [])
         s.hpa = hpa?.status
         s.vpa = vpaStandIn.withLock { $0 }?.status
+        s.act = actState.withLock { $0 }.rawValue
+        s.webVPA = webVPAStandIn.withLock { $0 }?.stand.status
         return s
     }
 
@@ -136,6 +142,7 @@ public final class LocalStack: Service, Sendable {
             return first
         }
         phase.withLock { $0 = "stopping" }
+        await stopWebVPA()
         await proxy?.stop()
         await stopServers()
         try? FileManager.default.removeItem(atPath: settings.manifestFile)
