@@ -49,7 +49,7 @@ import TestServers
         // With a token the request lacks, the captured 403: the message names the verb, the object and the Role.
         let guarded = try FakeKubernetesAPI(token: "t0ken")
         let denied = KubernetesWriter(reader: KubernetesReader(connection: KubernetesConnection(server: guarded.url, origin: "test"), client: client))
-        let error = await #expect(throws: KubernetesError.self) {
+        let error = await #expect(throws: ClusterReadError.self) {
             try await denied.mergePatch(.verticalPodAutoscalers, namespace: "cache", name: "redis", body: Array("{}".utf8))
         }
         #expect(error?.message.hasPrefix("RBAC: cannot patch verticalpodautoscalers/redis in cache (user system:anonymous)") == true)

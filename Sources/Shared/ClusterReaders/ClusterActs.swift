@@ -45,7 +45,7 @@ public enum ClusterActs {
     /// Reads whether the web VPA exists, then makes the writes. Returns what it wrote; the first
     /// failure stops it (the error names the verb and the object; a 403 the Role to grant).
     public static func apply(_ act: DemoAct, reader: KubernetesReader, writer: KubernetesWriter, appNamespace: String,
-                             cacheNamespace: String) async throws(KubernetesError) -> [ActWrite] {
+                             cacheNamespace: String) async throws(ClusterReadError) -> [ActWrite] {
         let existing = try await reader.verticalPodAutoscalers(namespace: appNamespace)
         let writes = plan(act, webVPAExists: existing.contains { $0.name == webVPA }, appNamespace: appNamespace,
                           cacheNamespace: cacheNamespace)

@@ -3,23 +3,23 @@ import Foundation
 
 /// Pure decoding of API list bodies into the models (no I/O), so fixtures can be decoded directly.
 public enum KubernetesDecoding {
-    public static func workloads(_ body: [UInt8], kind: String) throws(KubernetesError) -> [Workload] {
-        try decodeList(WireWorkload.self, body, what: kind).map { w throws(KubernetesError) in try workload(w, kind: kind) }
+    public static func workloads(_ body: [UInt8], kind: String) throws(ClusterReadError) -> [Workload] {
+        try decodeList(WireWorkload.self, body, what: kind).map { w throws(ClusterReadError) in try workload(w, kind: kind) }
     }
 
-    public static func horizontalPodAutoscalers(_ body: [UInt8]) throws(KubernetesError) -> [HorizontalPodAutoscaler] {
-        try decodeList(WireHPA.self, body, what: "HorizontalPodAutoscaler").map { h throws(KubernetesError) in try hpa(h) }
+    public static func horizontalPodAutoscalers(_ body: [UInt8]) throws(ClusterReadError) -> [HorizontalPodAutoscaler] {
+        try decodeList(WireHPA.self, body, what: "HorizontalPodAutoscaler").map { h throws(ClusterReadError) in try hpa(h) }
     }
 
-    public static func scaledObjects(_ body: [UInt8]) throws(KubernetesError) -> [ScaledObject] {
+    public static func scaledObjects(_ body: [UInt8]) throws(ClusterReadError) -> [ScaledObject] {
         try decodeList(WireScaledObject.self, body, what: "ScaledObject").map(scaledObject)
     }
 
-    public static func verticalPodAutoscalers(_ body: [UInt8]) throws(KubernetesError) -> [VerticalPodAutoscaler] {
-        try decodeList(WireVPA.self, body, what: "VerticalPodAutoscaler").map { v throws(KubernetesError) in try vpa(v) }
+    public static func verticalPodAutoscalers(_ body: [UInt8]) throws(ClusterReadError) -> [VerticalPodAutoscaler] {
+        try decodeList(WireVPA.self, body, what: "VerticalPodAutoscaler").map { v throws(ClusterReadError) in try vpa(v) }
     }
 
-    public static func events(_ body: [UInt8]) throws(KubernetesError) -> [KubernetesEvent] {
+    public static func events(_ body: [UInt8]) throws(ClusterReadError) -> [KubernetesEvent] {
         try decodeList(WireEvent.self, body, what: "Event").map { e in
             KubernetesEvent(type: e.type, reason: e.reason, message: e.message, involvedKind: e.involvedObject?.kind,
                             involvedName: e.involvedObject?.name, count: e.count, firstTimestamp: e.firstTimestamp,
@@ -27,17 +27,17 @@ public enum KubernetesDecoding {
         }
     }
 
-    static func decodeList<T: Decodable>(_ type: T.Type, _ body: [UInt8], what: String) throws(KubernetesError) -> [T] {
+    static func decodeList<T: Decodable>(_ type: T.Type, _ body: [UInt8], what: String) throws(ClusterReadError) -> [T] {
         do {
             let list = try JSONDecoder().decode(WireList<T>.self, from: Data(body))
             if let kind = list.kind, !kind.hasSuffix("List") {
-                throw KubernetesError(.decoding, "expected a \(what)List, got kind \(kind)")
+                throw ClusterReadError(.decoding, "expected a \(what)List, got kind \(kind)")
             }
             return list.items ?? []
-        } catch let error as KubernetesError {
+        } catch let error as ClusterReadError {
             throw error
         } catch {
-            throw KubernetesError(.decoding, "cannot decode \(what) list: \(describe(error))")
+            throw ClusterReadError(.decoding, "cannot decode \(what) list: \(describe(error))")
         }
     }
 
@@ -53,18 +53,18 @@ public enum KubernetesDecoding {
         }
     }
 
-    static func amounts(_ map: [String: String]?, owner: String) throws(KubernetesError) -> VPA.Amounts {
+    static func amounts(_ map: [String: String]?, owner: String) throws(ClusterReadError) -> VPA.Amounts {
         var result = VPA.Amounts()
         do {
             if let cpu = map?["cpu"] { result.cpuMillis = try Quantity(cpu).millis }
             if let memory = map?["memory"] { result.memoryBytes = try Quantity(memory).units }
         } catch {
-            throw KubernetesError(.decoding, "\(owner): \(error)")
+            throw ClusterReadError(.decoding, "\(owner): \(error)")
         }
         return result
     }
 
-    static func workload(_ w: WireWorkload, kind: String) throws(KubernetesError) -> Workload {
+    static func workload(_ w: WireWorkload, kind: String) throws(ClusterReadError) -> Workload {
         let name = w.metadata?.name ?? "?"
         var containers = [ContainerResources]()
         for c in w.spec?.template?.spec?.containers ?? [] {
@@ -80,7 +80,7 @@ public enum KubernetesDecoding {
             conditions: w.status?.conditions ?? [], containers: containers)
     }
 
-    static func target(_ t: WireMetricTarget?, owner: String) throws(KubernetesError) -> HPA.Target? {
+    static func target(_ t: WireMetricTarget?, owner: String) throws(ClusterReadError) -> HPA.Target? {
         guard let t else { return nil }
         do {
             switch t.type {
@@ -90,11 +90,11 @@ public enum KubernetesDecoding {
             default: return nil
             }
         } catch {
-            throw KubernetesError(.decoding, "\(owner): \(error)")
+            throw ClusterReadError(.decoding, "\(owner): \(error)")
         }
     }
 
-    static func current(_ v: WireMetricValue?, for target: HPA.Target?, owner: String) throws(KubernetesError) -> Int? {
+    static func current(_ v: WireMetricValue?, for target: HPA.Target?, owner: String) throws(ClusterReadError) -> Int? {
         guard let v, let target else { return nil }
         do {
             switch target {
@@ -103,7 +103,7 @@ public enum KubernetesDecoding {
             case .value: return try v.value.map { try Quantity($0).millis }
             }
         } catch {
-            throw KubernetesError(.decoding, "\(owner): \(error)")
+            throw ClusterReadError(.decoding, "\(owner): \(error)")
         }
     }
 
@@ -119,7 +119,7 @@ public enum KubernetesDecoding {
             policies: policies ?? fallback.policies)
     }
 
-    static func hpa(_ h: WireHPA) throws(KubernetesError) -> HorizontalPodAutoscaler {
+    static func hpa(_ h: WireHPA) throws(ClusterReadError) -> HorizontalPodAutoscaler {
         let name = h.metadata?.name ?? "?"
         var metrics = [HPAMetricStatus]()
         for m in h.spec?.metrics ?? [] {
@@ -160,7 +160,7 @@ public enum KubernetesDecoding {
             lastActiveTime: s.status?.lastActiveTime)
     }
 
-    static func vpa(_ v: WireVPA) throws(KubernetesError) -> VerticalPodAutoscaler {
+    static func vpa(_ v: WireVPA) throws(ClusterReadError) -> VerticalPodAutoscaler {
         let name = v.metadata?.name ?? "?"
         var recommendations = [VPA.ContainerRecommendation]()
         for r in v.status?.recommendation?.containerRecommendations ?? [] {

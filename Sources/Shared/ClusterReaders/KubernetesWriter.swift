@@ -2,7 +2,7 @@ import CurlHTTP
 import Foundation
 
 /// The few writes meme-console makes (the talk's acts): create, JSON merge patch and delete of one
-/// namespaced object. Bodies are JSON; answers other than 2xx become `KubernetesError` naming the verb.
+/// namespaced object. Bodies are JSON; answers other than 2xx become `ClusterReadError` naming the verb.
 public struct KubernetesWriter: Sendable {
     /// The connection, client and timeouts are the reader's: one client per cluster.
     public let reader: KubernetesReader
@@ -12,27 +12,27 @@ public struct KubernetesWriter: Sendable {
 
     /// POST to the collection; returns the created object as the API server answers it.
     @discardableResult
-    public func create(_ resource: KubernetesResource, namespace: String, name: String, body: [UInt8]) async throws(KubernetesError) -> [UInt8] {
+    public func create(_ resource: KubernetesResource, namespace: String, name: String, body: [UInt8]) async throws(ClusterReadError) -> [UInt8] {
         try await send(.post, resource, namespace: namespace, name: nil, verb: "create", object: name, body: body,
                        contentType: "application/json")
     }
 
     /// PATCH with `application/merge-patch+json` (RFC 7386: objects merge, lists are replaced whole).
     @discardableResult
-    public func mergePatch(_ resource: KubernetesResource, namespace: String, name: String, body: [UInt8]) async throws(KubernetesError) -> [UInt8] {
+    public func mergePatch(_ resource: KubernetesResource, namespace: String, name: String, body: [UInt8]) async throws(ClusterReadError) -> [UInt8] {
         try await send(.patch, resource, namespace: namespace, name: name, verb: "patch", object: name, body: body,
                        contentType: "application/merge-patch+json")
     }
 
     @discardableResult
-    public func delete(_ resource: KubernetesResource, namespace: String, name: String) async throws(KubernetesError) -> [UInt8] {
+    public func delete(_ resource: KubernetesResource, namespace: String, name: String) async throws(ClusterReadError) -> [UInt8] {
         try await send(.delete, resource, namespace: namespace, name: name, verb: "delete", object: name, body: nil, contentType: nil)
     }
 
     private func send(_ method: HTTPMethod, _ resource: KubernetesResource, namespace: String, name: String?, verb: String, object: String,
-                      body: [UInt8]?, contentType: String?) async throws(KubernetesError) -> [UInt8] {
+                      body: [UInt8]?, contentType: String?) async throws(ClusterReadError) -> [UInt8] {
         for part in [namespace, object] where !KubernetesReader.isValidName(part) {
-            throw KubernetesError(.decoding, "invalid name \"\(part)\": lower-case letters, digits, '-' and '.' only")
+            throw ClusterReadError(.decoding, "invalid name \"\(part)\": lower-case letters, digits, '-' and '.' only")
         }
         var url = connection.server + resource.path(namespace: namespace)
         if let name { url += "/" + name }
@@ -42,7 +42,7 @@ public struct KubernetesWriter: Sendable {
                                   authorization: connection.authorization)
         let response: HTTPResponse
         do { response = try await reader.client.send(request) } catch {
-            throw KubernetesError(.transport(error.kind), "Kubernetes API (\(connection.origin)): \(error.message)")
+            throw ClusterReadError(.transport(error.kind), "Kubernetes API (\(connection.origin)): \(error.message)")
         }
         guard response.isSuccess else {
             throw KubernetesReader.error(status: response.status, body: response.body, resource: resource, namespace: namespace,
