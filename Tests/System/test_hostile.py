@@ -539,6 +539,8 @@ def test_frozen_redis_does_not_hold_posts(stack):
         for t in posters:
             t.join(300)
         done.set()
+        for t in pollers:  # joined here, not left polling a meme-web the next test stops
+            t.join(120)
         times = [t for _, t in out]
         say(f"{label}: 40 POSTs from 8 clients while 4 pages poll: median {statistics.median(times):.3f} s, "
             f"max {max(times):.3f} s, statuses {sorted(set(s for s, _ in out))} (load {os.getloadavg()[0]:.1f})")
