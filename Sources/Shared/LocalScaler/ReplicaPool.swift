@@ -19,9 +19,13 @@ public struct ReplicaLaunch: Sendable {
     public var logDirectory: String?
     /// SIGTERM → wait this long for the drain → SIGKILL.
     public var stopGraceSeconds: Double
+    /// Out of the proxy's rotation → wait this long → SIGTERM, as a pod's preStop sleep gives the
+    /// endpoints time to forget it: a connection the proxy had already begun to that process is
+    /// accepted and served, not reset by its closing listener.
+    public var preStopSeconds: Double
 
     public init(executable: String, arguments: [String], environment: [String: String], namePrefix: String,
-                logDirectory: String? = nil, stopGraceSeconds: Double = 25,
+                logDirectory: String? = nil, stopGraceSeconds: Double = 25, preStopSeconds: Double = 0,
                 slotEnvironment: @escaping @Sendable (Int) -> [String: String] = { _ in [:] }) {
         self.executable = executable
         self.arguments = arguments
@@ -30,6 +34,7 @@ public struct ReplicaLaunch: Sendable {
         self.slotEnvironment = slotEnvironment
         self.logDirectory = logDirectory
         self.stopGraceSeconds = stopGraceSeconds
+        self.preStopSeconds = preStopSeconds
     }
 
     /// `meme-worker serve` replicas: worker N serves its metrics on `metricsBasePort + N - 1` (one
@@ -67,6 +72,8 @@ public actor ReplicaPool {
         var startedAt: ContinuousClock.Instant
         /// Set when told to stop: the SIGKILL deadline.
         var stopDeadline: ContinuousClock.Instant?
+        /// Told to stop, SIGTERM not sent yet: when it is due (the preStop pause).
+        var termAt: ContinuousClock.Instant?
         var killed = false
         var requests: VPA.Amounts
     }
@@ -163,9 +170,26 @@ public actor ReplicaPool {
         }
     }
 
-    private func stop(slot: Int) {
-        guard var child = children[slot], child.stopDeadline == nil else { return }
-        child.stopDeadline = clock.now + .milliseconds(Int64(launch.stopGraceSeconds * 1000))
+    /// Marks the child stopping; SIGTERM goes now, or after the preStop pause unless `now`.
+    private func stop(slot: Int, now: Bool = false) {
+        guard var child = children[slot] else { return }
+        if child.stopDeadline == nil {
+            let pause = now ? 0 : launch.preStopSeconds
+            child.termAt = clock.now + .milliseconds(Int64(pause * 1000))
+            child.stopDeadline = child.termAt! + .milliseconds(Int64(launch.stopGraceSeconds * 1000))
+            if pause > 0 {
+                logger.info("stopping \(launch.name(slot: slot)) (pid \(child.process.pid)): SIGTERM in \(pause) s, drain grace \(launch.stopGraceSeconds) s")
+            }
+        } else if now, child.termAt != nil {
+            child.termAt = clock.now
+        }
+        children[slot] = child
+        sendDueSIGTERM(slot: slot)
+    }
+
+    private func sendDueSIGTERM(slot: Int) {
+        guard var child = children[slot], let due = child.termAt, clock.now >= due else { return }
+        child.termAt = nil
         children[slot] = child
         child.process.signal(SIGTERM)
         logger.info("stopping \(launch.name(slot: slot)) (pid \(child.process.pid)): SIGTERM, drain grace \(launch.stopGraceSeconds) s")
@@ -192,6 +216,8 @@ public actor ReplicaPool {
                 let delay = RetryPolicy.crashLoop.seconds(afterCrash: crashes)
                 logger.warning("\(name) (pid \(child.process.pid)) exited with status \(status) without being asked; restarting\(delay > 0 ? " in \(delay) s" : "")")
                 pending[slot] = PendingRestart(notBefore: now + .seconds(delay))
+            } else if child.termAt != nil {
+                sendDueSIGTERM(slot: slot)
             } else if let deadline = child.stopDeadline, now >= deadline, !child.killed {
                 logger.warning("\(name) (pid \(child.process.pid)) still running \(launch.stopGraceSeconds) s after SIGTERM: SIGKILL")
                 child.process.signal(SIGKILL)
@@ -215,7 +241,7 @@ public actor ReplicaPool {
     /// SIGTERM to every child, then waits (polling, never blocking a thread) until all have exited.
     public func stopAll() async {
         pending.removeAll()
-        for slot in children.keys.sorted() { stop(slot: slot) }
+        for slot in children.keys.sorted() { stop(slot: slot, now: true) }
         while !children.isEmpty {
             reap()
             try? await Task.sleep(for: .milliseconds(50))

@@ -63,7 +63,7 @@ public final class LocalStack: Service, Sendable {
             hpa = HPAStandIn(
                 settings: HPAStandInSettings(spec: specs.hpa, launch: ReplicaLaunch(
                     executable: settings.binaries + "/meme-web", arguments: [], environment: webEnv, namePrefix: "web",
-                    logDirectory: logs, stopGraceSeconds: 15) { slot in
+                    logDirectory: logs, stopGraceSeconds: 15, preStopSeconds: 1) { slot in
                         [MemeEnv.port: "\(base + slot - 1)", MemeEnv.webMetricsAddress: "127.0.0.1:\(metricsBase + slot - 1)"]
                     }),
                 logger: logger, registry: registry, beforeStop: { [proxy] name in proxy.remove(name: name) })
