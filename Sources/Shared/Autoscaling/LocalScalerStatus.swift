@@ -1,7 +1,9 @@
 /// What the local stack (`meme-stack`) serves at `GET /status` and what meme-console reads in local
 /// mode: the KEDA stand-in's numbers at the top level (every number of one decision from one lag
 /// reading, so the console never explains a decision with a lag read at another time), the HPA and
-/// VPA stand-ins' under `hpa` and `vpa` (null when that stand-in does not run). JSON keys are
+/// VPA stand-ins' under `hpa` and `vpa` (null when that stand-in does not run), and a VPA stand-in
+/// on meme-web (the talk's conflict and harmony acts) under `web_vpa`: optional, absent or null when
+/// none runs, the same shape as `vpa` with `workload` "web". JSON keys are
 /// snake_case; times are Unix seconds. Absent values are null, never a guessed zero.
 public struct LocalScalerStatus: Codable, Sendable, Equatable {
     /// Bumped when a key changes meaning; readers refuse a version they do not know.
@@ -36,6 +38,9 @@ public struct LocalScalerStatus: Codable, Sendable, Equatable {
     public var hpa: LocalHPAStatus?
     /// The VPA stand-in on Redis; nil when the stack runs no Redis.
     public var vpa: LocalVPAStatus?
+    /// A VPA stand-in on meme-web (workload "web"), for the acts; nil when none runs. Its update_mode,
+    /// controlled_resources and controlled_values say whether it fights the HPA stand-in.
+    public var webVPA: LocalVPAStatus?
 
     public struct Event: Codable, Sendable, Equatable {
         /// Unix time of the decision (the lag read it used).
@@ -69,7 +74,8 @@ public struct LocalScalerStatus: Codable, Sendable, Equatable {
     public init(version: Int = Self.currentVersion, readAt: Double?, workload: String = "worker", replicas: Int, desiredReplicas: Int,
                 terminating: Int, lag: Int?, lagThreshold: Int, activationLagThreshold: Int, minReplicas: Int, maxReplicas: Int,
                 pollingIntervalSeconds: Int, cooldownPeriodSeconds: Int, active: Bool, lastActiveAt: Double?,
-                scaleToZeroInSeconds: Double?, reason: String, events: [Event], hpa: LocalHPAStatus? = nil, vpa: LocalVPAStatus? = nil) {
+                scaleToZeroInSeconds: Double?, reason: String, events: [Event], hpa: LocalHPAStatus? = nil, vpa: LocalVPAStatus? = nil,
+                webVPA: LocalVPAStatus? = nil) {
         self.version = version
         self.readAt = readAt
         self.workload = workload
@@ -90,6 +96,7 @@ public struct LocalScalerStatus: Codable, Sendable, Equatable {
         self.events = events
         self.hpa = hpa
         self.vpa = vpa
+        self.webVPA = webVPA
     }
 
     enum CodingKeys: String, CodingKey {
@@ -104,6 +111,7 @@ public struct LocalScalerStatus: Codable, Sendable, Equatable {
         case cooldownPeriodSeconds = "cooldown_period_seconds"
         case lastActiveAt = "last_active_at"
         case scaleToZeroInSeconds = "scale_to_zero_in_seconds"
+        case webVPA = "web_vpa"
     }
 
     /// Events kept in the status (the console's event log shows fewer).
@@ -132,5 +140,6 @@ public struct LocalScalerStatus: Codable, Sendable, Equatable {
         try c.encode(events, forKey: .events)
         try c.encode(hpa, forKey: .hpa)
         try c.encode(vpa, forKey: .vpa)
+        try c.encode(webVPA, forKey: .webVPA)
     }
 }
