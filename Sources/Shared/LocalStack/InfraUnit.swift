@@ -3,28 +3,12 @@ import LocalServers
 import Retry
 import Synchronization
 
-/// What the stack needs of each server it runs (nats-server, redis-server, prometheus, redis-exporter).
-public protocol StackServer: AnyObject, Sendable {
-    func start(timeout: TimeInterval) throws
-    func stop()
-    func kill()
-    var isRunning: Bool { get }
-    var isAnswering: Bool { get }
-    var pid: Int32? { get }
-    var exitStatus: Int32? { get }
-}
-
-extension NATSServer: StackServer {}
-extension RedisServer: StackServer {}
-extension PrometheusServer: StackServer {}
-extension RedisExporter: StackServer {}
-
 /// One server of the stack, kept running like a pod with restartPolicy Always: an exit nobody
 /// asked for is restarted (at once, then backing off 1, 2, 4 … 30 s on a crash loop), unless the
 /// control API holds it down (a drill's "NATS is gone").
 public final class InfraUnit: Sendable {
     public let service: StackService
-    public let server: any StackServer
+    public let server: any ServerProcess
     private let state = Mutex(State())
 
     struct State {
@@ -36,7 +20,7 @@ public final class InfraUnit: Sendable {
         var lastExit: Int32?
     }
 
-    public init(service: StackService, server: any StackServer) {
+    public init(service: StackService, server: any ServerProcess) {
         self.service = service
         self.server = server
     }

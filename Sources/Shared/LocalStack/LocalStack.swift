@@ -217,7 +217,7 @@ public final class LocalStack: Service, Sendable {
         try FileManager.default.createDirectory(atPath: s.logDirectory, withIntermediateDirectories: true)
         func log(_ name: String) -> URL { URL(fileURLWithPath: "\(s.logDirectory)/\(name).log") }
         for service in StackService.allCases where s.services.contains(service) {
-            let server: (any StackServer)?
+            let server: (any ServerProcess)?
             switch service {
             case .nats:
                 try checkFree(s.ports.nats, service.portVariable)
