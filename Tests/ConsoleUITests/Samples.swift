@@ -199,25 +199,23 @@ enum Samples {
                                utilization: Int((Double(usages[i]) * 100 / Double(requests[i])).rounded()), replicas: replicas[i], desired: desired[i])
             },
             pods: [FeedbackPod(name: "web-1", request: 250, usage: 65, utilization: 26)])
-        s.warnings = [AutoscalerWarning(
-            kind: "hpa-vpa", workload: "Process/web", objects: ["HorizontalPodAutoscaler meme-web", "VerticalPodAutoscaler meme-web"],
-            resource: "cpu",
-            message: "HPA meme-web scales Process/web on cpu utilisation while VPA meme-web (Auto) sets its cpu requests and limits: "
-                + "a higher request lowers the utilisation the HPA sees, so it scales in and the load per pod rises")]
+        s.warnings = [webHPAAndVPA("cpu", workload: "Process/web")]
         return s
+    }
+
+    /// meme-web's HPA and VPA on `resource`, worded as `AutoscalerConflicts` words it.
+    static func webHPAAndVPA(_ resource: String, workload: String) -> AutoscalerWarning {
+        AutoscalerWarning(
+            kind: "hpa-vpa", workload: workload, objects: ["HorizontalPodAutoscaler meme-web", "VerticalPodAutoscaler meme-web"],
+            resource: resource,
+            message: "HPA meme-web scales \(workload) on \(resource) utilisation while VPA meme-web (Auto) sets its \(resource) "
+                + "requests and limits: a higher request lowers the utilisation the HPA sees, so it scales in and the load per pod rises")
     }
 
     /// The conflict act in a cluster: a default VPA on meme-web (cpu and memory) against its HPA, and a second HPA
     /// on the KEDA-scaled worker (the shapes of Tests/Fixtures/meme-generator-results/conflict-hpa-snippet.txt).
     static var clusterConflict: ConsoleSnapshot {
         var s = busy
-        func hpaVPA(_ resource: String) -> AutoscalerWarning {
-            AutoscalerWarning(
-                kind: "hpa-vpa", workload: "Deployment/meme-web",
-                objects: ["HorizontalPodAutoscaler meme-web", "VerticalPodAutoscaler meme-web"], resource: resource,
-                message: "HPA meme-web scales Deployment/meme-web on \(resource) utilisation while VPA meme-web (Auto) sets its \(resource) "
-                    + "requests and limits: a higher request lowers the utilisation the HPA sees, so it scales in and the load per pod rises")
-        }
         // conflict-manual-hpa-describe.txt: AbleToScale ScaleDownStabilized, the last rescale 35 s ago, a 300 s window.
         s.autoscalers?.hpa[0].conditions[0] = HPACondition(
             type: "AbleToScale", status: "True", reason: "ScaleDownStabilized",
@@ -239,7 +237,7 @@ enum Samples {
         s.autoscalers?.keda[0].explanation = "lag 0 ≤ activation 1: inactive, cooldown 27 s left → 12 replicas"
         s.autoscalers?.keda[0].countdown = AutoscalerCountdown(action: "scale to zero", seconds: 27, bound: "exact",
                                                                rule: "cooldownPeriod 30 s since last active")
-        s.warnings = [hpaVPA("cpu"), hpaVPA("memory"), AutoscalerWarning(
+        s.warnings = [webHPAAndVPA("cpu", workload: "Deployment/meme-web"), webHPAAndVPA("memory", workload: "Deployment/meme-web"), AutoscalerWarning(
             kind: "two-hpas", workload: "Deployment/meme-worker", objects: ["ScaledObject meme-worker", "HorizontalPodAutoscaler meme-worker"],
             resource: "replicas",
             message: "ScaledObject meme-worker (through HPA keda-hpa-meme-worker) and HPA meme-worker both set the replicas of "
