@@ -49,6 +49,7 @@ let goldenCases: [GoldenCase] = [
                ui: UIState(webTraffic: true)),
     // Issue 13: the conflict banner, under the sources line, in both modes and every width.
     GoldenCase(name: "conflict-local-80x24", snapshot: Samples.localConflict, size: .init(columns: 80, rows: 24)),
+    GoldenCase(name: "conflict-local-120x40", snapshot: Samples.localConflict, size: .init(columns: 120, rows: 40)),
     GoldenCase(name: "conflict-local-200x60", snapshot: Samples.localConflict, size: .init(columns: 200, rows: 60)),
     GoldenCase(name: "conflict-cluster-120x40", snapshot: Samples.clusterConflict, size: .init(columns: 120, rows: 40)),
     GoldenCase(name: "conflict-cluster-60x20", snapshot: Samples.clusterConflict, size: .init(columns: 60, rows: 20)),
