@@ -154,4 +154,36 @@ import Testing
         let harmony = try Self.localStatus(webVPAMode: "Auto", resources: ["memory"])
         #expect(assemble(StandInTests.inputs(status: harmony, statusAt: 1010, queueLag: 0, queueAt: 1010, sequence: 5), state: &state, now: 1010).feedback == nil)
     }
+
+    @Test func countdownsFromClusterStatus() throws {
+        // The captured KEDA HPA (owner ScaledObject test-app-scale-on-worker-role, minReplicaCount 1: no scale to zero) with
+        // AbleToScale ScaleDownStabilized as conflict-keda-hpa-describe.txt shows it, and a lastScaleTime 35 s before now.
+        let now = 1_700_000_000.0
+        let hpas = try KubernetesDecoding.horizontalPodAutoscalers(try CollectorTests.list("HorizontalPodAutoscaler", ["k8s/keda/keda-hpa-prometheus-external-openshift.json"]) { o in
+            var status = o["status"] as! [String: Any]
+            var conditions = status["conditions"] as! [[String: Any]]
+            conditions[0]["reason"] = "ScaleDownStabilized"
+            conditions[0]["message"] = "recent recommendations were higher than current one, applying the highest recent recommendation"
+            status["conditions"] = conditions
+            status["lastScaleTime"] = "2023-11-14T22:12:45Z"  // now - 35 s
+            o["status"] = status
+        })
+        #expect(hpas[0].lastScaleTime == "2023-11-14T22:12:45Z")
+        let so = try KubernetesDecoding.scaledObjects(try CollectorTests.list("ScaledObject", ["k8s/keda/scaledobject-prometheus-openshift.json"]))
+        let a = clusterAutoscalers(ClusterReading(hpas: hpas, scaledObjects: so), lag: nil, now: now)
+        // KEDA's HPA is folded into its ScaledObject's line, and so is its countdown: no sooner than lastScaleTime + 300 s.
+        #expect(a.hpa.isEmpty)
+        #expect(a.keda.first?.countdown == AutoscalerCountdown(
+            action: "scale-down allowed", seconds: 265, bound: "earliest",
+            rule: "lastScaleTime + scaleDown window 300 s (ScaleDownStabilized; recommendations not published)"))
+        // Shown as an HPA of its own when its ScaledObject was not read, with the same countdown and last_scale_time.
+        let alone = clusterAutoscalers(ClusterReading(hpas: hpas), lag: nil, now: now)
+        #expect(alone.hpa.first?.countdown?.seconds == 265 && alone.hpa.first?.lastScaleTime == "2023-11-14T22:12:45Z")
+        // The captured status as it is (ReadyForNewScale): nothing held.
+        let ready = try KubernetesDecoding.horizontalPodAutoscalers(try CollectorTests.list("HorizontalPodAutoscaler", ["k8s/keda/keda-hpa-prometheus-external-openshift.json"]))
+        #expect(clusterAutoscalers(ClusterReading(hpas: ready), lag: nil, now: now).hpa.first?.countdown == nil)
+        // A VPA in Auto whose phase a cluster does not publish: at most one updater interval.
+        let vpa = try Self.vpa(mode: "Auto")
+        #expect(clusterAutoscalers(ClusterReading(vpas: vpa), lag: nil, now: now).vpa.first?.countdown?.bound == "latest")
+    }
 }

@@ -309,7 +309,12 @@ func clusterAutoscalers(_ cluster: ClusterReading, lag: Int?, lagAge: Double? = 
     let hpas = cluster.hpas.filter { $0.scaledObject.map { !scaledObjectNames.contains($0) } ?? true }.map { hpaStatus($0, now: now) }
     let keda = cluster.scaledObjects.map { so in
         let target = cluster.workloads.first { $0.name == so.scaleTargetName && $0.namespace == so.namespace }
-        return kedaStatus(so, lag: lag, lagAge: lagAge, clusterAge: clusterAge, currentReplicas: target?.replicas, now: now)
+        var status = kedaStatus(so, lag: lag, lagAge: lagAge, clusterAge: clusterAge, currentReplicas: target?.replicas, now: now)
+        // Short of zero, KEDA's own HPA scales down, held by its stabilisation window like any HPA.
+        if status.countdown == nil, let own = cluster.hpas.first(where: { $0.scaledObject == so.name && $0.namespace == so.namespace }) {
+            status.countdown = hpaStatus(own, now: now).countdown
+        }
+        return status
     }
     let vpas = cluster.vpas.map { vpa in
         let target = cluster.workloads.first { $0.name == vpa.targetName && $0.namespace == vpa.namespace }
