@@ -58,6 +58,13 @@ private func text(_ lines: [Line]) -> [String] { lines.map { $0.map(\.text).join
         let lines = text(kedaLines(k, width: 200, rich: true))
         #expect(lines[0].contains(" → 0 in 0:27"))
         #expect(lines.contains("  inactive: lag 0 ≤ activation 1; scale to zero in 0:27 (cooldownPeriod 30 s)"))
+        #expect(!lines.contains { $0.contains("next:") }, "the scale to zero is said once")
+        // Active, short of zero: its own HPA's held scale-down.
+        var held = Samples.busy.autoscalers!.keda[0]
+        held.countdown = AutoscalerCountdown(action: "scale-down allowed", seconds: 265, bound: "earliest",
+                                             rule: "lastScaleTime + scaleDown window 300 s (ScaleDownStabilized; recommendations not published)")
+        #expect(text(kedaLines(held, width: 200, rich: true)).contains(
+            "  next: scale-down allowed in ≥ 4:25 · lastScaleTime + scaleDown window 300 s (ScaleDownStabilized; recommendations not published)"))
     }
 
     @Test func vpaEvictionAndCheckCountdowns() {

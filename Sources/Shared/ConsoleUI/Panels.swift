@@ -266,6 +266,8 @@ func kedaLines(_ k: KEDAStatus, width: Int, rich: Bool) -> [Line] {
     // The countdown to zero is what the explanation cannot say (it was written at the reading); other
     // inactive states are in the explanation already.
     if !k.active && (k.scaleToZeroPending || k.explanation.isEmpty) { lines.append(inactiveLine(k)) }
+    // The scale to zero is in the inactive line; another countdown (its HPA's held scale-down) gets its own.
+    if let c = k.countdown, c.action != "scale to zero" { lines.append(countdownLine(c, rule: true)) }
     if !k.explanation.isEmpty { lines.append([Span("  " + sanitize(k.explanation), .dim)]) }
     return heads + wrap(lines, width: width)
 }
