@@ -186,4 +186,25 @@ import Testing
         let vpa = try Self.vpa(mode: "Auto")
         #expect(clusterAutoscalers(ClusterReading(vpas: vpa), lag: nil, now: now).vpa.first?.countdown?.bound == "latest")
     }
+
+    /// The real meme-console against the fake API's conflict-act namespace (the captures, edited into the act): the banner on
+    /// the screen `--once` prints, and `warnings` in `--once --json`. No NATS: exit 1, both still printed.
+    @Test func theConsoleBinaryShowsTheConflictOnScreenAndInJSON() async throws {
+        let api = try FakeKubernetesAPI()
+        defer { api.stop() }
+        let common = ["--once", "--mode", "cluster", "--kube-api-url", api.url, "--namespace", "conflict-act", "--cache-namespace", "conflict-act",
+                      "--nats-url", "nats://127.0.0.1:\(try FreePort.next())", "--prometheus-url", "http://127.0.0.1:\(try FreePort.next())",
+                      "--timeout", "3"]
+        let json = try await LiveSourcesTests.console(common + ["--json"])
+        #expect(json.stderr.contains("required source down: nats"))
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any], "\(json.stdout)\n\(json.stderr)")
+        let warnings = try #require(o["warnings"] as? [[String: Any]])
+        #expect(warnings.map { $0["resource"] as? String } == ["cpu", "memory", "replicas"])
+        #expect(warnings[0]["objects"] as? [String] == ["HorizontalPodAutoscaler meme-web", "VerticalPodAutoscaler meme-web"])
+        #expect(warnings[2]["objects"] as? [String] == ["ScaledObject meme-worker", "HorizontalPodAutoscaler meme-worker"])
+        let screen = try await LiveSourcesTests.console(common)
+        #expect(screen.stdout.contains("⚠ CONFLICT on cpu, memory of Deployment/meme-web: HorizontalPodAutoscaler meme-web ⇄ VerticalPodAutoscaler meme-web"),
+                "\(screen.stdout)")
+        #expect(screen.stdout.contains("⚠ CONFLICT on replicas of Deployment/meme-worker"))
+    }
 }
