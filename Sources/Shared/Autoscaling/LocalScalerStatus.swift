@@ -1,7 +1,9 @@
 /// What the local stack (`meme-stack`) serves at `GET /status` and what meme-console reads in local
 /// mode: the KEDA stand-in's numbers at the top level (every number of one decision from one lag
 /// reading, so the console never explains a decision with a lag read at another time), the HPA and
-/// VPA stand-ins' under `hpa` and `vpa` (null when that stand-in does not run). JSON keys are
+/// VPA stand-ins' under `hpa` and `vpa` (null when that stand-in does not run), and a VPA stand-in
+/// on meme-web (the talk's conflict and harmony acts) under `web_vpa`: optional, absent or null when
+/// none runs, the same shape as `vpa` with `workload` "web". JSON keys are
 /// snake_case; times are Unix seconds. Absent values are null, never a guessed zero.
 public struct LocalScalerStatus: Codable, Sendable, Equatable {
     /// Bumped when a key changes meaning; readers refuse a version they do not know.
@@ -73,7 +75,8 @@ public struct LocalScalerStatus: Codable, Sendable, Equatable {
     public init(version: Int = Self.currentVersion, readAt: Double?, workload: String = "worker", replicas: Int, desiredReplicas: Int,
                 terminating: Int, lag: Int?, lagThreshold: Int, activationLagThreshold: Int, minReplicas: Int, maxReplicas: Int,
                 pollingIntervalSeconds: Int, cooldownPeriodSeconds: Int, active: Bool, lastActiveAt: Double?,
-                scaleToZeroInSeconds: Double?, reason: String, events: [Event], hpa: LocalHPAStatus? = nil, vpa: LocalVPAStatus? = nil) {
+                scaleToZeroInSeconds: Double?, reason: String, events: [Event], hpa: LocalHPAStatus? = nil, vpa: LocalVPAStatus? = nil,
+                webVPA: LocalVPAStatus? = nil) {
         self.version = version
         self.readAt = readAt
         self.workload = workload
@@ -94,6 +97,7 @@ public struct LocalScalerStatus: Codable, Sendable, Equatable {
         self.events = events
         self.hpa = hpa
         self.vpa = vpa
+        self.webVPA = webVPA
     }
 
     enum CodingKeys: String, CodingKey {
@@ -109,6 +113,7 @@ public struct LocalScalerStatus: Codable, Sendable, Equatable {
         case cooldownPeriodSeconds = "cooldown_period_seconds"
         case lastActiveAt = "last_active_at"
         case scaleToZeroInSeconds = "scale_to_zero_in_seconds"
+        case webVPA = "web_vpa"
     }
 
     /// Events kept in the status (the console's event log shows fewer).

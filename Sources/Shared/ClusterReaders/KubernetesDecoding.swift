@@ -126,7 +126,7 @@ public enum KubernetesDecoding {
             let owner = "HPA \(name) metric \(m.name)"
             let t = try target(m.source?.target, owner: owner)
             let reported = h.status?.currentMetrics?.first { $0.type == m.type && $0.name == m.name }
-            metrics.append(HPAMetricStatus(type: m.type ?? "?", name: m.name, target: t,
+            metrics.append(HPAMetricStatus(type: m.type ?? "?", name: m.name, container: m.source?.container, target: t,
                                            current: try current(reported?.source?.current, for: t, owner: owner)))
         }
         let behavior = h.spec?.behavior.map {
@@ -139,7 +139,8 @@ public enum KubernetesDecoding {
             currentReplicas: h.status?.currentReplicas ?? 0, desiredReplicas: h.status?.desiredReplicas ?? 0,
             conditions: h.status?.conditions ?? [],
             scaledObject: h.metadata?.ownerReferences?.first { $0.kind == "ScaledObject" }?.name
-                ?? h.metadata?.labels?["scaledobject.keda.sh/name"])
+                ?? h.metadata?.labels?["scaledobject.keda.sh/name"],
+            lastScaleTime: h.status?.lastScaleTime)
     }
 
     static func scaledObject(_ s: WireScaledObject) -> ScaledObject {
@@ -170,9 +171,34 @@ public enum KubernetesDecoding {
                 lowerBound: try amounts(r.lowerBound, owner: owner), upperBound: try amounts(r.upperBound, owner: owner),
                 uncappedTarget: try amounts(r.uncappedTarget, owner: owner)))
         }
+        var policies = [VPA.ContainerPolicy]()
+        for p in v.spec?.resourcePolicy?.containerPolicies ?? [] { policies.append(try containerPolicy(p, vpa: name)) }
         return VerticalPodAutoscaler(
             name: name, namespace: v.metadata?.namespace ?? "", targetKind: v.spec?.targetRef?.kind, targetName: v.spec?.targetRef?.name,
             updateMode: v.spec?.updatePolicy?.updateMode.flatMap(VPA.UpdateMode.init(rawValue:)),
-            conditions: v.status?.conditions ?? [], recommendations: recommendations)
+            conditions: v.status?.conditions ?? [], recommendations: recommendations, containerPolicies: policies)
+    }
+
+    /// One `containerPolicies[]` entry; a value the CRD does not allow is an error naming the VPA and the field.
+    static func containerPolicy(_ p: WireVPA.Spec.ContainerPolicy, vpa: String) throws(ClusterReadError) -> VPA.ContainerPolicy {
+        let owner = "VPA \(vpa) containerPolicy \(p.containerName ?? "?")"
+        var policy = VPA.ContainerPolicy(containerName: p.containerName ?? "*")
+        if let raw = p.mode {
+            guard let mode = VPA.ContainerScalingMode(rawValue: raw) else { throw ClusterReadError(.decoding, "\(owner): mode '\(raw)' is not Auto or Off") }
+            policy.mode = mode
+        }
+        if let list = p.controlledResources {
+            // Resources other than cpu and memory (the CRD allows only those two) are ignored, not fatal.
+            policy.controlledResources = list.compactMap(VPA.Resource.init(rawValue:))
+        }
+        if let raw = p.controlledValues {
+            guard let values = VPA.ControlledValues(rawValue: raw) else {
+                throw ClusterReadError(.decoding, "\(owner): controlledValues '\(raw)' is not RequestsAndLimits or RequestsOnly")
+            }
+            policy.controlledValues = values
+        }
+        policy.minAllowed = try amounts(p.minAllowed, owner: owner + " minAllowed")
+        policy.maxAllowed = try amounts(p.maxAllowed, owner: owner + " maxAllowed")
+        return policy
     }
 }

@@ -72,8 +72,9 @@ public final class ConsoleEngine: Sendable {
             kubeClient = client
             let reader = KubernetesReader(connection: connection, client: client,
                                           timeouts: HTTPTimeouts(connect: .seconds(2), total: .seconds(5)))
+            // VPAs in the app's namespace too: the conflict act puts one on meme-web, next to its HPA.
             let kube = KubernetesSource(reader: reader, watched: settings.watched, appNamespace: settings.appNamespace,
-                                        vpaNamespaces: [settings.cacheNamespace])
+                                        vpaNamespaces: [settings.appNamespace, settings.cacheNamespace].reduce(into: []) { if !$0.contains($1) { $0.append($1) } })
             kubernetes = Poller(name: "kubernetes", backoff: backoff) { try await kube.read() }
         } else if mode == .cluster {
             // Cluster mode was asked for but no connection could be built: say why on the status line.

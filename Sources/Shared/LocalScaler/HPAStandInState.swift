@@ -106,9 +106,6 @@ public struct HPAStandInState: Sendable, Equatable {
     /// When the metrics ask for fewer replicas than the stabilisation window allows: the seconds
     /// until every higher recommendation in the window has aged out (if the metrics stay as they are).
     static func heldScaleDown(raw: Int, desired: Int, history: [HPA.Recommendation], window: Int, nowSeconds: Double) -> Double? {
-        guard raw < desired else { return nil }
-        let higher = history.filter { $0.replicas > raw && nowSeconds - $0.atSeconds <= Double(window) }
-        guard let newest = higher.map(\.atSeconds).max() else { return nil }
-        return max(0, newest + Double(window) - nowSeconds)
+        Countdowns.hpaScaleDown(raw: raw, desired: desired, history: history, windowSeconds: window, nowSeconds: nowSeconds)?.seconds
     }
 }

@@ -94,14 +94,16 @@ public final class VPAStandIn: Service, Sendable {
         self.restart = restart
         evictions = registry.makeCounter(descriptor: .named("meme_local_vpa_evictions_total", help: "Restarts the VPA stand-in made to apply a recommendation."),
                                          labels: [("workload", spec.workload)])
-        book = Mutex(LocalVPAStatus(
+        var initial = LocalVPAStatus(
             name: spec.name, workload: spec.workload, container: spec.policy.containerName, updateMode: spec.updateMode.rawValue,
             controlledResources: spec.policy.controlledResources.map(\.rawValue), controlledValues: spec.policy.controlledValues.rawValue,
             minAllowed: ResourceAmounts(spec.policy.minAllowed), maxAllowed: ResourceAmounts(spec.policy.maxAllowed), readAt: nil,
             sampleIntervalSeconds: spec.sampleIntervalSeconds, halfLifeSeconds: spec.halfLifeSeconds, samples: 0, pid: nil,
             requests: ResourceAmounts(spec.requests), usage: nil, target: nil, lowerBound: nil, upperBound: nil, uncappedTarget: nil,
             maxMemoryBytes: spec.maxMemory(for: spec.requests), verdict: "no sample yet", wouldEvict: false, evictions: 0,
-            nextCheckInSeconds: nil, events: []))
+            nextCheckInSeconds: nil, events: [])
+        initial.updateIntervalSeconds = spec.updateIntervalSeconds
+        book = Mutex(initial)
     }
 
     public var status: LocalVPAStatus { book.withLock { $0 } }

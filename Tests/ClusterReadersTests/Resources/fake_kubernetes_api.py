@@ -14,6 +14,7 @@ missing object, other patch types) gets HTTP 501 and a plain-text reason, so a t
 (the kube-system DeploymentList); single captured objects are wrapped in the List envelope of that
 real DeploymentList ({"kind": "<Kind>List", "apiVersion", "metadata": {"resourceVersion"}, "items"}),
 and the VPA status-only captures in {"apiVersion", "kind", "metadata", "status"} as SOURCES.md says.
+Namespace conflict-act holds the talk's conflict act built from those captures (see conflict_act).
 Error answers replay the captured Status bodies byte for byte:
   - no or wrong bearer token (when --token is given): 403 Forbidden for system:anonymous (krr#360);
   - any path of a --missing-group API group, or an unknown path: 404 NotFound (kube-monkey#70).
@@ -154,6 +155,42 @@ if SEED:
             g, _, v = item["apiVersion"].rpartition("/")
             plural = item["kind"].lower() + "s"
             STORE[(g, v, plural, item["metadata"]["namespace"], item["metadata"]["name"])] = admit(item, item["metadata"]["namespace"])
+
+
+def conflict_act():
+    """Namespace conflict-act: the talk's conflict act from the same captures, edited as SOURCES.md's
+    shapes allow (names, namespace, targets, spec): meme-web's HPA on cpu 30 % / memory 50 % (the
+    KEDA HPA capture's shape with k8s/base/web/hpa.yaml's metrics) and a VPA in Auto on meme-web
+    (the hamster status); the ScaledObject capture scaling meme-worker, its keda-hpa, and a second
+    HPA on meme-worker."""
+    def hpa(name, target, metrics, owner=None):
+        o = obj("k8s/keda/keda-hpa-prometheus-external-openshift.json")
+        o["metadata"] = {"name": name, "namespace": "conflict-act"}
+        if owner:
+            o["metadata"]["ownerReferences"] = [{"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "name": owner}]
+        o["spec"]["scaleTargetRef"] = {"apiVersion": "apps/v1", "kind": "Deployment", "name": target}
+        if metrics is not None:
+            o["spec"]["metrics"] = [{"type": "Resource", "resource": {"name": r, "target": {"type": "Utilization", "averageUtilization": p}}}
+                                    for r, p in metrics]
+        return o
+    so = obj("k8s/keda/scaledobject-prometheus-openshift.json")
+    so["metadata"] = {"name": "meme-worker", "namespace": "conflict-act"}
+    so["spec"]["scaleTargetRef"] = {"name": "meme-worker"}
+    v = vpa("meme-web", "conflict-act", "k8s/vpa/vpa-status.hamster.openshift.vpa-adventure-uc1a.json")
+    v["spec"] = {"targetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "meme-web"}, "updatePolicy": {"updateMode": "Auto"}}
+    return {
+        "horizontalpodautoscalers": [hpa("meme-web", "meme-web", [("cpu", 30), ("memory", 50)]),
+                                     hpa("keda-hpa-meme-worker", "meme-worker", None, owner="meme-worker"),
+                                     hpa("meme-worker", "meme-worker", [("cpu", 50)])],
+        "scaledobjects": [so],
+        "verticalpodautoscalers": [v],
+    }
+
+
+for plural, items in conflict_act().items():
+    for key, (_, objects) in OBJECTS.items():
+        if key[2] == plural:
+            objects.extend(items)
 
 
 def route(path):
