@@ -113,7 +113,6 @@ public struct LocalScalerStatus: Codable, Sendable, Equatable {
         case cooldownPeriodSeconds = "cooldown_period_seconds"
         case lastActiveAt = "last_active_at"
         case scaleToZeroInSeconds = "scale_to_zero_in_seconds"
-        case webVPA = "web_vpa"
     }
 
     /// Events kept in the status (the console's event log shows fewer).
