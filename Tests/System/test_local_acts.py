@@ -47,6 +47,19 @@ def act(env, ports, name):
                           capture_output=True, text=True, timeout=60)
 
 
+def once_json(env, ports):
+    run = subprocess.run([f"{env['DEMO_BIN']}/meme-console", "dashboard", "--mode", "local", "--once", "--json",
+                          "--nats-url", f"nats://127.0.0.1:{ports['NATS']}", "--prometheus-url", f"http://127.0.0.1:{ports['PROMETHEUS']}",
+                          "--local-scaler-url", f"http://127.0.0.1:{ports['CONTROL']}"], capture_output=True, text=True, timeout=60)
+    # Exit 1 says a required source did not answer; the snapshot is printed either way.
+    assert run.returncode in (0, 1) and run.stdout.strip(), run.stderr
+    return json.loads(run.stdout)
+
+
+def cpu_conflicts(report):
+    return [w for w in report["warnings"] if w["kind"] == "hpa-vpa" and w["resource"] == "cpu"]
+
+
 def test_conflict_raises_the_request_and_the_hpa_utilisation_falls(stack):
     env, ports, demo_dir = stack
     proc = start_stack(env, demo_dir)
@@ -58,6 +71,7 @@ def test_conflict_raises_the_request_and_the_hpa_utilisation_falls(stack):
         assert status(scaler)["act"] == "harmony"
         wait_until("a CPU utilisation", lambda: cpu(status(scaler))[1] is not None, timeout=90)
         assert status(scaler)["web_vpa"] is None
+        assert once_json(env, ports)["warnings"] == [], "harmony: no autoscalers fight"
 
         run = act(env, ports, "conflict")
         assert run.returncode == 0, run.stderr
@@ -67,6 +81,9 @@ def test_conflict_raises_the_request_and_the_hpa_utilisation_falls(stack):
         web_vpa = st["web_vpa"]
         assert web_vpa and web_vpa["workload"] == "web" and web_vpa["name"] == "meme-web", web_vpa
         assert web_vpa["controlled_resources"] == ["cpu"] and web_vpa["update_mode"] == "Recreate", web_vpa
+        # The warning names both stand-ins and the resource, in the JSON as on screen (below).
+        warnings = cpu_conflicts(once_json(env, ports))
+        assert len(warnings) == 1 and "meme-web" in warnings[0]["message"], warnings
 
         # Until the VPA's first eviction: utilisation over the Deployment's 10m request.
         before = []
@@ -111,16 +128,19 @@ def test_conflict_raises_the_request_and_the_hpa_utilisation_falls(stack):
                    f"{env['DEMO_BIN']}/meme-console dashboard --mode local", width=120, height=40)
         try:
             tmux.wait_for("the web VPA stand-in on screen", lambda sc: "VPA meme-web" in sc, timeout=60)
+            tmux.wait_for("the conflict banner", lambda sc: "CONFLICT on cpu" in sc, timeout=30)
             tmux.keys("H")
             tmux.wait_for("the confirmation", lambda sc: "SWITCH ACT?" in sc and "act harmony" in sc, timeout=10)
             assert status(scaler)["act"] == "conflict", "the act switched before the presenter confirmed"
             tmux.keys("y")
             tmux.wait_for("the answer", lambda sc: "act harmony:" in sc, timeout=20)
             tmux.wait_for("the web VPA gone", lambda sc: "VPA meme-web" not in sc, timeout=20)
+            tmux.wait_for("the banner gone", lambda sc: "CONFLICT" not in sc, timeout=20)
         finally:
             tmux.close()
         st = status(scaler)
         assert st["act"] == "harmony" and st["web_vpa"] is None, st["act"]
+        assert once_json(env, ports)["warnings"] == [], "harmony clears the warning"
 
         run = act(env, ports, "keda-only")
         assert run.returncode == 0, run.stderr
