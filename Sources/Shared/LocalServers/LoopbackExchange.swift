@@ -4,11 +4,15 @@ import Glibc
 #endif
 
 /// One blocking request/response over a fresh TCP connection to 127.0.0.1: what the readiness
-/// probes need, without the clients under test.
-enum LoopbackExchange {
+/// probes and raw-wire tests need, without the clients under test.
+public enum LoopbackExchange {
     /// Sends `request` and reads the answer: until the server closes (`untilClosed`), or one read.
     /// nil when nothing listens or nothing comes back within `timeoutSeconds`.
-    static func send(_ request: String, port: Int, timeoutSeconds: Int, untilClosed: Bool) -> [UInt8]? {
+    public static func send(_ request: String, port: Int, timeoutSeconds: Int, untilClosed: Bool) -> [UInt8]? {
+        send(Array(request.utf8), port: port, timeoutSeconds: timeoutSeconds, untilClosed: untilClosed)
+    }
+
+    public static func send(_ request: [UInt8], port: Int, timeoutSeconds: Int, untilClosed: Bool) -> [UInt8]? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -23,7 +27,7 @@ enum LoopbackExchange {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { return nil }
-        _ = request.withCString { Glibc.send(fd, $0, strlen($0), 0) }
+        guard request.withUnsafeBytes({ Glibc.send(fd, $0.baseAddress, $0.count, 0) }) == request.count else { return nil }
         var data = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65536)
         repeat {
