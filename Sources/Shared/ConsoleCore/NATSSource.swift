@@ -150,7 +150,7 @@ public final class NATSSource: Sendable {
                 box.setLink(NATSLink(connected: false, reason: lost))
             case .reconnecting(let attempt): box.setLink(NATSLink(connected: false, reason: "\(lost) (reconnect attempt \(attempt))"))
             case .closed: return
-            case .slowConsumer, .serverError, .lameDuckMode: break
+            case .slowConsumer, .serverError, .lameDuckMode, .discoveredServers: break
             }
         }
     }

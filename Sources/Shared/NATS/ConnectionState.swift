@@ -62,7 +62,7 @@ struct ConnectionState {
     var listeners: [Int: AsyncStream<NATSEvent>.Continuation] = [:]
     var nextListener = 0
 
-    init(allocator: ByteBufferAllocator, servers: [NATSServerAddress]) {
+    init(allocator: ByteBufferAllocator, servers: [NATSServerAddress] = []) {
         pool = ServerPool(configured: servers)
         pending = allocator.buffer(capacity: 64 * 1024)
     }
