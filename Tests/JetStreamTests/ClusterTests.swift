@@ -152,7 +152,6 @@ import TestServers
         #expect(created.config.replicas == 2)
         #expect(try await f.js.consumerInfo(stream: "MEMES", consumer: "gen").config.replicas == 3)
         print("[cluster] API call across a meta-leader election answered after \(ContinuousClock.now - started)")
-        try meta.restart()
         await f.nc.close()
     }
 }
