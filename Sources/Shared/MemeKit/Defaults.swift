@@ -117,4 +117,5 @@ public enum MemeEnv {
     /// MEMES stream bounds (discard new): read by meme-web and meme-worker, which both declare the stream.
     public static let streamMaxMessages = "NATS_STREAM_MAX_MSGS"
     public static let streamMaxBytes = "NATS_STREAM_MAX_BYTES"
+    public static let streamReplicas = "NATS_STREAM_REPLICAS"
 }

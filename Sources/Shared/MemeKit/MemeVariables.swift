@@ -108,6 +108,8 @@ extension MemeEnv {
                      "requests the stream holds (discard new: then a submit is refused as \"full\"), set when this program creates it or finds it unbounded"),
         MemeVariable(streamMaxBytes, [.worker, .web], default: String(MemeDefaults.streamMaxBytes),
                      "bytes the stream holds (discard new), as `NATS_STREAM_MAX_MSGS`"),
+        MemeVariable(streamReplicas, [.worker, .web], default: String(MemeDefaults.streamReplicas),
+                     "copies of the stream and its consumer when this program creates them: 1 on one nats-server, 3 on a 3-node JetStream cluster (an existing stream with another count is reported in the log, not changed)"),
         MemeVariable(logLevel, [.worker, .web], default: "info",
                      "trace, debug, info, notice, warning, error or critical"),
     ]
