@@ -65,17 +65,24 @@ public final class NATSCluster: @unchecked Sendable {
     }
 
     /// Free loopback ports, stores under a new temp dir; not started.
-    public init(size: Int = 3, logToFiles: Bool = true) throws {
+    public convenience init(size: Int = 3) throws {
         let root = try ManagedProcess.makeTempDirectory(prefix: "nats-cluster")
-        let ports = try (0..<size).map { _ in
-            NATSMemberPorts(client: try FreePort.next(), monitor: try FreePort.next(), route: try FreePort.next())
-        }
-        let configs = Self.configs(prefix: "n", ports: ports, storeRoot: root.appendingPathComponent("js"))
+        let configs = Self.configs(prefix: "n", ports: try Self.freePorts(size), storeRoot: root.appendingPathComponent("js"))
+        try self.init(configs: configs, directory: root)
+    }
+
+    /// Members from `configs`, each with its nats.conf in `directory/<server name>` and its log in
+    /// `logDirectory/<server name>.log` (default: next to its nats.conf); not started.
+    public init(configs: [NATSServerConfig], directory: URL, logDirectory: URL? = nil) throws {
         servers = try configs.map { config in
-            let dir = root.appendingPathComponent(config.serverName)
-            return try NATSServer(config: config, directory: dir,
-                                  logFile: logToFiles ? dir.appendingPathComponent("nats.log") : nil)
+            let dir = directory.appendingPathComponent(config.serverName)
+            let log = (logDirectory ?? dir).appendingPathComponent(logDirectory == nil ? "nats.log" : "\(config.serverName).log")
+            return try NATSServer(config: config, directory: dir, logFile: log)
         }
+    }
+
+    public static func freePorts(_ size: Int) throws -> [NATSMemberPorts] {
+        try (0..<size).map { _ in NATSMemberPorts(client: try FreePort.next(), monitor: try FreePort.next(), route: try FreePort.next()) }
     }
 
     /// Starts every member at once (a member's /healthz stays 503 until JetStream has a meta leader,
@@ -99,4 +106,13 @@ public final class NATSCluster: @unchecked Sendable {
     }
 
     public func stop() { for server in servers { server.stop() } }
+    /// SIGKILL to every member.
+    public func kill() { for server in servers { server.kill() } }
+    /// Every member runs (one that died counts as the cluster needing a restart, as a StatefulSet's pod would).
+    public var isRunning: Bool { servers.allSatisfy(\.isRunning) }
+    public var isAnswering: Bool { servers.allSatisfy(\.isAnswering) }
+    /// The first member's.
+    public var pid: Int32? { servers.first?.pid }
+    /// The exit status of the first member that is not running.
+    public var exitStatus: Int32? { servers.first { !$0.isRunning }?.exitStatus }
 }

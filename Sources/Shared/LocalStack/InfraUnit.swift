@@ -15,6 +15,8 @@ public protocol StackServer: AnyObject, Sendable {
 }
 
 extension NATSServer: StackServer {}
+/// `DEMO_NATS_CLUSTER=3`: one unit; a member that dies is started again like a StatefulSet's pod.
+extension NATSCluster: StackServer {}
 extension RedisServer: StackServer {}
 extension PrometheusServer: StackServer {}
 extension RedisExporter: StackServer {}
