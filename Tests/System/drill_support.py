@@ -477,7 +477,7 @@ class LoadRun:
     with the time they arrived, so a drill can see when sending or answering stopped and resumed."""
 
     def __init__(self, stack, count, rate=None, via="nats", prefix="drill-", timeout=60, prompts=None,
-                 concurrency=None):
+                 concurrency=None, publish_timeout=None):
         self.stack = stack
         self.prefix = prefix
         argv = [binary("meme-console"), "load", "--count", str(count), "--via", via, "--nats-url", stack.nats_url,
@@ -490,6 +490,8 @@ class LoadRun:
             argv += ["--prompts", prompts]
         if concurrency:
             argv += ["--concurrency", str(concurrency)]
+        if publish_timeout:
+            argv += ["--publish-timeout", str(publish_timeout)]
         self.argv = argv
         self.progress = []  # (monotonic time, dict)
         self.stderr_lines = []
