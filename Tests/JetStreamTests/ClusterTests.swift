@@ -9,6 +9,8 @@ import TestServers
 /// The client on a real three-node JetStream cluster (free loopback ports, R3 stream): servers from the
 /// list and from connect_urls, reconnecting while pulling, publishes whose ack is lost, API calls
 /// across a leader election.
+final class AckCounter: Sendable { let n = Atomic<Int>(0) }
+
 @Suite(.serialized) struct ClusterTests {
     /// A started cluster, a connection (to `connectTo` only, unless `allURLs`), an R3 stream and consumer.
     struct ClusterFixture: Sendable {
@@ -108,34 +110,41 @@ import TestServers
     @Test func publishesWhoseAckIsLostAreRetriedAndStoredOnce() async throws {
         let f = try await ClusterFixture(connectTo: 0, allURLs: true)
         let leader = try await f.streamLeader()
-        // A client on the stream leader, the others as fallbacks.
-        var options = NATSOptions(servers: [leader.url] + f.cluster.urls.filter { $0 != leader.url }, name: "on-the-leader")
+        // A client on a follower: its publishes reach the leader over a route, their acks come back the same way.
+        let follower = try #require(f.cluster.servers.first { $0 !== leader })
+        var options = NATSOptions(servers: [follower.url] + f.cluster.urls.filter { $0 != follower.url }, name: "on-a-follower")
         options.reconnect = RetryPolicy(initial: .milliseconds(50), maximum: .milliseconds(200))
         options.maxReconnectAttempts = -1
         let nc = try await NATSConnection.connect(options)
         let js = JetStream(nc)
         let count = 300
-        // Publishes in flight while the server this client is on, the stream leader, is killed: some acks
-        // never come back; each is retried with its Nats-Msg-Id, through the election of a new leader.
-        let acks = try await withThrowingTaskGroup(of: PubAck.self) { group in
+        // Publishes in flight while the server this client is on is killed: the stream (leader and the third
+        // member, a quorum) stored them, their acks are lost with the server; each is retried with its
+        // Nats-Msg-Id on another member and acked as a duplicate, not stored twice.
+        let acked = AckCounter()
+        let acks = try await withThrowingTaskGroup(of: PubAck?.self) { group in
             for i in 0..<count {
                 group.addTask {
-                    try await js.publish("meme.request", payload: Array("d\(i)".utf8), messageID: "dedup-\(i)")
-                }
-                if i == count / 3 {
-                    try await Task.sleep(for: .milliseconds(20))
-                    leader.kill()
+                    let ack = try await js.publish("meme.request", payload: Array("d\(i)".utf8), messageID: "dedup-\(i)")
+                    acked.n.add(1, ordering: .relaxed)
+                    return ack
                 }
             }
+            // The kill lands while most publishes are in flight: written, maybe stored, ack not back yet.
+            group.addTask {
+                while acked.n.load(ordering: .relaxed) < count / 4 { try await Task.sleep(for: .milliseconds(1)) }
+                follower.kill()
+                return nil
+            }
             var acks: [PubAck] = []
-            for try await ack in group { acks.append(ack) }
+            for try await ack in group { if let ack { acks.append(ack) } }
             return acks
         }
         let info = try await f.js.streamInfo("MEMES")
         #expect(acks.count == count)
         #expect(info.state.messages == UInt64(count), "every publish stored exactly once")
         let duplicates = acks.filter(\.duplicate).count
-        print("[cluster] \(count) publishes across a kill of the stream leader: \(duplicates) acks were for a retried publish already stored")
+        print("[cluster] \(count) publishes across a kill of the client's server: \(duplicates) acks were for a retried publish already stored")
         await nc.close()
         await f.nc.close()
     }
