@@ -295,6 +295,18 @@ class ServerHandle:
             return ""
 
 
+def drill_stack(request, make):
+    """A pytest fixture's body: the drill's stack (`make(name)`), closed when the drill ends; on a failure its
+    process logs are printed and its dir kept (DRILL_KEEP=1 keeps it always)."""
+    s = make(request.node.name.replace("test_", ""))
+    failed_before = request.session.testsfailed
+    yield s
+    failed = request.session.testsfailed > failed_before
+    if failed:
+        print(f"\nprocess logs ({s.dir}):\n{s.logs()}")
+    s.close(keep_dir=failed or os.environ.get("DRILL_KEEP") == "1")
+
+
 class Stack:
     """meme-stack's nats-server and redis-server, plus meme-worker(s) and meme-web started by the drill, on
     free loopback ports, state under one temp dir."""

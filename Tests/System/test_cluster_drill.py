@@ -17,7 +17,9 @@ import pytest
 
 pytest.importorskip("nats")
 
-from drill_support import LoadRun, Observer, Stack, http_get, report, wait_until, write_prompts  # noqa: E402
+from drill_support import (  # noqa: E402
+    LoadRun, Observer, Stack, drill_stack, http_get, report, wait_until, write_prompts,
+)
 from test_fault_drills import FEW_PROMPTS, drained, emit, start_workers, wait_stream_empty, warm_cache  # noqa: E402,F401
 
 COUNT = 600
@@ -51,13 +53,7 @@ class ClusterStack(Stack):
 
 @pytest.fixture
 def cluster_stack(request):
-    s = ClusterStack(request.node.name.replace("test_", ""))
-    failed_before = request.session.testsfailed
-    yield s
-    failed = request.session.testsfailed > failed_before
-    if failed:
-        print(f"\nprocess logs ({s.dir}):\n{s.logs()}")
-    s.close(keep_dir=failed or os.environ.get("DRILL_KEEP") == "1")
+    yield from drill_stack(request, ClusterStack)
 
 
 _RECONNECTED = re.compile(r"after_ms=(\d+)")
