@@ -226,6 +226,7 @@ let package = Package(
             name: "Console",
             dependencies: [
                 "ConsoleCore", "ConsoleUI", "ConsoleRecording", "TerminalScreen", "ClusterReaders", "LoadEngine", "NATS", "MemeKit", "SettingsFlags",
+                "Autoscaling", "CurlHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Console"

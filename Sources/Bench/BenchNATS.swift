@@ -125,19 +125,13 @@ struct BenchNATS: AsyncParsableCommand {
     }
 
     func runPython(_ url: String) throws -> Results {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, pythonScript, "--url", url, "--publishes", "\(publishes)", "--requests", "\(requests)",
-                             "--js-publishes", "\(jsPublishes)", "--consumes", "\(consumes)", "--replicas", "\(replicas)"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ValidationError("nats-py benchmark failed (exit \(process.terminationStatus)); is nats-py installed? (pip install nats-py)")
+        let run = try CapturedRun.run(python, [pythonScript, "--url", url, "--publishes", "\(publishes)", "--requests", "\(requests)",
+                                               "--js-publishes", "\(jsPublishes)", "--consumes", "\(consumes)",
+                                               "--replicas", "\(replicas)"], keepStderr: false)
+        guard run.status == 0 else {
+            throw ValidationError("nats-py benchmark failed (exit \(run.status)); is nats-py installed? (pip install nats-py)")
         }
-        let lastLine = String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+        let lastLine = run.output.split(separator: "\n").last.map(String.init) ?? ""
         return try JSONDecoder().decode(Results.self, from: Data(lastLine.utf8))
     }
 

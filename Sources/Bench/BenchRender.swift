@@ -286,25 +286,11 @@ struct BenchRender: ParsableCommand {
     }
 
     private func capture(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        if executable.hasPrefix("/") {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [executable] + arguments
+        let run = try CapturedRun.run(executable, arguments)
+        guard run.status == 0 else {
+            throw ValidationError("\(executable) exited with \(run.status): \(run.output.suffix(500))")
         }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw ValidationError("\(executable) exited with \(process.terminationStatus): \(text.suffix(500))")
-        }
-        return text
+        return run.output
     }
 }
 

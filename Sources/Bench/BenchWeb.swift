@@ -137,18 +137,10 @@ struct BenchWeb: AsyncParsableCommand {
     }
 
     static func runWrk(_ wrk: String, _ arguments: [String]) throws -> WrkResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: wrk)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw ValidationError("wrk \(arguments.joined(separator: " ")) exited with \(process.terminationStatus):\n\(text)")
+        let run = try CapturedRun.run(wrk, arguments)
+        let text = run.output
+        guard run.status == 0 else {
+            throw ValidationError("wrk \(arguments.joined(separator: " ")) exited with \(run.status):\n\(text)")
         }
         guard let result = WrkOutput.parse(text) else {
             throw ValidationError("cannot read wrk's output:\n\(text)")

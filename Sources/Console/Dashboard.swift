@@ -43,6 +43,9 @@ struct Dashboard: AsyncParsableCommand {
     @Option(name: .setting(MemeEnv.cacheNamespace), help: .setting(MemeEnv.cacheNamespace)) var cacheNamespace: String?
     @Option(name: .setting(MemeEnv.messagingNamespace), help: .setting(MemeEnv.messagingNamespace)) var messagingNamespace: String?
 
+    @Flag(name: .customLong("allow-changes"), help: "Cluster mode: the act keys (K / C / H) may write VPAs (needs the Role meme-console-acts).")
+    var allowChanges = false
+
     @Flag(help: "Print one snapshot and exit (after one read of every source, bounded by --timeout).")
     var once = false
 
@@ -86,7 +89,9 @@ struct Dashboard: AsyncParsableCommand {
         try t.set(deprecated: MemeEnv.kubeAPIURL, kubeAPI)
         t.warn(as: "meme-console")
         do {
-            return try ConsoleSettings.resolve(t.reader, inCluster: inCluster)
+            var settings = try ConsoleSettings.resolve(t.reader, inCluster: inCluster)
+            settings.allowChanges = allowChanges
+            return settings
         } catch {
             throw ValidationError("\(error)")
         }

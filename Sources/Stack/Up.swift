@@ -55,6 +55,8 @@ struct Up: AsyncParsableCommand {
     @Option(help: "VPA stand-in: the recommender's half-life and other 24 h constants, in seconds (default 300).") var vpaHalfLife: Double?
     @Option(help: "VPA stand-in: seconds between the updater's checks (60 in a cluster; default 30).") var vpaUpdateInterval: Double?
     @Option(help: "VPA stand-in: override vpa.yaml's updateMode (Off recommends only and never restarts Redis).") var vpaMode: String?
+    @Option(help: "The conflict act's web VPA stand-in: its half-life in seconds (default 60).") var actVpaHalfLife: Double?
+    @Option(help: "The conflict act's web VPA stand-in: seconds between the updater's checks (default 10).") var actVpaUpdateInterval: Double?
 
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
@@ -85,6 +87,8 @@ struct Up: AsyncParsableCommand {
             if let v = vpaHalfLife { tuning.vpaHalfLifeSeconds = try positive(v, "--vpa-half-life") }
             if let v = vpaUpdateInterval { tuning.vpaUpdateIntervalSeconds = try positive(v, "--vpa-update-interval") }
             tuning.vpaUpdateMode = vpaMode
+            if let v = actVpaHalfLife { tuning.actVPAHalfLifeSeconds = try positive(v, "--act-vpa-half-life") }
+            if let v = actVpaUpdateInterval { tuning.actVPAUpdateIntervalSeconds = try positive(v, "--act-vpa-update-interval") }
             settings = try StackSettings.resolve(
                 SettingsReader(flags: table.values, environment: env), services: try StackSettings.services(only), freePorts: freePorts,
                 binaries: try bin ?? Self.ownFolder(), manifests: k8s, tuning: tuning, environment: env)

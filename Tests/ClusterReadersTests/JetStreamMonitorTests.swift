@@ -38,7 +38,7 @@ import TestServers
         #expect(disabled.disabled && disabled.streams.isEmpty)
         let plain = try JetStreamMonitorDecoding.decode(try Fixtures.bytes("nats/jsz.n1.opensre.json"))
         #expect(plain.totalStreams == 2 && plain.streams.isEmpty)
-        #expect(throws: JetStreamMonitorError.self) { try JetStreamMonitorDecoding.decode(Array("<html>".utf8)) }
+        #expect(throws: ClusterReadError.self) { try JetStreamMonitorDecoding.decode(Array("<html>".utf8)) }
     }
 }
 

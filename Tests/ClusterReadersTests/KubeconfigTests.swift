@@ -28,7 +28,7 @@ import Testing
         let first = try config.connection(context: "context1")
         #expect(first.proxyURL == "socks5://localhost:1181")
         #expect(!first.tls.insecureSkipVerify)
-        #expect(throws: KubeconfigError("context \"nope\" not found (contexts: context1, context2, passwd)")) {
+        #expect(throws: ClusterReadError(.configuration, "context \"nope\" not found (contexts: context1, context2, passwd)")) {
             try config.connection(context: "nope")
         }
     }
@@ -54,12 +54,12 @@ import Testing
     }
 
     @Test func badInputNamesTheProblem() throws {
-        #expect(throws: KubeconfigError("kubeconfig must be a YAML mapping")) { try Kubeconfig.parse("- a\n- b\n") }
-        #expect(throws: KubeconfigError("cluster \"x\": certificate-authority-data is not valid base64")) {
+        #expect(throws: ClusterReadError(.configuration, "kubeconfig must be a YAML mapping")) { try Kubeconfig.parse("- a\n- b\n") }
+        #expect(throws: ClusterReadError(.configuration, "cluster \"x\": certificate-authority-data is not valid base64")) {
             try Kubeconfig.parse("clusters:\n- name: x\n  cluster:\n    server: https://a\n    certificate-authority-data: '***'\n")
         }
-        #expect(throws: KubeconfigError("kubeconfig has no current-context; name one (contexts: )")) { try Kubeconfig.parse("kind: Config\n").connection() }
-        #expect(throws: KubeconfigError.self) { try Kubeconfig.load(path: "/nonexistent/kubeconfig") }
+        #expect(throws: ClusterReadError(.configuration, "kubeconfig has no current-context; name one (contexts: )")) { try Kubeconfig.parse("kind: Config\n").connection() }
+        #expect(throws: ClusterReadError.self) { try Kubeconfig.load(path: "/nonexistent/kubeconfig") }
     }
 
     @Test func tokenFileAndInCluster() throws {
@@ -84,8 +84,8 @@ import Testing
         #expect(inCluster.server == "https://10.96.0.1:443")
         #expect(inCluster.namespace == "meme-generator")
         #expect(inCluster.tls.certificateAuthority == .file(dir.appendingPathComponent("ca.crt").path))
-        #expect(throws: KubeconfigError.self) { try KubernetesConnection.inCluster(environment: [:], directory: dir.path) }
+        #expect(throws: ClusterReadError.self) { try KubernetesConnection.inCluster(environment: [:], directory: dir.path) }
         #expect(try KubernetesConnection.proxy("http://127.0.0.1:8001/").server == "http://127.0.0.1:8001")
-        #expect(throws: KubeconfigError.self) { try KubernetesConnection.proxy("127.0.0.1:8001") }
+        #expect(throws: ClusterReadError.self) { try KubernetesConnection.proxy("127.0.0.1:8001") }
     }
 }

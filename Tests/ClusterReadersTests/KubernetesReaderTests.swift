@@ -90,7 +90,7 @@ import TestServers
 
     @Test func forbiddenBecomesRBACError() async throws {
         let api = try FakeKubernetesAPI(token: "right")
-        let error = await #expect(throws: KubernetesError.self) {
+        let error = await #expect(throws: ClusterReadError.self) {
             try await reader(api, token: "wrong").horizontalPodAutoscalers(namespace: "meme-generator")
         }
         #expect(error?.kind == .forbidden(user: "system:anonymous"))
@@ -101,20 +101,20 @@ import TestServers
 
     @Test func missingCRDsBecomeNotInstalled() async throws {
         let api = try FakeKubernetesAPI(missingGroups: ["keda.sh", "autoscaling.k8s.io"])
-        let keda = await #expect(throws: KubernetesError.self) { try await reader(api).scaledObjects(namespace: "meme-generator") }
+        let keda = await #expect(throws: ClusterReadError.self) { try await reader(api).scaledObjects(namespace: "meme-generator") }
         #expect(keda?.kind == .notFound)
         #expect(keda?.message == "not found: no KEDA installed (keda.sh/v1alpha1 scaledobjects)")
-        let vpa = await #expect(throws: KubernetesError.self) { try await reader(api).verticalPodAutoscalers(namespace: "meme-generator") }
+        let vpa = await #expect(throws: ClusterReadError.self) { try await reader(api).verticalPodAutoscalers(namespace: "meme-generator") }
         #expect(vpa?.message == "not found: no VPA installed (autoscaling.k8s.io/v1 verticalpodautoscalers)")
     }
 
     @Test func transportAndInputErrors() async throws {
         let port = try FreePort.next()
         let r = KubernetesReader(connection: KubernetesConnection(server: "http://127.0.0.1:\(port)", origin: "kubectl proxy"), client: client)
-        let error = await #expect(throws: KubernetesError.self) { try await r.deployments(namespace: "default") }
+        let error = await #expect(throws: ClusterReadError.self) { try await r.deployments(namespace: "default") }
         #expect(error?.kind == .transport(.connectionRefused))
         #expect(error?.message == "Kubernetes API (kubectl proxy): connection refused to 127.0.0.1:\(port)")
-        await #expect(throws: KubernetesError.self) { try await r.deployments(namespace: "../etc") }
+        await #expect(throws: ClusterReadError.self) { try await r.deployments(namespace: "../etc") }
     }
 
     @Test func statusBodiesDecodeWithoutServer() throws {
@@ -126,7 +126,7 @@ import TestServers
         #expect(e422.kind == .status(code: 422))
         #expect(e422.message.hasPrefix("HTTP 422 listing apps/v1 deployments in x: "))
         // A single object where a list is expected is refused with a clear message.
-        #expect(throws: KubernetesError(.decoding, "expected a DeploymentList, got kind Deployment")) {
+        #expect(throws: ClusterReadError(.decoding, "expected a DeploymentList, got kind Deployment")) {
             try KubernetesDecoding.workloads(try Fixtures.bytes("k8s/deployments/deployment.gke.k9s-testdata.json"), kind: "Deployment")
         }
     }

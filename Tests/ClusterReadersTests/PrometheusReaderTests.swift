@@ -31,14 +31,14 @@ import TestServers
     }
 
     @Test func badDataErrorsKeepTheServerMessage() throws {
-        #expect(throws: PrometheusError(.query(errorType: "bad_data"),
+        #expect(throws: ClusterReadError(.query(errorType: "bad_data"),
                                         "Prometheus bad_data: invalid parameter 'query': parse error at char 54: duration must be greater than 0")) {
             try PrometheusDecoding.decode(try Fixtures.bytes("prometheus/error-bad_data-parse-old-format.iter8-analytics-114.json"), httpStatus: 400)
         }
-        #expect(throws: PrometheusError(.query(errorType: "bad_data"), "Prometheus bad_data: cannot parse \"\" to a valid timestamp")) {
+        #expect(throws: ClusterReadError(.query(errorType: "bad_data"), "Prometheus bad_data: cannot parse \"\" to a valid timestamp")) {
             try PrometheusDecoding.decode(try Fixtures.bytes("prometheus/error-bad_data-query_range-missing-start.prometheus-4197.json"), httpStatus: 400)
         }
-        #expect(throws: PrometheusError(.http(status: 502), "Prometheus answered HTTP 502: Bad Gateway")) {
+        #expect(throws: ClusterReadError(.status(code: 502), "Prometheus answered HTTP 502: Bad Gateway")) {
             try PrometheusDecoding.decode(Array("Bad Gateway".utf8), httpStatus: 502)
         }
     }
@@ -65,7 +65,7 @@ import TestServers
         #expect(series.labels["instance"] == "127.0.0.1:\(deadPort)")
         #expect(series.sample?.value == 0)
 
-        let error = await #expect(throws: PrometheusError.self) { try await reader.query("sum(rate(up[") }
+        let error = await #expect(throws: ClusterReadError.self) { try await reader.query("sum(rate(up[") }
         #expect(error?.kind == .query(errorType: "bad_data"))
         #expect(error?.message.hasPrefix("Prometheus bad_data: ") == true)
 
@@ -80,7 +80,7 @@ import TestServers
         let client = CurlHTTPClient()
         let port = try FreePort.next()
         let reader = PrometheusReader(baseURL: "http://127.0.0.1:\(port)", client: client)
-        let error = await #expect(throws: PrometheusError.self) { try await reader.query("up") }
+        let error = await #expect(throws: ClusterReadError.self) { try await reader.query("up") }
         #expect(error?.message == "Prometheus: connection refused to 127.0.0.1:\(port)")
         await client.shutdown()
     }

@@ -192,7 +192,7 @@ struct ConsistencyTests {
         #expect(Format.count(1, "replica") == "1 replica")
         #expect(screen(Samples.localCooldown, 120, 40).joined().contains("no HPA or VPA stand-in: this stack runs no web tier or"))
         let all = screen(Samples.localStandIns, 120, 40).joined(separator: "\n")
-        for text in ["HPA meme-web", "local stand-in for the HPA", "VPA redis", "local stand-in for the VPA", "held by the stabilisation window"] {
+        for text in ["HPA meme-web", "local stand-in for the HPA", "VPA redis", "local stand-in for the VPA", "next: scale-down allowed in 4:05"] {
             #expect(all.contains(text), "\(text)\n\(all)")
         }
     }

@@ -32,6 +32,8 @@ let goldenCases: [GoldenCase] = [
                ui: UIState(overlay: .help)),
     GoldenCase(name: "confirm-80x24", snapshot: Samples.busy, size: .init(columns: 80, rows: 24),
                ui: UIState(overlay: .confirmPurge)),
+    GoldenCase(name: "confirm-act-80x24", snapshot: Samples.busy, size: .init(columns: 80, rows: 24),
+               ui: UIState(overlay: .confirmAct("conflict"))),
     GoldenCase(name: "help-40x10", snapshot: Samples.busy, size: .init(columns: 40, rows: 10),
                ui: UIState(overlay: .help)),
     // Issue 12: local mode cooling down (scale-to-zero countdown, readings labelled, explanation whole).
@@ -47,6 +49,12 @@ let goldenCases: [GoldenCase] = [
                ui: UIState(webTraffic: true)),
     GoldenCase(name: "local-stand-ins-120x40", snapshot: Samples.localStandIns, size: .init(columns: 120, rows: 40),
                ui: UIState(webTraffic: true)),
+    // Issue 13: the conflict banner, under the sources line, in both modes and every width.
+    GoldenCase(name: "conflict-local-80x24", snapshot: Samples.localConflict, size: .init(columns: 80, rows: 24)),
+    GoldenCase(name: "conflict-local-120x40", snapshot: Samples.localConflict, size: .init(columns: 120, rows: 40)),
+    GoldenCase(name: "conflict-local-200x60", snapshot: Samples.localConflict, size: .init(columns: 200, rows: 60)),
+    GoldenCase(name: "conflict-cluster-120x40", snapshot: Samples.clusterConflict, size: .init(columns: 120, rows: 40)),
+    GoldenCase(name: "conflict-cluster-60x20", snapshot: Samples.clusterConflict, size: .init(columns: 60, rows: 20)),
     // Issue 14: a replay says so (badge with position and speed, the key just pressed, the replay's key bar and help).
     GoldenCase(name: "replay-120x40", snapshot: Samples.localCooldown, size: .init(columns: 120, rows: 40),
                replay: ReplayBadge(position: 151.4, duration: 612.3, speed: 4, key: "b burst")),

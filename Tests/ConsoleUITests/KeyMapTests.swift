@@ -96,6 +96,21 @@ struct KeyMapTests {
         #expect(reduce(idle, .confirm).1 == nil)
     }
 
+    @Test func actKeysAskFirst() {
+        #expect(action(for: .character("C"), in: idle) == .chooseAct("conflict"))
+        #expect(action(for: .character("K"), in: idle) == .chooseAct("keda-only"))
+        #expect(action(for: .character("H"), in: idle) == .chooseAct("harmony"))
+        #expect(action(for: .character("c"), in: idle) == nil)  // lower case does nothing
+        var (s, e) = reduce(idle, .chooseAct("conflict"))
+        #expect(s.overlay == .confirmAct("conflict") && e == nil)
+        // The dialog captures keys: a stray b neither sends a burst nor switches.
+        #expect(action(for: .character("b"), in: s) == nil)
+        #expect(action(for: .character("n"), in: s) == .cancel)
+        (s, e) = reduce(s, .confirm)
+        #expect(s.overlay == .none && e == .switchAct("conflict"))
+        #expect(keyHelp.contains { $0.keys == "K / C / H" })
+    }
+
     @Test func fullKeyFlowThroughTheMap() {
         var s = idle
         var effects: [Effect] = []

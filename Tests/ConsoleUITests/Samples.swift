@@ -150,7 +150,9 @@ enum Samples {
                 HPAMetric(name: "cpu", current: 12, target: 30, kind: "Utilization", replicas: 2, explanation: "cpu 12% / 30% → 2 replicas"),
                 HPAMetric(name: "memory", current: 21, target: 50, kind: "Utilization", replicas: 2, explanation: "memory 21% / 50% → 2 replicas"),
             ], source: "local stand-in for the HPA", ageSeconds: 1.2, note: "sync 5 s (15 s in a cluster), memory = private RSS",
-               scaleDownInSeconds: 245),
+               scaleDownInSeconds: 245,
+               countdown: AutoscalerCountdown(action: "scale-down allowed", seconds: 245, bound: "exact",
+                                              rule: "scaleDown window: a higher recommendation in it holds 3")),
         ]
         s.autoscalers?.vpa = [
             VPAStatus(name: "redis", targetRef: "Process/redis", updateMode: "Recreate", containers: [
@@ -161,11 +163,85 @@ enum Samples {
                              requests: Resources(cpuMillicores: 100, memoryBytes: 536_870_912),
                              verdict: "cpu request 100m within [100m, 514m]; memory request 512Mi within [512Mi, 1Gi]"),
             ], source: "local stand-in for the VPA", ageSeconds: 0.8,
-               note: "half-life 5 min (24 h in a cluster), 148 samples, maxmemory 400Mi", nextCheckInSeconds: 12, evictions: 1),
+               note: "half-life 5 min (24 h in a cluster), 148 samples, maxmemory 400Mi", nextCheckInSeconds: 12, evictions: 1,
+               countdown: AutoscalerCountdown(action: "updater check", seconds: 12, bound: "exact",
+                                              rule: "updater every 30 s; requests within bounds")),
         ]
         s.load.web = WebTrafficStats(sent: 1200, ok: 1200, failed: 0, rate: 100)
         s.events.append(ScalingEvent(time: "2026-11-28T23:44:50Z", kind: "hpa",
                                      message: "web 1 → 3: cpu 240% / 30% → 8 replicas; memory 20% / 50% → 1 replica ⇒ 3 (scale-up policy allows 3)"))
+        return s
+    }
+
+    /// The conflict act in local mode (issue 13): a web VPA stand-in sets the cpu request of meme-web while the HPA
+    /// stand-in scales it on cpu utilisation; the warning as `AutoscalerConflicts` words it.
+    static var localConflict: ConsoleSnapshot {
+        var s = localStandIns
+        s.autoscalers?.vpa.insert(
+            VPAStatus(name: "meme-web", targetRef: "Process/web", updateMode: "Auto", containers: [
+                VPAContainer(name: "meme-web", target: Resources(cpuMillicores: 250), lowerBound: Resources(cpuMillicores: 180),
+                             upperBound: Resources(cpuMillicores: 900), uncappedTarget: Resources(cpuMillicores: 250),
+                             requests: Resources(cpuMillicores: 100), verdict: "cpu request 100m below lower bound 180m: evict, set to 250m"),
+            ], source: "local stand-in for the VPA", ageSeconds: 0.6, nextCheckInSeconds: 8, evictions: 2,
+            countdown: AutoscalerCountdown(action: "eviction", seconds: 8, bound: "exact",
+                                           rule: "updater every 30 s; a request outside [lowerBound, upperBound]: evicts")),
+            at: 0)
+        // The loop over the last minute: the VPA raised the request 100m → 180m → 250m, the utilisation fell,
+        // the HPA scaled in 3 → 1, the usage per replica rose.
+        let requests = [100, 100, 100, 100, 180, 180, 180, 250, 250, 250, 250, 250]
+        let usages = [30, 30, 32, 31, 33, 40, 45, 52, 60, 62, 64, 65]
+        let desired = [3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1]
+        let replicas = [3, 3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1]
+        s.feedback = FeedbackTrace(
+            workload: "Process/web", resource: "cpu", targetUtilization: 30,
+            samples: (0..<12).map { i in
+                FeedbackSample(at: 1_764_625_140 + Double(i * 5), request: requests[i], usage: usages[i],
+                               utilization: Int((Double(usages[i]) * 100 / Double(requests[i])).rounded()), replicas: replicas[i], desired: desired[i])
+            },
+            pods: [FeedbackPod(name: "web-1", request: 250, usage: 65, utilization: 26)])
+        s.warnings = [webHPAAndVPA("cpu", workload: "Process/web")]
+        return s
+    }
+
+    /// meme-web's HPA and VPA on `resource`, worded as `AutoscalerConflicts` words it.
+    static func webHPAAndVPA(_ resource: String, workload: String) -> AutoscalerWarning {
+        AutoscalerWarning(
+            kind: "hpa-vpa", workload: workload, objects: ["HorizontalPodAutoscaler meme-web", "VerticalPodAutoscaler meme-web"],
+            resource: resource,
+            message: "HPA meme-web scales \(workload) on \(resource) utilisation while VPA meme-web (Auto) sets its \(resource) "
+                + "requests and limits: a higher request lowers the utilisation the HPA sees, so it scales in and the load per pod rises")
+    }
+
+    /// The conflict act in a cluster: a default VPA on meme-web (cpu and memory) against its HPA, and a second HPA
+    /// on the KEDA-scaled worker (the shapes of Tests/Fixtures/meme-generator-results/conflict-hpa-snippet.txt).
+    static var clusterConflict: ConsoleSnapshot {
+        var s = busy
+        // conflict-manual-hpa-describe.txt: AbleToScale ScaleDownStabilized, the last rescale 35 s ago, a 300 s window.
+        s.autoscalers?.hpa[0].conditions[0] = HPACondition(
+            type: "AbleToScale", status: "True", reason: "ScaleDownStabilized",
+            message: "recent recommendations were higher than current one, applying the highest recent recommendation")
+        s.autoscalers?.hpa[0].countdown = AutoscalerCountdown(
+            action: "scale-down allowed", seconds: 265, bound: "earliest",
+            rule: "lastScaleTime + scaleDown window 300 s (ScaleDownStabilized; recommendations not published)")
+        s.autoscalers?.vpa.append(VPAStatus(name: "meme-web", targetRef: "Deployment/meme-web", updateMode: "Auto", containers: [
+            VPAContainer(name: "meme-web", target: Resources(cpuMillicores: 250, memoryBytes: 268_435_456),
+                         lowerBound: Resources(cpuMillicores: 180, memoryBytes: 201_326_592),
+                         upperBound: Resources(cpuMillicores: 900, memoryBytes: 536_870_912),
+                         requests: Resources(cpuMillicores: 250, memoryBytes: 268_435_456), verdict: "requests within bounds"),
+        ], countdown: AutoscalerCountdown(action: "updater check", seconds: 60, bound: "latest",
+                                          rule: "updater every 60 s, phase not published; requests within bounds")))
+        s.autoscalers?.keda[0].active = false
+        s.autoscalers?.keda[0].lag = 0
+        s.autoscalers?.keda[0].desired = 12
+        s.autoscalers?.keda[0].scaleToZeroInSeconds = 27
+        s.autoscalers?.keda[0].explanation = "lag 0 ≤ activation 1: inactive, cooldown 27 s left → 12 replicas"
+        s.autoscalers?.keda[0].countdown = AutoscalerCountdown(action: "scale to zero", seconds: 27, bound: "exact",
+                                                               rule: "cooldownPeriod 30 s since last active")
+        s.warnings = [webHPAAndVPA("cpu", workload: "Deployment/meme-web"), webHPAAndVPA("memory", workload: "Deployment/meme-web"), AutoscalerWarning(
+            kind: "two-hpas", workload: "Deployment/meme-worker", objects: ["ScaledObject meme-worker", "HorizontalPodAutoscaler meme-worker"],
+            resource: "replicas",
+            message: "ScaledObject meme-worker (through HPA keda-hpa-meme-worker) and HPA meme-worker both set the replicas of "
+                + "Deployment/meme-worker: each overwrites the other's count at every sync")]
         return s
     }
 

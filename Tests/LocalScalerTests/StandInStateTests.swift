@@ -102,3 +102,26 @@ import Testing
         #expect(v.text.contains("memory request 512Mi within [512Mi"), "\(v.text)")
     }
 }
+
+/// The request the HPA stand-in divides by once a VPA changed some pods' requests.
+@Suite struct RequestsPerPodTests {
+    let template = VPA.Amounts(cpuMillis: 10, memoryBytes: 64 << 20)
+
+    @Test func allPodsOnTheTemplateGiveTheTemplate() {
+        let r = HPAStandInState.requestsPerPod([template, template], cpu: [5, 7], memory: [1, 1], template: template)
+        #expect(r == template)
+    }
+
+    @Test func mixedRequestsAverageOverThePodsWithASample() {
+        // Two pods at 10m, one raised to 50m by the VPA: Σ usage / Σ requests = usage / mean(10, 10, 50).
+        let raised = VPA.Amounts(cpuMillis: 50, memoryBytes: 64 << 20)
+        let r = HPAStandInState.requestsPerPod([template, template, raised], cpu: [3, 3, 3], memory: [1, 1, 1], template: template)
+        #expect(r.cpuMillis == 23)  // (10 + 10 + 50) / 3 = 23.3
+        // The raised pod has no CPU sample yet (just restarted): it does not count.
+        let early = HPAStandInState.requestsPerPod([template, raised], cpu: [3, nil], memory: [1, 1], template: template)
+        #expect(early.cpuMillis == 10 && early.memoryBytes == 64 << 20)
+        // No pod has a sample: the mean over all of them.
+        #expect(HPAStandInState.requestsPerPod([template, raised], cpu: [nil, nil], memory: [nil, nil], template: template).cpuMillis == 30)
+        #expect(HPAStandInState.requestsPerPod([], cpu: [], memory: [], template: template) == template)
+    }
+}

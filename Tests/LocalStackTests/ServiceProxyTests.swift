@@ -44,6 +44,11 @@ import TestServers
         // Taken out of the rotation (as before SIGTERM): new connections all go to the other.
         proxy.remove(name: "a")
         #expect((0..<10).map { _ in get(proxy.port) }.allSatisfy { $0 == "B" })
+        // A readiness round that listed "a" before it was told to stop does not bring it back …
+        proxy.update(endpoints: [ProxyEndpoint(name: "a", port: a.port, ready: true), ProxyEndpoint(name: "b", port: b.port, ready: true)])
+        #expect((0..<10).map { _ in get(proxy.port) }.allSatisfy { $0 == "B" })
+        // … a round without it (it has stopped) forgets the removal: a new process may reuse the name.
+        proxy.update(endpoints: [ProxyEndpoint(name: "b", port: b.port, ready: true)])
 
         // A not-ready endpoint gets connections only when no endpoint is ready.
         proxy.update(endpoints: [ProxyEndpoint(name: "a", port: a.port, ready: false), ProxyEndpoint(name: "b", port: b.port, ready: true)])

@@ -136,12 +136,12 @@ import Testing
             ([0xFF, 0xD8, 0xFF, 0xE0, 0, 16, 1, 2, 3], "JPEG could not be decoded"),
         ]
         for (bytes, expected) in cases {
-            let error = #expect(throws: MemeRenderError.self) {
+            let error = #expect(throws: ImageSourceError.self) {
                 try renderer.renderSync(RenderJob(captions: MemeCaptions(top: "X", bottom: nil), size: 128, background: .image(bytes)))
             }
             #expect(error?.message.contains(expected) == true, "\(error?.message ?? "no error")")
         }
-        #expect(throws: MemeRenderError.self) {
+        #expect(throws: ImageSourceError.self) {
             try renderer.renderSync(RenderJob(captions: MemeCaptions(top: "X", bottom: nil), size: 0, background: .solid(red: 0, green: 0, blue: 0)))
         }
     }

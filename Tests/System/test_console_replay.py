@@ -58,7 +58,8 @@ def recorded_numbers(snapshot):
     q, w = snapshot.get("queue"), snapshot.get("workloads")
     if not q or not w:
         return None
-    return q["pending"], q["ack_pending"], w[0]["replicas"]
+    worker = next((x for x in w if x["name"] == "worker" or x["name"].endswith("meme-worker")), None)
+    return (q["pending"], q["ack_pending"], worker["replicas"]) if worker else None
 
 
 def console_pid(tmux):

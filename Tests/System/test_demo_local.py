@@ -169,7 +169,8 @@ def test_stop_after_the_stack_was_killed_leaves_nothing_and_up_works_again(stack
     os.kill(stack_pid, signal.SIGKILL)
     wait_until("meme-stack to die", lambda: not alive(stack_pid), timeout=10)
     # The orphans do not hold the stack's ports (children get only stdin/stdout/stderr).
-    assert not listening(ports["CONTROL"]) and not listening(ports["WEB"])
+    # (The kernel closes them once the last thread of the killed process is gone, a moment after it turns zombie.)
+    wait_until("the stack's ports to close", lambda: not listening(ports["CONTROL"]) and not listening(ports["WEB"]), timeout=10)
     assert any(alive(p) for p in others), "the servers were expected to outlive a SIGKILLed meme-stack"
 
     stop = demo(env, "stop", timeout=180)

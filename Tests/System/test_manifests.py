@@ -613,3 +613,71 @@ def test_demo_k8s_explains_a_missing_kubectl(tmp_path):
     run = subprocess.run([shutil.which("bash"), str(K8S / "demo-k8s.sh"), "status"], capture_output=True,
                          text=True, env={"PATH": str(bindir), "HOME": str(tmp_path)}, timeout=60)
     assert run.returncode != 0 and "kubectl is not installed" in run.stderr, run.stderr
+
+
+# ---------------------------------------------------------------------------- the talk's acts (k8s/components/act-*)
+
+ACTS = ["keda-only", "conflict", "harmony"]
+
+
+@pytest.fixture(scope="session")
+def acts() -> dict[str, list[dict]]:
+    return {a: kustomize(K8S / "overlays" / f"act-{a}") for a in ACTS}
+
+
+def vpas(docs: list[dict]) -> dict[tuple[str, str], dict]:
+    return {(d["metadata"]["namespace"], d["metadata"]["name"]): d for d in docs if d["kind"] == "VerticalPodAutoscaler"}
+
+
+@pytest.mark.parametrize("act", ACTS)
+def test_act_overlay_is_the_local_overlay_plus_its_vpas(rendered, acts, act):
+    """An act changes VerticalPodAutoscalers only; everything else renders as the local overlay."""
+    def rest(docs):
+        return sorted(json.dumps(d, sort_keys=True) for d in docs if d["kind"] != "VerticalPodAutoscaler")
+    assert rest(acts[act]) == rest(rendered["local"])
+    schema = crd_schema(*CRD_SCHEMAS[("autoscaling.k8s.io/v1", "VerticalPodAutoscaler")])
+    for doc in vpas(acts[act]).values():
+        jsonschema.validate(doc, schema)
+        assert not unknown_fields(doc, schema), unknown_fields(doc, schema)
+
+
+def test_act_vpas(rendered, acts):
+    base = vpas(rendered["local"])
+    assert set(base) == {("cache", "redis")}
+    # harmony is the base; keda-only only stops the Redis VPA from evicting.
+    assert vpas(acts["harmony"]) == base
+    keda = vpas(acts["keda-only"])
+    assert set(keda) == {("cache", "redis")}
+    assert keda["cache", "redis"]["spec"]["updatePolicy"]["updateMode"] == "Off"
+    assert {**keda["cache", "redis"]["spec"], "updatePolicy": None} == {**base["cache", "redis"]["spec"], "updatePolicy": None}
+    # conflict: a VPA on meme-web acting on the CPU the HPA scales on, in a mode that evicts.
+    conflict = vpas(acts["conflict"])
+    assert conflict["cache", "redis"] == base["cache", "redis"]
+    web = conflict["meme-generator", "meme-web"]
+    assert web["spec"]["targetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "meme-web"}
+    assert web["spec"]["updatePolicy"]["updateMode"] == "Recreate"
+    (policy,) = web["spec"]["resourcePolicy"]["containerPolicies"]
+    assert policy["containerName"] == "meme-web" and policy["controlledResources"] == ["cpu"]
+    hpa = find(rendered["local"], "HorizontalPodAutoscaler", "meme-web")
+    assert "cpu" in [m["resource"]["name"] for m in hpa["spec"]["metrics"]], "the conflict needs the HPA on CPU"
+    deployment = find(rendered["local"], "Deployment", "meme-web")
+    request = quantity(container(deployment, "meme-web")["resources"]["requests"]["cpu"])
+    limit = quantity(container(deployment, "meme-web")["resources"]["limits"]["cpu"])
+    # minAllowed above the request: the VPA's first move raises it (the HPA's utilisation falls); never past the limit.
+    assert request < quantity(policy["minAllowed"]["cpu"]) <= quantity(policy["maxAllowed"]["cpu"]) <= limit
+
+
+def test_console_acts_role_grants_exactly_the_act_writes():
+    docs = [d for d in yaml.safe_load_all((K8S / "components" / "console-acts" / "rbac.yaml").read_text()) if d]
+    for doc in docs:
+        kubernetes_validate.validate(doc, KUBE_VERSION, strict=True)
+    roles = {(d["metadata"]["namespace"], d["metadata"]["name"]): d for d in docs if d["kind"] == "Role"}
+    grants = {(ns, tuple(r.get("resourceNames", [])), v) for (ns, _), role in roles.items() for r in role["rules"]
+              for v in r["verbs"] if r["apiGroups"] == ["autoscaling.k8s.io"] and r["resources"] == ["verticalpodautoscalers"]}
+    assert all(r["apiGroups"] == ["autoscaling.k8s.io"] and r["resources"] == ["verticalpodautoscalers"]
+               for role in roles.values() for r in role["rules"])
+    assert grants == {("meme-generator", (), "create"), ("meme-generator", ("meme-web",), "patch"),
+                      ("meme-generator", ("meme-web",), "delete"), ("cache", ("redis",), "patch")}
+    bindings = [d for d in docs if d["kind"] == "RoleBinding"]
+    assert {(b["metadata"]["namespace"], b["roleRef"]["name"]) for b in bindings} == {(ns, "meme-console-acts") for ns, _ in roles}
+    assert all(b["subjects"] == [{"kind": "ServiceAccount", "name": "meme-console", "namespace": "meme-generator"}] for b in bindings)

@@ -1,7 +1,9 @@
 /// What the local stack (`meme-stack`) serves at `GET /status` and what meme-console reads in local
 /// mode: the KEDA stand-in's numbers at the top level (every number of one decision from one lag
 /// reading, so the console never explains a decision with a lag read at another time), the HPA and
-/// VPA stand-ins' under `hpa` and `vpa` (null when that stand-in does not run). JSON keys are
+/// VPA stand-ins' under `hpa` and `vpa` (null when that stand-in does not run), and a VPA stand-in
+/// on meme-web (the talk's conflict and harmony acts) under `web_vpa`: optional, absent or null when
+/// none runs, the same shape as `vpa` with `workload` "web". JSON keys are
 /// snake_case; times are Unix seconds. Absent values are null, never a guessed zero.
 public struct LocalScalerStatus: Codable, Sendable, Equatable {
     /// Bumped when a key changes meaning; readers refuse a version they do not know.
@@ -36,6 +38,10 @@ public struct LocalScalerStatus: Codable, Sendable, Equatable {
     public var hpa: LocalHPAStatus?
     /// The VPA stand-in on Redis; nil when the stack runs no Redis.
     public var vpa: LocalVPAStatus?
+    /// The act the stand-ins play (`DemoAct` raw value); nil from a stack that has no acts.
+    public var act: String?
+    /// The conflict act's VPA stand-in on meme-web (CPU only); nil in the other acts.
+    public var webVPA: LocalVPAStatus?
 
     public struct Event: Codable, Sendable, Equatable {
         /// Unix time of the decision (the lag read it used).
@@ -69,7 +75,8 @@ public struct LocalScalerStatus: Codable, Sendable, Equatable {
     public init(version: Int = Self.currentVersion, readAt: Double?, workload: String = "worker", replicas: Int, desiredReplicas: Int,
                 terminating: Int, lag: Int?, lagThreshold: Int, activationLagThreshold: Int, minReplicas: Int, maxReplicas: Int,
                 pollingIntervalSeconds: Int, cooldownPeriodSeconds: Int, active: Bool, lastActiveAt: Double?,
-                scaleToZeroInSeconds: Double?, reason: String, events: [Event], hpa: LocalHPAStatus? = nil, vpa: LocalVPAStatus? = nil) {
+                scaleToZeroInSeconds: Double?, reason: String, events: [Event], hpa: LocalHPAStatus? = nil, vpa: LocalVPAStatus? = nil,
+                webVPA: LocalVPAStatus? = nil) {
         self.version = version
         self.readAt = readAt
         self.workload = workload
@@ -90,10 +97,12 @@ public struct LocalScalerStatus: Codable, Sendable, Equatable {
         self.events = events
         self.hpa = hpa
         self.vpa = vpa
+        self.webVPA = webVPA
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, workload, replicas, terminating, lag, active, reason, events, hpa, vpa
+        case version, workload, replicas, terminating, lag, active, reason, events, hpa, vpa, act
+        case webVPA = "web_vpa"
         case readAt = "read_at"
         case desiredReplicas = "desired_replicas"
         case lagThreshold = "lag_threshold"
@@ -132,5 +141,7 @@ public struct LocalScalerStatus: Codable, Sendable, Equatable {
         try c.encode(events, forKey: .events)
         try c.encode(hpa, forKey: .hpa)
         try c.encode(vpa, forKey: .vpa)
+        try c.encode(act, forKey: .act)
+        try c.encode(webVPA, forKey: .webVPA)
     }
 }

@@ -226,6 +226,8 @@ public struct LocalVPAStatus: Codable, Sendable, Equatable {
     public var evictions: Int
     /// Seconds until the updater checks again; nil when it does not act (mode Off / Initial).
     public var nextCheckInSeconds: Double?
+    /// How often the updater checks (60 s in a cluster, shorter for a demo); nil from a stack that does not say.
+    public var updateIntervalSeconds: Double? = nil
     public var events: [LocalScalerStatus.Event]
 
     public init(source: String = "local stand-in for the VPA", name: String, workload: String, container: String, updateMode: String,
@@ -278,6 +280,7 @@ public struct LocalVPAStatus: Codable, Sendable, Equatable {
         case maxMemoryBytes = "max_memory_bytes"
         case wouldEvict = "would_evict"
         case nextCheckInSeconds = "next_check_in_seconds"
+        case updateIntervalSeconds = "update_interval_seconds"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -307,6 +310,7 @@ public struct LocalVPAStatus: Codable, Sendable, Equatable {
         try c.encode(wouldEvict, forKey: .wouldEvict)
         try c.encode(evictions, forKey: .evictions)
         try c.encode(nextCheckInSeconds, forKey: .nextCheckInSeconds)
+        try c.encode(updateIntervalSeconds, forKey: .updateIntervalSeconds)
         try c.encode(events, forKey: .events)
     }
 }

@@ -56,12 +56,6 @@ public struct JetStreamStatus: Sendable, Equatable {
     }
 }
 
-public struct JetStreamMonitorError: Error, Sendable, CustomStringConvertible, Equatable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
 public enum JetStreamMonitorDecoding {
     struct Page: Decodable {
         var server_id: String?
@@ -107,10 +101,10 @@ public enum JetStreamMonitorDecoding {
         var cluster: Cluster?
     }
 
-    public static func decode(_ body: [UInt8]) throws(JetStreamMonitorError) -> JetStreamStatus {
+    public static func decode(_ body: [UInt8]) throws(ClusterReadError) -> JetStreamStatus {
         let page: Page
         do { page = try JSONDecoder().decode(Page.self, from: Data(body)) } catch {
-            throw JetStreamMonitorError("cannot decode /jsz: \(KubernetesDecoding.describe(error))")
+            throw ClusterReadError(.decoding, "cannot decode /jsz: \(KubernetesDecoding.describe(error))")
         }
         var streams = [JetStreamStreamStats]()
         for account in page.account_details ?? [] {
@@ -151,14 +145,14 @@ public struct JetStreamMonitor: Sendable {
         self.timeouts = timeouts
     }
 
-    public func status() async throws(JetStreamMonitorError) -> JetStreamStatus {
+    public func status() async throws(ClusterReadError) -> JetStreamStatus {
         let url = "\(monitorURL)/jsz?accounts=true&streams=true&consumers=true&config=true"
         let response: HTTPResponse
         do { response = try await client.send(HTTPRequest(url: url, timeouts: timeouts)) } catch {
-            throw JetStreamMonitorError("NATS monitor: \(error.message)")
+            throw ClusterReadError(.transport(error.kind), "NATS monitor: \(error.message)")
         }
         guard response.isSuccess else {
-            throw JetStreamMonitorError("NATS monitor answered HTTP \(response.status) for /jsz")
+            throw ClusterReadError(.status(code: response.status), "NATS monitor answered HTTP \(response.status) for /jsz")
         }
         return try JetStreamMonitorDecoding.decode(response.body)
     }

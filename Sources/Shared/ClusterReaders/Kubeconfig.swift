@@ -26,9 +26,9 @@ public struct KubernetesConnection: Sendable {
     }
 
     /// A `kubectl proxy` (or any unauthenticated) URL.
-    public static func proxy(_ url: String) throws(KubeconfigError) -> KubernetesConnection {
+    public static func proxy(_ url: String) throws(ClusterReadError) -> KubernetesConnection {
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-            throw KubeconfigError("API URL \"\(url)\" must start with http:// or https://")
+            throw ClusterReadError(.configuration, "API URL \"\(url)\" must start with http:// or https://")
         }
         return KubernetesConnection(server: url, origin: "URL \(url)")
     }
@@ -38,14 +38,14 @@ public struct KubernetesConnection: Sendable {
     public static func inCluster(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         directory: String = "/var/run/secrets/kubernetes.io/serviceaccount"
-    ) throws(KubeconfigError) -> KubernetesConnection {
+    ) throws(ClusterReadError) -> KubernetesConnection {
         guard let host = environment["KUBERNETES_SERVICE_HOST"], !host.isEmpty,
               let port = environment["KUBERNETES_SERVICE_PORT"], !port.isEmpty else {
-            throw KubeconfigError("not running in a cluster: KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT are not set")
+            throw ClusterReadError(.configuration, "not running in a cluster: KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT are not set")
         }
         let tokenPath = "\(directory)/token"
         guard let token = try? String(contentsOfFile: tokenPath, encoding: .utf8) else {
-            throw KubeconfigError("cannot read the service account token at \(tokenPath)")
+            throw ClusterReadError(.configuration, "cannot read the service account token at \(tokenPath)")
         }
         let caPath = "\(directory)/ca.crt"
         let namespace = try? String(contentsOfFile: "\(directory)/namespace", encoding: .utf8)
@@ -56,12 +56,6 @@ public struct KubernetesConnection: Sendable {
             authorization: .bearer(token.trimmingCharacters(in: .whitespacesAndNewlines)),
             namespace: namespace?.trimmingCharacters(in: .whitespacesAndNewlines), origin: "in-cluster service account")
     }
-}
-
-public struct KubeconfigError: Error, Sendable, CustomStringConvertible, Equatable {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
 }
 
 /// A parsed kubeconfig file (clusters, users, contexts, current-context).
@@ -101,27 +95,27 @@ public struct Kubeconfig: Sendable {
     public var baseDirectory: String
 
     /// Reads `path`, or `$KUBECONFIG` (first entry), or `~/.kube/config`.
-    public static func load(path: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws(KubeconfigError) -> Kubeconfig {
+    public static func load(path: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ClusterReadError) -> Kubeconfig {
         let resolved = path
             ?? environment["KUBECONFIG"]?.split(separator: ":").first.map(String.init)
             ?? "\(environment["HOME"] ?? NSHomeDirectory())/.kube/config"
         guard let text = try? String(contentsOfFile: resolved, encoding: .utf8) else {
-            throw KubeconfigError("cannot read kubeconfig \(resolved)")
+            throw ClusterReadError(.configuration, "cannot read kubeconfig \(resolved)")
         }
         return try parse(text, baseDirectory: (resolved as NSString).deletingLastPathComponent)
     }
 
-    public static func parse(_ yaml: String, baseDirectory: String = ".") throws(KubeconfigError) -> Kubeconfig {
+    public static func parse(_ yaml: String, baseDirectory: String = ".") throws(ClusterReadError) -> Kubeconfig {
         let root: Any?
         do { root = try Yams.load(yaml: yaml) } catch {
-            throw KubeconfigError("kubeconfig is not valid YAML: \(error)")
+            throw ClusterReadError(.configuration, "kubeconfig is not valid YAML: \(error)")
         }
-        guard let document = root as? [String: Any] else { throw KubeconfigError("kubeconfig must be a YAML mapping") }
+        guard let document = root as? [String: Any] else { throw ClusterReadError(.configuration, "kubeconfig must be a YAML mapping") }
         var config = Kubeconfig(clusters: [:], users: [:], contexts: [:], currentContext: document["current-context"] as? String,
                                 baseDirectory: baseDirectory)
         for entry in document["clusters"] as? [[String: Any]] ?? [] {
             guard let name = entry["name"] as? String, let c = entry["cluster"] as? [String: Any] else { continue }
-            guard let server = c["server"] as? String else { throw KubeconfigError("cluster \"\(name)\" has no server") }
+            guard let server = c["server"] as? String else { throw ClusterReadError(.configuration, "cluster \"\(name)\" has no server") }
             config.clusters[name] = Cluster(
                 server: server, certificateAuthority: c["certificate-authority"] as? String,
                 certificateAuthorityData: try base64(c["certificate-authority-data"], field: "certificate-authority-data", owner: "cluster \"\(name)\""),
@@ -142,22 +136,22 @@ public struct Kubeconfig: Sendable {
         }
         for entry in document["contexts"] as? [[String: Any]] ?? [] {
             guard let name = entry["name"] as? String, let c = entry["context"] as? [String: Any] else { continue }
-            guard let cluster = c["cluster"] as? String else { throw KubeconfigError("context \"\(name)\" has no cluster") }
+            guard let cluster = c["cluster"] as? String else { throw ClusterReadError(.configuration, "context \"\(name)\" has no cluster") }
             config.contexts[name] = Context(cluster: cluster, user: c["user"] as? String, namespace: c["namespace"] as? String)
         }
         return config
     }
 
     /// The connection for `context` (default: current-context).
-    public func connection(context name: String? = nil) throws(KubeconfigError) -> KubernetesConnection {
+    public func connection(context name: String? = nil) throws(ClusterReadError) -> KubernetesConnection {
         guard let contextName = name ?? currentContext, !contextName.isEmpty else {
-            throw KubeconfigError("kubeconfig has no current-context; name one (contexts: \(contexts.keys.sorted().joined(separator: ", ")))")
+            throw ClusterReadError(.configuration, "kubeconfig has no current-context; name one (contexts: \(contexts.keys.sorted().joined(separator: ", ")))")
         }
         guard let context = contexts[contextName] else {
-            throw KubeconfigError("context \"\(contextName)\" not found (contexts: \(contexts.keys.sorted().joined(separator: ", ")))")
+            throw ClusterReadError(.configuration, "context \"\(contextName)\" not found (contexts: \(contexts.keys.sorted().joined(separator: ", ")))")
         }
         guard let cluster = clusters[context.cluster] else {
-            throw KubeconfigError("context \"\(contextName)\" names cluster \"\(context.cluster)\", which is not defined")
+            throw ClusterReadError(.configuration, "context \"\(contextName)\" names cluster \"\(context.cluster)\", which is not defined")
         }
         var tls = TLSOptions(insecureSkipVerify: cluster.insecureSkipTLSVerify)
         if let data = cluster.certificateAuthorityData {
@@ -168,7 +162,7 @@ public struct Kubeconfig: Sendable {
         var authorization: HTTPAuthorization?
         if let userName = context.user {
             guard let user = users[userName] else {
-                throw KubeconfigError("context \"\(contextName)\" names user \"\(userName)\", which is not defined")
+                throw ClusterReadError(.configuration, "context \"\(contextName)\" names user \"\(userName)\", which is not defined")
             }
             if let data = user.clientCertificateData {
                 tls.clientCertificate = .data(data)
@@ -185,13 +179,13 @@ public struct Kubeconfig: Sendable {
             } else if let tokenFile = user.tokenFile {
                 let path = resolve(tokenFile)
                 guard let token = try? String(contentsOfFile: path, encoding: .utf8) else {
-                    throw KubeconfigError("user \"\(userName)\": cannot read tokenFile \(path)")
+                    throw ClusterReadError(.configuration, "user \"\(userName)\": cannot read tokenFile \(path)")
                 }
                 authorization = .bearer(token.trimmingCharacters(in: .whitespacesAndNewlines))
             } else if let username = user.username, let password = user.password {
                 authorization = .basic(username: username, password: password)
             } else if user.usesPlugin && tls.clientCertificate == nil {
-                throw KubeconfigError("user \"\(userName)\" uses an exec/auth-provider plugin, which meme-console does not run; use a token, a client certificate or `kubectl proxy`")
+                throw ClusterReadError(.configuration, "user \"\(userName)\" uses an exec/auth-provider plugin, which meme-console does not run; use a token, a client certificate or `kubectl proxy`")
             }
         }
         return KubernetesConnection(server: cluster.server, tls: tls, authorization: authorization, proxyURL: cluster.proxyURL,
@@ -208,10 +202,10 @@ public struct Kubeconfig: Sendable {
         return false
     }
 
-    private static func base64(_ value: Any?, field: String, owner: String) throws(KubeconfigError) -> [UInt8]? {
+    private static func base64(_ value: Any?, field: String, owner: String) throws(ClusterReadError) -> [UInt8]? {
         guard let text = value as? String else { return nil }
         guard let data = Data(base64Encoded: text.filter { !$0.isWhitespace }) else {
-            throw KubeconfigError("\(owner): \(field) is not valid base64")
+            throw ClusterReadError(.configuration, "\(owner): \(field) is not valid base64")
         }
         return Array(data)
     }

@@ -3,23 +3,23 @@ import Foundation
 
 /// Pure decoding of API list bodies into the models (no I/O), so fixtures can be decoded directly.
 public enum KubernetesDecoding {
-    public static func workloads(_ body: [UInt8], kind: String) throws(KubernetesError) -> [Workload] {
-        try decodeList(WireWorkload.self, body, what: kind).map { w throws(KubernetesError) in try workload(w, kind: kind) }
+    public static func workloads(_ body: [UInt8], kind: String) throws(ClusterReadError) -> [Workload] {
+        try decodeList(WireWorkload.self, body, what: kind).map { w throws(ClusterReadError) in try workload(w, kind: kind) }
     }
 
-    public static func horizontalPodAutoscalers(_ body: [UInt8]) throws(KubernetesError) -> [HorizontalPodAutoscaler] {
-        try decodeList(WireHPA.self, body, what: "HorizontalPodAutoscaler").map { h throws(KubernetesError) in try hpa(h) }
+    public static func horizontalPodAutoscalers(_ body: [UInt8]) throws(ClusterReadError) -> [HorizontalPodAutoscaler] {
+        try decodeList(WireHPA.self, body, what: "HorizontalPodAutoscaler").map { h throws(ClusterReadError) in try hpa(h) }
     }
 
-    public static func scaledObjects(_ body: [UInt8]) throws(KubernetesError) -> [ScaledObject] {
+    public static func scaledObjects(_ body: [UInt8]) throws(ClusterReadError) -> [ScaledObject] {
         try decodeList(WireScaledObject.self, body, what: "ScaledObject").map(scaledObject)
     }
 
-    public static func verticalPodAutoscalers(_ body: [UInt8]) throws(KubernetesError) -> [VerticalPodAutoscaler] {
-        try decodeList(WireVPA.self, body, what: "VerticalPodAutoscaler").map { v throws(KubernetesError) in try vpa(v) }
+    public static func verticalPodAutoscalers(_ body: [UInt8]) throws(ClusterReadError) -> [VerticalPodAutoscaler] {
+        try decodeList(WireVPA.self, body, what: "VerticalPodAutoscaler").map { v throws(ClusterReadError) in try vpa(v) }
     }
 
-    public static func events(_ body: [UInt8]) throws(KubernetesError) -> [KubernetesEvent] {
+    public static func events(_ body: [UInt8]) throws(ClusterReadError) -> [KubernetesEvent] {
         try decodeList(WireEvent.self, body, what: "Event").map { e in
             KubernetesEvent(type: e.type, reason: e.reason, message: e.message, involvedKind: e.involvedObject?.kind,
                             involvedName: e.involvedObject?.name, count: e.count, firstTimestamp: e.firstTimestamp,
@@ -27,17 +27,17 @@ public enum KubernetesDecoding {
         }
     }
 
-    static func decodeList<T: Decodable>(_ type: T.Type, _ body: [UInt8], what: String) throws(KubernetesError) -> [T] {
+    static func decodeList<T: Decodable>(_ type: T.Type, _ body: [UInt8], what: String) throws(ClusterReadError) -> [T] {
         do {
             let list = try JSONDecoder().decode(WireList<T>.self, from: Data(body))
             if let kind = list.kind, !kind.hasSuffix("List") {
-                throw KubernetesError(.decoding, "expected a \(what)List, got kind \(kind)")
+                throw ClusterReadError(.decoding, "expected a \(what)List, got kind \(kind)")
             }
             return list.items ?? []
-        } catch let error as KubernetesError {
+        } catch let error as ClusterReadError {
             throw error
         } catch {
-            throw KubernetesError(.decoding, "cannot decode \(what) list: \(describe(error))")
+            throw ClusterReadError(.decoding, "cannot decode \(what) list: \(describe(error))")
         }
     }
 
@@ -53,18 +53,18 @@ public enum KubernetesDecoding {
         }
     }
 
-    static func amounts(_ map: [String: String]?, owner: String) throws(KubernetesError) -> VPA.Amounts {
+    static func amounts(_ map: [String: String]?, owner: String) throws(ClusterReadError) -> VPA.Amounts {
         var result = VPA.Amounts()
         do {
             if let cpu = map?["cpu"] { result.cpuMillis = try Quantity(cpu).millis }
             if let memory = map?["memory"] { result.memoryBytes = try Quantity(memory).units }
         } catch {
-            throw KubernetesError(.decoding, "\(owner): \(error)")
+            throw ClusterReadError(.decoding, "\(owner): \(error)")
         }
         return result
     }
 
-    static func workload(_ w: WireWorkload, kind: String) throws(KubernetesError) -> Workload {
+    static func workload(_ w: WireWorkload, kind: String) throws(ClusterReadError) -> Workload {
         let name = w.metadata?.name ?? "?"
         var containers = [ContainerResources]()
         for c in w.spec?.template?.spec?.containers ?? [] {
@@ -80,7 +80,7 @@ public enum KubernetesDecoding {
             conditions: w.status?.conditions ?? [], containers: containers)
     }
 
-    static func target(_ t: WireMetricTarget?, owner: String) throws(KubernetesError) -> HPA.Target? {
+    static func target(_ t: WireMetricTarget?, owner: String) throws(ClusterReadError) -> HPA.Target? {
         guard let t else { return nil }
         do {
             switch t.type {
@@ -90,11 +90,11 @@ public enum KubernetesDecoding {
             default: return nil
             }
         } catch {
-            throw KubernetesError(.decoding, "\(owner): \(error)")
+            throw ClusterReadError(.decoding, "\(owner): \(error)")
         }
     }
 
-    static func current(_ v: WireMetricValue?, for target: HPA.Target?, owner: String) throws(KubernetesError) -> Int? {
+    static func current(_ v: WireMetricValue?, for target: HPA.Target?, owner: String) throws(ClusterReadError) -> Int? {
         guard let v, let target else { return nil }
         do {
             switch target {
@@ -103,7 +103,7 @@ public enum KubernetesDecoding {
             case .value: return try v.value.map { try Quantity($0).millis }
             }
         } catch {
-            throw KubernetesError(.decoding, "\(owner): \(error)")
+            throw ClusterReadError(.decoding, "\(owner): \(error)")
         }
     }
 
@@ -119,14 +119,14 @@ public enum KubernetesDecoding {
             policies: policies ?? fallback.policies)
     }
 
-    static func hpa(_ h: WireHPA) throws(KubernetesError) -> HorizontalPodAutoscaler {
+    static func hpa(_ h: WireHPA) throws(ClusterReadError) -> HorizontalPodAutoscaler {
         let name = h.metadata?.name ?? "?"
         var metrics = [HPAMetricStatus]()
         for m in h.spec?.metrics ?? [] {
             let owner = "HPA \(name) metric \(m.name)"
             let t = try target(m.source?.target, owner: owner)
             let reported = h.status?.currentMetrics?.first { $0.type == m.type && $0.name == m.name }
-            metrics.append(HPAMetricStatus(type: m.type ?? "?", name: m.name, target: t,
+            metrics.append(HPAMetricStatus(type: m.type ?? "?", name: m.name, container: m.source?.container, target: t,
                                            current: try current(reported?.source?.current, for: t, owner: owner)))
         }
         let behavior = h.spec?.behavior.map {
@@ -139,7 +139,8 @@ public enum KubernetesDecoding {
             currentReplicas: h.status?.currentReplicas ?? 0, desiredReplicas: h.status?.desiredReplicas ?? 0,
             conditions: h.status?.conditions ?? [],
             scaledObject: h.metadata?.ownerReferences?.first { $0.kind == "ScaledObject" }?.name
-                ?? h.metadata?.labels?["scaledobject.keda.sh/name"])
+                ?? h.metadata?.labels?["scaledobject.keda.sh/name"],
+            lastScaleTime: h.status?.lastScaleTime)
     }
 
     static func scaledObject(_ s: WireScaledObject) -> ScaledObject {
@@ -160,7 +161,7 @@ public enum KubernetesDecoding {
             lastActiveTime: s.status?.lastActiveTime)
     }
 
-    static func vpa(_ v: WireVPA) throws(KubernetesError) -> VerticalPodAutoscaler {
+    static func vpa(_ v: WireVPA) throws(ClusterReadError) -> VerticalPodAutoscaler {
         let name = v.metadata?.name ?? "?"
         var recommendations = [VPA.ContainerRecommendation]()
         for r in v.status?.recommendation?.containerRecommendations ?? [] {
@@ -170,9 +171,34 @@ public enum KubernetesDecoding {
                 lowerBound: try amounts(r.lowerBound, owner: owner), upperBound: try amounts(r.upperBound, owner: owner),
                 uncappedTarget: try amounts(r.uncappedTarget, owner: owner)))
         }
+        var policies = [VPA.ContainerPolicy]()
+        for p in v.spec?.resourcePolicy?.containerPolicies ?? [] { policies.append(try containerPolicy(p, vpa: name)) }
         return VerticalPodAutoscaler(
             name: name, namespace: v.metadata?.namespace ?? "", targetKind: v.spec?.targetRef?.kind, targetName: v.spec?.targetRef?.name,
             updateMode: v.spec?.updatePolicy?.updateMode.flatMap(VPA.UpdateMode.init(rawValue:)),
-            conditions: v.status?.conditions ?? [], recommendations: recommendations)
+            conditions: v.status?.conditions ?? [], recommendations: recommendations, containerPolicies: policies)
+    }
+
+    /// One `containerPolicies[]` entry; a value the CRD does not allow is an error naming the VPA and the field.
+    static func containerPolicy(_ p: WireVPA.Spec.ContainerPolicy, vpa: String) throws(ClusterReadError) -> VPA.ContainerPolicy {
+        let owner = "VPA \(vpa) containerPolicy \(p.containerName ?? "?")"
+        var policy = VPA.ContainerPolicy(containerName: p.containerName ?? "*")
+        if let raw = p.mode {
+            guard let mode = VPA.ContainerScalingMode(rawValue: raw) else { throw ClusterReadError(.decoding, "\(owner): mode '\(raw)' is not Auto or Off") }
+            policy.mode = mode
+        }
+        if let list = p.controlledResources {
+            // Resources other than cpu and memory (the CRD allows only those two) are ignored, not fatal.
+            policy.controlledResources = list.compactMap(VPA.Resource.init(rawValue:))
+        }
+        if let raw = p.controlledValues {
+            guard let values = VPA.ControlledValues(rawValue: raw) else {
+                throw ClusterReadError(.decoding, "\(owner): controlledValues '\(raw)' is not RequestsAndLimits or RequestsOnly")
+            }
+            policy.controlledValues = values
+        }
+        policy.minAllowed = try amounts(p.minAllowed, owner: owner + " minAllowed")
+        policy.maxAllowed = try amounts(p.maxAllowed, owner: owner + " maxAllowed")
+        return policy
     }
 }

@@ -40,6 +40,8 @@ public struct HPAMetricStatus: Sendable, Equatable {
     public var type: String
     /// "cpu", "memory", or the metric name ("s0-nats-jetstream-MEMES").
     public var name: String
+    /// The container of a ContainerResource metric; nil for the others.
+    public var container: String? = nil
     /// Nil when the target type is not understood.
     public var target: HPA.Target?
     /// In the target's unit: percent, per-pod average (milli) or total (milli). Nil when not reported.
@@ -64,6 +66,8 @@ public struct HorizontalPodAutoscaler: Sendable, Equatable {
     public var conditions: [KubernetesCondition]
     /// Name of the KEDA ScaledObject that owns this HPA, if any.
     public var scaledObject: String?
+    /// `status.lastScaleTime` (RFC 3339): when it last changed the replica count.
+    public var lastScaleTime: String? = nil
 
     /// What the HPA controller would compute from the reported metrics (no history: no stabilisation).
     public func evaluate(nowSeconds: Double = 0) -> HPA.Decision {
@@ -128,6 +132,8 @@ public struct VerticalPodAutoscaler: Sendable, Equatable {
     public var updateMode: VPA.UpdateMode?
     public var conditions: [KubernetesCondition]
     public var recommendations: [VPA.ContainerRecommendation]
+    /// `spec.resourcePolicy.containerPolicies`, with the CRD's defaults for what an entry leaves out.
+    public var containerPolicies: [VPA.ContainerPolicy] = []
 }
 
 /// A core/v1 Event.

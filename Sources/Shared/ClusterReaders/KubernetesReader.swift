@@ -28,8 +28,8 @@ public struct KubernetesResource: Sendable, Equatable, CustomStringConvertible {
 /// Lists workloads and autoscalers in one namespace over the Kubernetes REST API.
 public struct KubernetesReader: Sendable {
     public let connection: KubernetesConnection
-    private let client: CurlHTTPClient
-    private let timeouts: HTTPTimeouts
+    let client: CurlHTTPClient
+    let timeouts: HTTPTimeouts
 
     /// `client` must have been made with `KubernetesReader.clientConfiguration(for:)` (TLS and proxy
     /// are per client); `makeClient(for:)` does that.
@@ -47,40 +47,40 @@ public struct KubernetesReader: Sendable {
         CurlHTTPClient(configuration: clientConfiguration(for: connection))
     }
 
-    public func deployments(namespace: String) async throws(KubernetesError) -> [Workload] {
+    public func deployments(namespace: String) async throws(ClusterReadError) -> [Workload] {
         try KubernetesDecoding.workloads(try await list(.deployments, namespace: namespace), kind: "Deployment")
     }
 
-    public func statefulSets(namespace: String) async throws(KubernetesError) -> [Workload] {
+    public func statefulSets(namespace: String) async throws(ClusterReadError) -> [Workload] {
         try KubernetesDecoding.workloads(try await list(.statefulSets, namespace: namespace), kind: "StatefulSet")
     }
 
-    public func horizontalPodAutoscalers(namespace: String) async throws(KubernetesError) -> [HorizontalPodAutoscaler] {
+    public func horizontalPodAutoscalers(namespace: String) async throws(ClusterReadError) -> [HorizontalPodAutoscaler] {
         try KubernetesDecoding.horizontalPodAutoscalers(try await list(.horizontalPodAutoscalers, namespace: namespace))
     }
 
-    public func scaledObjects(namespace: String) async throws(KubernetesError) -> [ScaledObject] {
+    public func scaledObjects(namespace: String) async throws(ClusterReadError) -> [ScaledObject] {
         try KubernetesDecoding.scaledObjects(try await list(.scaledObjects, namespace: namespace))
     }
 
-    public func verticalPodAutoscalers(namespace: String) async throws(KubernetesError) -> [VerticalPodAutoscaler] {
+    public func verticalPodAutoscalers(namespace: String) async throws(ClusterReadError) -> [VerticalPodAutoscaler] {
         try KubernetesDecoding.verticalPodAutoscalers(try await list(.verticalPodAutoscalers, namespace: namespace))
     }
 
-    public func events(namespace: String) async throws(KubernetesError) -> [KubernetesEvent] {
+    public func events(namespace: String) async throws(ClusterReadError) -> [KubernetesEvent] {
         try KubernetesDecoding.events(try await list(.events, namespace: namespace))
     }
 
-    /// GETs the list body of `resource` in `namespace`; non-2xx answers become `KubernetesError`.
-    public func list(_ resource: KubernetesResource, namespace: String) async throws(KubernetesError) -> [UInt8] {
+    /// GETs the list body of `resource` in `namespace`; non-2xx answers become `ClusterReadError`.
+    public func list(_ resource: KubernetesResource, namespace: String) async throws(ClusterReadError) -> [UInt8] {
         guard Self.isValidName(namespace) else {
-            throw KubernetesError(.decoding, "invalid namespace \"\(namespace)\": lower-case letters, digits and '-' only")
+            throw ClusterReadError(.decoding, "invalid namespace \"\(namespace)\": lower-case letters, digits and '-' only")
         }
         let request = HTTPRequest(url: connection.server + resource.path(namespace: namespace), headers: [("Accept", "application/json")],
                                   timeouts: timeouts, authorization: connection.authorization)
         let response: HTTPResponse
         do { response = try await client.send(request) } catch {
-            throw KubernetesError(.transport(error.kind), "Kubernetes API (\(connection.origin)): \(error.message)")
+            throw ClusterReadError(.transport(error.kind), "Kubernetes API (\(connection.origin)): \(error.message)")
         }
         guard response.isSuccess else {
             throw Self.error(status: response.status, body: response.body, resource: resource, namespace: namespace)
@@ -89,26 +89,30 @@ public struct KubernetesReader: Sendable {
     }
 
     /// Turns an error answer (usually a `kind: Status` body) into a typed error with meaning.
-    public static func error(status: Int, body: [UInt8], resource: KubernetesResource, namespace: String) -> KubernetesError {
+    /// `verb` and `object` name a write ("patch", "redis"); reads are "list" of the whole resource.
+    public static func error(status: Int, body: [UInt8], resource: KubernetesResource, namespace: String,
+                             verb: String = "list", object: String? = nil) -> ClusterReadError {
+        let what = object.map { "\(resource.plural)/\($0)" } ?? resource.plural
         let wire = try? JSONDecoder().decode(WireStatus.self, from: Data(body))
         let serverMessage = wire?.kind == "Status" ? wire?.message : nil
         let code = wire?.code ?? status
         switch code {
         case 403:
             let user = serverMessage.flatMap(forbiddenUser)
-            return KubernetesError(.forbidden(user: user),
-                                   "RBAC: cannot list \(resource.plural) in \(namespace) (user \(user ?? "unknown"))", serverMessage: serverMessage)
+            return ClusterReadError(.forbidden(user: user),
+                                   "RBAC: cannot \(verb) \(what) in \(namespace) (user \(user ?? "unknown"))", serverMessage: serverMessage)
         case 401:
-            return KubernetesError(.unauthorized, "unauthorized: the API server rejected the credentials", serverMessage: serverMessage)
+            return ClusterReadError(.unauthorized, "unauthorized: the API server rejected the credentials", serverMessage: serverMessage)
         case 404:
             if let addOn = resource.addOn {
-                return KubernetesError(.notFound, "not found: no \(addOn) installed (\(resource))", serverMessage: serverMessage)
+                return ClusterReadError(.notFound, "not found: no \(addOn) installed (\(resource))", serverMessage: serverMessage)
             }
-            return KubernetesError(.notFound, "not found: \(resource) in \(namespace)\(serverMessage.map { ": \($0)" } ?? "")",
+            return ClusterReadError(.notFound, "not found: \(object.map { "\(resource.plural)/\($0)" } ?? "\(resource)") in \(namespace)\(serverMessage.map { ": \($0)" } ?? "")",
                                    serverMessage: serverMessage)
         default:
             let detail = serverMessage ?? String(decoding: body.prefix(200), as: UTF8.self)
-            return KubernetesError(.status(code: code), "HTTP \(code) listing \(resource) in \(namespace): \(detail)", serverMessage: serverMessage)
+            let doing = verb == "list" ? "listing \(resource)" : "on \(verb) of \(what)"
+            return ClusterReadError(.status(code: code), "HTTP \(code) \(doing) in \(namespace): \(detail)", serverMessage: serverMessage)
         }
     }
 

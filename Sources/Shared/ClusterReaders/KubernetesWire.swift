@@ -126,6 +126,7 @@ struct WireHPA: Decodable {
     struct Status: Decodable {
         var currentReplicas: Int?
         var desiredReplicas: Int?
+        var lastScaleTime: String?
         var currentMetrics: [WireMetric]?
         var conditions: [KubernetesCondition]?
     }
@@ -178,8 +179,18 @@ struct WireVPA: Decodable {
             var name: String?
         }
         struct UpdatePolicy: Decodable { var updateMode: String? }
+        struct ContainerPolicy: Decodable {
+            var containerName: String?
+            var mode: String?
+            var controlledResources: [String]?
+            var controlledValues: String?
+            var minAllowed: [String: String]?
+            var maxAllowed: [String: String]?
+        }
+        struct ResourcePolicy: Decodable { var containerPolicies: [ContainerPolicy]? }
         var targetRef: Target?
         var updatePolicy: UpdatePolicy?
+        var resourcePolicy: ResourcePolicy?
     }
     struct Recommendation: Decodable {
         var containerName: String?

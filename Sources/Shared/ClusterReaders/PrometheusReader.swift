@@ -35,23 +35,6 @@ public enum PrometheusResult: Sendable, Equatable {
     public var firstValue: Double? { series.first?.sample?.value }
 }
 
-public struct PrometheusError: Error, Sendable, CustomStringConvertible, Equatable {
-    public enum Kind: Sendable, Equatable {
-        /// The server answered `status: error`; `errorType` is e.g. `bad_data`, `execution`, `timeout`.
-        case query(errorType: String)
-        case transport(HTTPClientError.Kind)
-        case http(status: Int)
-        case decoding
-    }
-    public var kind: Kind
-    public var message: String
-    public init(_ kind: Kind, _ message: String) {
-        self.kind = kind
-        self.message = message
-    }
-    public var description: String { message }
-}
-
 /// Pure decoding of Prometheus HTTP API bodies.
 public enum PrometheusDecoding {
     struct Envelope: Decodable {
@@ -93,19 +76,19 @@ public enum PrometheusDecoding {
     }
 
     /// Decodes a `/api/v1/query` (or `query_range`) body. `status: error` bodies throw `.query`.
-    public static func decode(_ body: [UInt8], httpStatus: Int = 200) throws(PrometheusError) -> PrometheusResult {
+    public static func decode(_ body: [UInt8], httpStatus: Int = 200) throws(ClusterReadError) -> PrometheusResult {
         let envelope: Envelope
         do { envelope = try JSONDecoder().decode(Envelope.self, from: Data(body)) } catch {
             if !(200..<300).contains(httpStatus) {
-                throw PrometheusError(.http(status: httpStatus), "Prometheus answered HTTP \(httpStatus): \(String(decoding: body.prefix(200), as: UTF8.self))")
+                throw ClusterReadError(.status(code: httpStatus), "Prometheus answered HTTP \(httpStatus): \(String(decoding: body.prefix(200), as: UTF8.self))")
             }
-            throw PrometheusError(.decoding, "cannot decode Prometheus answer: \(KubernetesDecoding.describe(error))")
+            throw ClusterReadError(.decoding, "cannot decode Prometheus answer: \(KubernetesDecoding.describe(error))")
         }
         guard envelope.status == "success" else {
             let type = envelope.errorType ?? "unknown"
-            throw PrometheusError(.query(errorType: type), "Prometheus \(type): \(envelope.error ?? "no message")")
+            throw ClusterReadError(.query(errorType: type), "Prometheus \(type): \(envelope.error ?? "no message")")
         }
-        guard let data = envelope.data else { throw PrometheusError(.decoding, "Prometheus answer has no data") }
+        guard let data = envelope.data else { throw ClusterReadError(.decoding, "Prometheus answer has no data") }
         func sample(_ p: RawPair) -> PrometheusSample { PrometheusSample(time: p.time, value: parseValue(p.value)) }
         switch (data.resultType, data.result) {
         case ("vector", .series(let s)):
@@ -117,7 +100,7 @@ public enum PrometheusDecoding {
         case ("string", .pair(let p)):
             return .string(time: p.time, value: p.value)
         default:
-            throw PrometheusError(.decoding, "unexpected Prometheus resultType \(data.resultType)")
+            throw ClusterReadError(.decoding, "unexpected Prometheus resultType \(data.resultType)")
         }
     }
 
@@ -145,12 +128,12 @@ public struct PrometheusReader: Sendable {
     }
 
     /// `GET /api/v1/query?query=…[&time=…]`.
-    public func query(_ promQL: String, time: Double? = nil) async throws(PrometheusError) -> PrometheusResult {
+    public func query(_ promQL: String, time: Double? = nil) async throws(ClusterReadError) -> PrometheusResult {
         var url = "\(baseURL)/api/v1/query?query=\(Self.percentEncode(promQL))"
         if let time { url += "&time=\(time)" }
         let response: HTTPResponse
         do { response = try await client.send(HTTPRequest(url: url, headers: [("Accept", "application/json")], timeouts: timeouts)) } catch {
-            throw PrometheusError(.transport(error.kind), "Prometheus: \(error.message)")
+            throw ClusterReadError(.transport(error.kind), "Prometheus: \(error.message)")
         }
         return try PrometheusDecoding.decode(response.body, httpStatus: response.status)
     }

@@ -62,8 +62,12 @@ public struct CollectorState: Sendable {
     var everOK: Set<String> = []
     var atMax: Set<String> = []
     var replicaSequence = -1
-    /// The newest event already logged per stand-in ("keda", "hpa", "vpa").
+    /// The newest event already logged per stand-in ("keda", "hpa", "vpa", "web-vpa").
     var lastStandInEvents: [String: LocalScalerStatus.Event] = [:]
+    /// The conflicts of the last reading, to log when one starts or ends.
+    var warnings: [AutoscalerWarning] = []
+    /// The HPA stand-in's syncs per metric ("cpu", "memory") over the last minutes, for the feedback trace.
+    var feedback: [String: [FeedbackSample]] = [:]
 
     public init() {}
 
@@ -87,6 +91,8 @@ public func assemble(_ inputs: CollectorInputs, state: inout CollectorState, now
 
     var workloads: [ConsoleUI.Workload]?
     var autoscalers: Autoscalers?
+    var warnings: [AutoscalerWarning] = []
+    var feedback: FeedbackTrace?
     var replicaSequence = -1
     switch inputs.mode {
     case .cluster:
@@ -94,6 +100,7 @@ public func assemble(_ inputs: CollectorInputs, state: inout CollectorState, now
             autoscalers = clusterAutoscalers(cluster, lag: inputs.nats.value?.lag, lagAge: queue?.ageSeconds,
                                              clusterAge: inputs.kubernetes?.readAt.map { tenths(max(0, now - $0)) }, now: now)
             workloads = clusterWorkloads(cluster, watched: inputs.watched)
+            warnings = clusterWarnings(cluster)
             replicaSequence = inputs.kubernetes?.sequence ?? -1
         }
     case .local:
@@ -111,12 +118,22 @@ public func assemble(_ inputs: CollectorInputs, state: inout CollectorState, now
             }
             workloads = list
             autoscalers = Autoscalers(hpa: status.hpa.map { [localHPA($0, now: now)] } ?? [], keda: [localKEDA(status, now: now)],
-                                      vpa: status.vpa.map { [localVPA($0, now: now)] } ?? [])
+                                      // The conflict act's web VPA first: it is the one fighting the HPA.
+                                      vpa: [status.webVPA, status.vpa].compactMap { $0 }.map { localVPA($0, now: now) })
+            warnings = localWarnings(status)
+            if let h = status.hpa {
+                recordFeedback(h, into: &state.feedback)
+                // Shown while the HPA fights a VPA over one of its metrics: that metric's loop.
+                if let w = warnings.first(where: { $0.kind == "hpa-vpa" && $0.workload == "Process/\(h.workload)" }) {
+                    feedback = feedbackTrace(h, resource: w.resource, samples: state.feedback[w.resource] ?? [])
+                }
+            }
             replicaSequence = standIn.sequence
             if standIn.sequence != state.replicaSequence {
                 logStandInEvents(status.events, source: "keda", kind: "keda", workload: status.workload, state: &state)
                 if let h = status.hpa { logStandInEvents(h.events, source: "hpa", kind: "hpa", workload: h.workload, state: &state) }
                 if let v = status.vpa { logStandInEvents(v.events, source: "vpa", kind: "vpa", workload: v.workload, state: &state) }
+                if let v = status.webVPA { logStandInEvents(v.events, source: "web-vpa", kind: "vpa", workload: v.workload, state: &state) }
             }
         }
     }
@@ -138,9 +155,11 @@ public func assemble(_ inputs: CollectorInputs, state: inout CollectorState, now
     }
     // Without a connection nothing is being observed: unknown, not "0/s".
     let answers = inputs.natsLink.connected ? inputs.answers : nil
+    // While the source is unreadable the last warnings are kept (the objects did not go away); logged when they change.
+    if workloads != nil { logWarningChanges(warnings, state: &state, now: now) } else { warnings = state.warnings }
     return ConsoleSnapshot(sources: statuses, mode: inputs.mode, workloads: workloads, queue: queue, autoscalers: autoscalers,
                            throughput: throughput, answers: answers, load: inputs.load, recent: inputs.recent, events: state.events,
-                           paused: inputs.paused, notice: inputs.notice)
+                           paused: inputs.paused, notice: inputs.notice, warnings: warnings, feedback: feedback)
 }
 
 /// Seconds to one decimal, as the labels show them.
@@ -169,6 +188,17 @@ private func logStandInEvents(_ events: [LocalScalerStatus.Event], source: Strin
     }
     if state.events.count > CollectorState.eventLimit { state.events.removeFirst(state.events.count - CollectorState.eventLimit) }
     if let newest = events.last { state.lastStandInEvents[source] = newest }
+}
+
+/// "conflict: …" when a pair of autoscalers starts fighting, "conflict over: …" when it stops.
+private func logWarningChanges(_ warnings: [AutoscalerWarning], state: inout CollectorState, now: Double) {
+    for w in warnings where !state.warnings.contains(w) {
+        state.log("warning", "conflict: \(w.objects.joined(separator: " and ")) on \(w.resource) of \(w.workload)", at: now)
+    }
+    for w in state.warnings where !warnings.contains(w) {
+        state.log("source", "conflict over: \(w.objects.joined(separator: " and ")) on \(w.resource) of \(w.workload)", at: now)
+    }
+    state.warnings = warnings
 }
 
 // MARK: - Sources
@@ -277,19 +307,24 @@ private func reason(_ name: String, _ a: Autoscalers?, lag: Int?) -> String {
 func clusterAutoscalers(_ cluster: ClusterReading, lag: Int?, lagAge: Double? = nil, clusterAge: Double? = nil, now: Double) -> Autoscalers {
     // KEDA's own HPA is explained by its ScaledObject's lines; shown as an HPA only when that ScaledObject was not read.
     let scaledObjectNames = Set(cluster.scaledObjects.map(\.name))
-    let hpas = cluster.hpas.filter { $0.scaledObject.map { !scaledObjectNames.contains($0) } ?? true }.map(hpaStatus)
+    let hpas = cluster.hpas.filter { $0.scaledObject.map { !scaledObjectNames.contains($0) } ?? true }.map { hpaStatus($0, now: now) }
     let keda = cluster.scaledObjects.map { so in
         let target = cluster.workloads.first { $0.name == so.scaleTargetName && $0.namespace == so.namespace }
-        return kedaStatus(so, lag: lag, lagAge: lagAge, clusterAge: clusterAge, currentReplicas: target?.replicas, now: now)
+        var status = kedaStatus(so, lag: lag, lagAge: lagAge, clusterAge: clusterAge, currentReplicas: target?.replicas, now: now)
+        // Short of zero, KEDA's own HPA scales down, held by its stabilisation window like any HPA.
+        if status.countdown == nil, let own = cluster.hpas.first(where: { $0.scaledObject == so.name && $0.namespace == so.namespace }) {
+            status.countdown = hpaStatus(own, now: now).countdown
+        }
+        return status
     }
     let vpas = cluster.vpas.map { vpa in
         let target = cluster.workloads.first { $0.name == vpa.targetName && $0.namespace == vpa.namespace }
-        return vpaStatus(vpa, containers: target?.containers ?? [])
+        return vpaStatus(vpa, containers: target?.containers ?? [], now: now)
     }
     return Autoscalers(hpa: hpas, keda: keda, vpa: vpas)
 }
 
-func hpaStatus(_ h: HorizontalPodAutoscaler) -> HPAStatus {
+func hpaStatus(_ h: HorizontalPodAutoscaler, now: Double) -> HPAStatus {
     let metrics = h.metrics.map { m -> HPAMetric in
         guard let reading = m.reading else {
             return HPAMetric(name: m.name, current: nil, target: 0, kind: m.type, replicas: nil, explanation: "\(m.name): target not understood")
@@ -306,9 +341,18 @@ func hpaStatus(_ h: HorizontalPodAutoscaler) -> HPAStatus {
     let conditions = h.conditions.map {
         HPACondition(type: $0.type, status: $0.status, reason: $0.reason ?? "", message: $0.message ?? "")
     }
+    let held = Countdowns.hpaScaleDown(
+        ableToScaleReason: h.conditions.first { $0.type == "AbleToScale" && $0.isTrue }?.reason,
+        lastScaleSeconds: h.lastScaleTime.flatMap(parseRFC3339),
+        windowSeconds: (h.behavior ?? HPA.Behavior()).scaleDown.stabilizationWindowSeconds, nowSeconds: now)
     return HPAStatus(name: h.name, targetRef: "\(h.scaleTargetKind)/\(h.scaleTargetName)", min: h.minReplicas, max: h.maxReplicas,
                      current: h.currentReplicas, desired: h.desiredReplicas, metrics: metrics, conditions: conditions,
-                     lastScaleTime: nil)
+                     lastScaleTime: h.lastScaleTime, countdown: countdown(held))
+}
+
+/// The pure countdown as the snapshot carries it (seconds to a tenth).
+func countdown(_ c: Countdown?) -> AutoscalerCountdown? {
+    c.map { AutoscalerCountdown(action: $0.action, seconds: $0.seconds.map(tenths), bound: $0.bound.rawValue, rule: $0.rule) }
 }
 
 /// A ScaledObject with the console's own NATS lag through KEDA's formula. A trigger other than
@@ -333,7 +377,10 @@ func kedaStatus(_ so: ScaledObject, lag: Int?, lagAge: Double? = nil, clusterAge
                           fallback: fallback, cooldownPeriodSeconds: cooldown, scaleToZeroInSeconds: scaleToZero(active: so.isActive),
                           source: "kubernetes", ageSeconds: clusterAge,
                           explanation: "trigger \(types.isEmpty ? "none" : types): not a nats-jetstream scaler; KEDA reports "
-                            + (so.isActive ? "Active" : "not active") + (so.isFallbackActive ? ", fallback in use" : ""))
+                            + (so.isActive ? "Active" : "not active") + (so.isFallbackActive ? ", fallback in use" : ""),
+                          countdown: countdown(Countdowns.kedaScaleToZero(
+                            active: so.isActive, minReplicaCount: minimum, currentReplicas: currentReplicas, cooldownPeriodSeconds: cooldown,
+                            lastActiveSeconds: lastActive, nowSeconds: now)))
     }
     let failures = so.health.values.map(\.numberOfFailures).max() ?? 0
     let decision = KEDA.decide(lag: lag, consecutiveFailures: failures, currentReplicas: currentReplicas ?? 0, parameters: p,
@@ -344,7 +391,10 @@ func kedaStatus(_ so: ScaledObject, lag: Int?, lagAge: Double? = nil, clusterAge
                       max: p.maxReplicaCount, desired: currentReplicas == nil && lag == nil ? nil : decision.desiredReplicas,
                       fallback: fallback, cooldownPeriodSeconds: p.cooldownPeriodSeconds,
                       scaleToZeroInSeconds: p.minReplicaCount == 0 && !active ? lastActive.map { max(0, $0 + Double(p.cooldownPeriodSeconds) - now) } : nil,
-                      source: lag == nil ? nil : "nats", ageSeconds: lag == nil ? nil : lagAge, explanation: decision.explanation)
+                      source: lag == nil ? nil : "nats", ageSeconds: lag == nil ? nil : lagAge, explanation: decision.explanation,
+                      countdown: countdown(Countdowns.kedaScaleToZero(
+                        active: active, minReplicaCount: p.minReplicaCount, currentReplicas: currentReplicas,
+                        cooldownPeriodSeconds: p.cooldownPeriodSeconds, lastActiveSeconds: lastActive, nowSeconds: now)))
 }
 
 /// The stand-in's KEDA line: every number from its one /status reading, aged from the lag read it
@@ -355,7 +405,8 @@ func localKEDA(_ st: LocalScalerStatus, now: Double) -> KEDAStatus {
                       lagThreshold: st.lagThreshold, activationThreshold: st.activationLagThreshold, min: st.minReplicas,
                       max: st.maxReplicas, desired: st.desiredReplicas, cooldownPeriodSeconds: st.cooldownPeriodSeconds,
                       scaleToZeroInSeconds: left, source: "stand-in", ageSeconds: st.readAt.map { tenths(max(0, now - $0)) },
-                      explanation: st.reason)
+                      explanation: st.reason,
+                      countdown: countdown(left.map { Countdowns.kedaScaleToZero(inSeconds: $0, cooldownPeriodSeconds: st.cooldownPeriodSeconds) }))
 }
 
 /// The HPA stand-in's line: the same HPA row as in a cluster, saying it is a stand-in and how old its sync is.
@@ -370,7 +421,8 @@ func localHPA(_ h: LocalHPAStatus, now: Double) -> HPAStatus {
     return HPAStatus(name: h.name, targetRef: "Process/\(h.workload)", min: h.minReplicas, max: h.maxReplicas, current: h.replicas,
                      desired: h.desiredReplicas, metrics: metrics,
                      source: h.source, ageSeconds: h.readAt.map { tenths(max(0, now - $0)) },
-                     note: "sync \(sync) s (15 s in a cluster), memory = \(h.memoryMeasure == "private" ? "private RSS" : h.memoryMeasure)", scaleDownInSeconds: held)
+                     note: "sync \(sync) s (15 s in a cluster), memory = \(h.memoryMeasure == "private" ? "private RSS" : h.memoryMeasure)", scaleDownInSeconds: held,
+                     countdown: countdown(held.map { Countdowns.hpaScaleDown(heldSeconds: $0, desired: h.desiredReplicas) }))
 }
 
 /// The VPA stand-in's line: target and bounds from its recommender, the request the process runs with.
@@ -385,16 +437,21 @@ func localVPA(_ v: LocalVPAStatus, now: Double) -> VPAStatus {
     if let maxMemory = v.maxMemoryBytes { note += ", maxmemory \(QuantityFormat.bytes(maxMemory))" }
     let next = v.nextCheckInSeconds.map { s in v.readAt.map { max(0, $0 + s - now) } ?? s }
     return VPAStatus(name: v.name, targetRef: "Process/\(v.workload)", updateMode: v.updateMode, containers: [container], source: v.source,
-                     ageSeconds: v.readAt.map { tenths(max(0, now - $0)) }, note: note, nextCheckInSeconds: next, evictions: v.evictions)
+                     ageSeconds: v.readAt.map { tenths(max(0, now - $0)) }, note: note, nextCheckInSeconds: next, evictions: v.evictions,
+                     countdown: countdown(VPA.UpdateMode(rawValue: v.updateMode).flatMap {
+                         Countdowns.vpaUpdater(mode: $0, wouldEvict: v.wouldEvict, nextCheckSeconds: next, updaterIntervalSeconds: v.updateIntervalSeconds ?? 60)
+                     }))
 }
 
-func vpaStatus(_ v: VerticalPodAutoscaler, containers: [ContainerResources]) -> VPAStatus {
+func vpaStatus(_ v: VerticalPodAutoscaler, containers: [ContainerResources], now: Double) -> VPAStatus {
     let mode = v.updateMode ?? .auto
+    var wouldEvict = false
     let list = v.recommendations.map { r -> VPAContainer in
         let requests = containers.first { $0.name == r.containerName }?.requests
         var verdict: String?
         if let requests {
             let assessed = VPA.assess(r, requests: requests, mode: mode)
+            if assessed.contains(where: \.wouldEvict) { wouldEvict = true }
             let outside = assessed.filter { $0.position == .belowLowerBound || $0.position == .aboveUpperBound }
             verdict = outside.isEmpty ? "requests within bounds" : outside.map(\.explanation).joined(separator: "; ")
         }
@@ -402,7 +459,8 @@ func vpaStatus(_ v: VerticalPodAutoscaler, containers: [ContainerResources]) -> 
                             upperBound: resources(r.upperBound), uncappedTarget: resources(r.uncappedTarget),
                             requests: requests.flatMap(resources), verdict: verdict)
     }
-    return VPAStatus(name: v.name, targetRef: "\(v.targetKind ?? "?")/\(v.targetName ?? "?")", updateMode: mode.rawValue, containers: list)
+    return VPAStatus(name: v.name, targetRef: "\(v.targetKind ?? "?")/\(v.targetName ?? "?")", updateMode: mode.rawValue, containers: list,
+                     countdown: countdown(Countdowns.vpaUpdater(mode: mode, wouldEvict: wouldEvict, nextCheckSeconds: nil)))
 }
 
 private func resources(_ a: VPA.Amounts) -> Resources? {

@@ -27,6 +27,8 @@ public final class ConsoleEngine: Sendable {
     private let tasks = Mutex<[Task<Void, Never>]>([])
     /// The LoadEngine wrapper, which needs its own task to follow the NATS connection.
     private let loadRunner: LoadEngineControl
+    /// The K / C / H keys' way to the stand-ins or the cluster.
+    private let actSwitch: ActSwitch
     /// `--record`: every snapshot made here is handed to it (it writes only the changed ones).
     private let recorderBox = Mutex<SessionRecorder?>(nil)
 
@@ -70,8 +72,9 @@ public final class ConsoleEngine: Sendable {
             kubeClient = client
             let reader = KubernetesReader(connection: connection, client: client,
                                           timeouts: HTTPTimeouts(connect: .seconds(2), total: .seconds(5)))
+            // VPAs in the app's namespace too: the conflict act puts one on meme-web, next to its HPA.
             let kube = KubernetesSource(reader: reader, watched: settings.watched, appNamespace: settings.appNamespace,
-                                        vpaNamespaces: [settings.cacheNamespace])
+                                        vpaNamespaces: [settings.appNamespace, settings.cacheNamespace].reduce(into: []) { if !$0.contains($1) { $0.append($1) } })
             kubernetes = Poller(name: "kubernetes", backoff: backoff) { try await kube.read() }
         } else if mode == .cluster {
             // Cluster mode was asked for but no connection could be built: say why on the status line.
@@ -82,6 +85,8 @@ public final class ConsoleEngine: Sendable {
             kubeClient = nil
             kubernetes = nil
         }
+        actSwitch = ActSwitch(settings: settings, mode: mode, connection: connection, problem: kubernetesProblem, http: http,
+                              kubeClient: kubeClient)
         let load = LoadEngineControl(box: nats.box, configuration: LoadConfiguration(
             requestSubject: settings.requestSubject, responseSubject: settings.responseSubject, stream: settings.stream,
             consumer: settings.consumer, idPrefix: "console-"), webURL: settings.webURL)
@@ -198,6 +203,14 @@ public final class ConsoleEngine: Sendable {
                     }
                 }
                 tasks.withLock { $0.append(task) }
+            case .switchAct(let name):
+                let act = try DemoAct.named(name)
+                let switcher = actSwitch
+                setNotice("switching to act \(name)…")
+                let task = Task {
+                    do throws(ConsoleError) { self.setNotice(try await switcher.run(act)) } catch { self.setNotice(error.message) }
+                }
+                tasks.withLock { $0.append(task) }
             case .setPaused(let paused):
                 pause.set(paused)
                 setNotice(paused ? "paused: sources not refreshed (space resumes)" : "resumed")
@@ -225,6 +238,7 @@ public final class ConsoleEngine: Sendable {
         case .startWebTraffic: "start web traffic"
         case .stopWebTraffic: "stop web traffic"
         case .purgeQueue: "purge"
+        case .switchAct: "switch act"
         case .setPaused: "pause"
         case .quit: "quit"
         case .seek: "seek"

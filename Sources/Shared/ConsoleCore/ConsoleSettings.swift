@@ -36,6 +36,8 @@ public struct ConsoleSettings: Sendable {
     public var messagingNamespace: String
     /// meme-stack's control URL (local mode reads `/status` there).
     public var localScalerURL: String
+    /// `--allow-changes`: in cluster mode the acts may write VPAs (the Role meme-console-acts grants it).
+    public var allowChanges = false
     /// meme-web (or the stack's web port): where the `w` key's page loads go.
     public var webURL = "http://127.0.0.1:\(MemeDefaults.webPort)"
 

@@ -40,8 +40,9 @@ public struct KubernetesSource: Sendable {
             do {
                 reading.vpas += try await reader.verticalPodAutoscalers(namespace: namespace)
             } catch {
-                reading.notes.append(error.message)
-                break
+                // No VPA installed: one note, not one per namespace; a namespace the token may not read leaves the others.
+                if !reading.notes.contains(error.message) { reading.notes.append(error.message) }
+                if error.kind == .notFound { break }
             }
         }
         return reading

@@ -45,7 +45,7 @@ public struct ReplayState: Sendable, Equatable {
             // Play at the end starts again from the beginning.
             if !paused && atEnd { position = first }
             self.paused = paused
-        case .submit, .startSustained, .stopSustained, .startWebTraffic, .stopWebTraffic, .purgeQueue, .quit:
+        case .submit, .startSustained, .stopSustained, .startWebTraffic, .stopWebTraffic, .purgeQueue, .switchAct, .quit:
             break
         }
     }

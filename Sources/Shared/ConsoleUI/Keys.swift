@@ -26,6 +26,8 @@ public enum Action: Sendable, Equatable {
     case rateUp
     case rateDown
     case purge
+    /// K / C / H: ask to switch to that act (keda-only, conflict, harmony).
+    case chooseAct(String)
     case confirm
     case cancel
     case togglePause
@@ -51,6 +53,8 @@ public enum Effect: Sendable, Equatable {
     case stopWebTraffic
     /// Delete every message in the queue's stream (only after the presenter confirmed).
     case purgeQueue
+    /// Switch the demo to this act (`DemoAct` raw value; only after the presenter confirmed).
+    case switchAct(String)
     /// Stop or resume refreshing the data sources (in a replay: stop or resume playing).
     case setPaused(Bool)
     case quit
@@ -64,6 +68,8 @@ public enum Overlay: Sendable, Equatable {
     case none
     case help
     case confirmPurge
+    /// "Switch to act <name>?" (y / n).
+    case confirmAct(String)
 }
 
 /// The console's interactive state, changed only through `reduce`.
@@ -79,6 +85,8 @@ public struct UIState: Sendable, Equatable {
     public static let webTrafficRate = 100.0
     /// Presets on the number keys 1…5.
     public static let burstPresets: [Character: Int] = ["1": 10, "2": 50, "3": 100, "4": 500, "5": 1000]
+    /// The talk's acts on capital letters (a slip of the finger should not switch one): each asks first.
+    public static let actKeys: [Character: String] = ["K": "keda-only", "C": "conflict", "H": "harmony"]
 
     public var burstSize: Int
     public var rate: Double
@@ -105,7 +113,7 @@ public struct UIState: Sendable, Equatable {
 /// The key map. Overlays capture keys: the confirm dialog only answers y/n/Esc (and q), help closes on ?/Esc.
 public func action(for key: Key, in state: UIState) -> Action? {
     switch state.overlay {
-    case .confirmPurge:
+    case .confirmPurge, .confirmAct:
         switch key {
         case .character("y"), .character("Y"): return .confirm
         case .character("n"), .character("N"), .escape: return .cancel
@@ -132,6 +140,7 @@ public func action(for key: Key, in state: UIState) -> Action? {
     case .character("]"), .right: return .rateUp
     case .character("["), .left: return .rateDown
     case .character("p"): return .purge
+    case .character(let c) where UIState.actKeys[c] != nil: return .chooseAct(UIState.actKeys[c]!)
     case .character(" "): return .togglePause
     case .character("?"), .character("h"): return .toggleHelp
     case .character("q"), .character("Q"): return .quit
@@ -198,10 +207,20 @@ public func reduce(_ state: UIState, _ action: Action) -> (UIState, Effect?) {
     case .purge:
         s.overlay = .confirmPurge
         return (s, nil)
+    case .chooseAct(let name):
+        s.overlay = .confirmAct(name)
+        return (s, nil)
     case .confirm:
-        guard s.overlay == .confirmPurge else { return (s, nil) }
-        s.overlay = .none
-        return (s, .purgeQueue)
+        switch s.overlay {
+        case .confirmPurge:
+            s.overlay = .none
+            return (s, .purgeQueue)
+        case .confirmAct(let name):
+            s.overlay = .none
+            return (s, .switchAct(name))
+        case .none, .help:
+            return (s, nil)
+        }
     case .cancel, .closeOverlay:
         s.overlay = .none
         return (s, nil)
@@ -233,6 +252,7 @@ public let keyHelp: [(keys: String, meaning: String)] = [
     ("[ / ]", "sustained rate down / up"),
     ("w", "web traffic on / off: page loads through meme-web (the HPA scales the web tier)"),
     ("p", "purge the queue (asks y / n)"),
+    ("K / C / H", "act: keda-only / conflict / harmony (asks y / n)"),
     ("space", "pause / resume refresh"),
     ("?", "this help"),
     ("Esc", "close help or dialog"),

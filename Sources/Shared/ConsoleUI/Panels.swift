@@ -266,6 +266,8 @@ func kedaLines(_ k: KEDAStatus, width: Int, rich: Bool) -> [Line] {
     // The countdown to zero is what the explanation cannot say (it was written at the reading); other
     // inactive states are in the explanation already.
     if !k.active && (k.scaleToZeroPending || k.explanation.isEmpty) { lines.append(inactiveLine(k)) }
+    // The scale to zero is in the inactive line; another countdown (its HPA's held scale-down) gets its own.
+    if let c = k.countdown, c.action != "scale to zero" { lines.append(countdownLine(c, rule: true)) }
     if !k.explanation.isEmpty { lines.append([Span("  " + sanitize(k.explanation), .dim)]) }
     return heads + wrap(lines, width: width)
 }
@@ -359,7 +361,9 @@ func hpaLines(_ h: HPAStatus, detail: Int) -> [Line] {
     }
     var lines = [head]
     if let p = provenance(h.source, note: detail >= 2 ? h.note : nil, age: h.ageSeconds) { lines.append(p) }
-    if let held = h.scaleDownInSeconds {
+    if let c = h.countdown {
+        lines.append(countdownLine(c, rule: detail >= 2))
+    } else if let held = h.scaleDownInSeconds {
         lines.append([Span("  scale-down held by the stabilisation window: ", .dim), Span(Format.clock(held), .accent), Span(" left", .dim)])
     }
     for m in h.metrics {
@@ -424,8 +428,21 @@ func vpaLines(_ v: VPAStatus, rich: Bool) -> [Line] {
         }
         if rich, let verdict = c.verdict { lines.append([Span("  → " + sanitize(verdict), .warn)]) }
     }
-    if rich, let next = v.nextCheckInSeconds { lines.append([Span("  next updater check in ", .dim), Span(Format.clock(next), .accent)]) }
+    if let c = v.countdown {
+        // The rule matters when something will happen; a check that changes nothing just says when.
+        lines.append(countdownLine(c, rule: rich && c.action == "eviction"))
+    } else if rich, let next = v.nextCheckInSeconds {
+        lines.append([Span("  next updater check in ", .dim), Span(Format.clock(next), .accent)])
+    }
     return lines
+}
+
+/// "  next: scale-down allowed in ≥ 4:25 · lastScaleTime + scaleDown window 300 s …": what the
+/// autoscaler does next and when, with `rule` the reason (wrapped by the panel, never cut).
+func countdownLine(_ c: AutoscalerCountdown, rule: Bool) -> Line {
+    var line: Line = [Span("  next: " + sanitize(c.action) + " in ", .dim), Span(c.shown, c.action == "eviction" ? .warn : .accent)]
+    if rule { line.append(Span(" · " + sanitize(c.rule), .dim)) }
+    return line
 }
 
 /// "uncapped 1469m = 7.3× the 200m cap": the VPA's teaching point, when its resource policy holds the

@@ -1,5 +1,5 @@
 // snapshot + size + UI state → frame. Pure: the same input always gives the same frame, so the
-// layout is pinned by golden files. Layout: header, source status line, 1–3 columns of panels
+// layout is pinned by golden files. Layout: header, source status line, conflict banner (when two autoscalers fight), 1–3 columns of panels
 // (rows go to the most important panels first; the rest are condensed or dropped), notice, key bar.
 
 /// Renders the console. `clock` is the time of day to show in the header ("23:45:12"), if any;
@@ -16,7 +16,16 @@ public func render(_ s: ConsoleSnapshot, size: TerminalSize, ui: UIState, clock:
     }
     if height >= 3 { frame.draw(sourcesLine(s.sources, width: width), row: 1, column: 0, width: width) }
 
-    let bodyTop = 2
+    var bodyTop = 2
+    // Two autoscalers fighting: said under the sources line, before any panel (up to 3 lines on a tall screen).
+    if height >= 8 {
+        let banner = warningBanner(s.warnings, width: width, maxRows: height >= 20 ? 3 : 1)
+        for line in banner {
+            frame.fill(row: bodyTop, column: 0, width: width, height: 1, style: bannerStyle)
+            frame.draw(line, row: bodyTop, column: 0, width: width)
+            bodyTop += 1
+        }
+    }
     var bodyBottom = height - 1  // exclusive
     if let notice = s.notice, height >= 12 {
         bodyBottom -= 1
@@ -28,6 +37,7 @@ public func render(_ s: ConsoleSnapshot, size: TerminalSize, ui: UIState, clock:
     case .none: break
     case .help: replay == nil ? drawHelp(&frame) : drawHelp(&frame, keys: replayKeyHelp, title: "REPLAY KEYS — ? or Esc to close")
     case .confirmPurge: drawConfirm(&frame, s)
+    case .confirmAct(let name): drawConfirmAct(&frame, name: name)
     }
     return frame
 }
@@ -45,30 +55,31 @@ private func drawBody(_ frame: inout Frame, _ s: ConsoleSnapshot, ui: UIState, t
     let autoscalersPanel = { (w: Int) in ConsoleUI.autoscalersPanel(s, width: w).marked(replicaSource) }
     let throughputPanel = { (w: Int) in ConsoleUI.throughputPanel(s, width: w) }
     let loadPanel = { (w: Int) in ConsoleUI.loadPanel(s, ui: ui, width: w) }
+    // The conflict act's loop, under the autoscalers, only while an HPA and a VPA fight.
+    let feedback = { (w: Int) in s.feedback.map { [ConsoleUI.feedbackPanel($0, width: w)] } ?? [] }
     let lastWidth = width - (columnCount - 1) * (columnWidth + gap)
     let columns: [[Panel]]
     switch columnCount {
     case 3:
         columns = [
-            [workloadsPanel(columnWidth), autoscalersPanel(columnWidth)],
+            [workloadsPanel(columnWidth), autoscalersPanel(columnWidth)] + feedback(columnWidth),
             [queuePanel(columnWidth), throughputPanel(columnWidth), loadPanel(columnWidth)],
             [eventsPanel(s), recentPanel(s)],
         ]
     case 2 where s.mode == .local:
         // The KEDA stand-in's reasoning fills the left column (no HPA or VPA panel locally).
         columns = [
-            [workloadsPanel(columnWidth), autoscalersPanel(columnWidth), loadPanel(columnWidth)],
+            [workloadsPanel(columnWidth), autoscalersPanel(columnWidth)] + feedback(columnWidth) + [loadPanel(columnWidth)],
             [queuePanel(lastWidth), throughputPanel(lastWidth), eventsPanel(s), recentPanel(s)],
         ]
     case 2:
         columns = [
-            [workloadsPanel(columnWidth), autoscalersPanel(columnWidth), throughputPanel(columnWidth),
+            [workloadsPanel(columnWidth), autoscalersPanel(columnWidth)] + feedback(columnWidth) + [throughputPanel(columnWidth),
              loadPanel(columnWidth)],
             [queuePanel(lastWidth), eventsPanel(s), recentPanel(s)],
         ]
     default:
-        columns = [[
-            workloadsPanel(width), queuePanel(width), autoscalersPanel(width),
+        columns = [[workloadsPanel(width), queuePanel(width), autoscalersPanel(width)] + feedback(width) + [
             throughputPanel(width), loadPanel(width), eventsPanel(s), recentPanel(s),
         ]]
     }
@@ -290,6 +301,22 @@ private func drawHelp(_ frame: inout Frame, keys: [(keys: String, meaning: Strin
     let keyWidth = keys.map { displayWidth($0.keys) }.max() ?? 0
     let lines: [Line] = keys.map { [Span(pad($0.keys, keyWidth), .key), Span("  " + $0.meaning)] }
     drawBox(&frame, title: title, lines: lines)
+}
+
+/// The act switch's confirmation: what the act changes, before anything does.
+private func drawConfirmAct(_ frame: inout Frame, name: String) {
+    let meaning: [String: String] = [
+        "keda-only": "only KEDA acts; the HPA and the VPA hold still",
+        "conflict": "a VPA on meme-web's CPU joins the HPA on the same CPU: they fight",
+        "harmony": "each autoscaler owns its own signal (HPA CPU/memory, VPA Redis, KEDA lag)",
+    ]
+    let lines: [Line] = [
+        [Span("Switch the demo to act "), Span(sanitize(name), .accent), Span("?")],
+        [Span(meaning[name] ?? "")],
+        [],
+        [Span("y", .key), Span(" switch    "), Span("n", .key), Span(" / "), Span("Esc", .key), Span(" cancel")],
+    ]
+    drawBox(&frame, title: "SWITCH ACT?", lines: lines)
 }
 
 private func drawConfirm(_ frame: inout Frame, _ s: ConsoleSnapshot) {

@@ -22,11 +22,16 @@ public struct ConsoleSnapshot: Codable, Sendable, Equatable {
     public var events: [ScalingEvent]
     public var paused: Bool
     public var notice: String?
+    /// Autoscalers acting on the same thing of one workload (`AutoscalerConflicts`); empty when none.
+    public var warnings: [AutoscalerWarning]
+    /// The HPA ⇄ VPA loop over the last minutes, while an HPA and a VPA fight over a resource (local mode).
+    public var feedback: FeedbackTrace?
 
     public init(
         sources: SourceStatuses, mode: ConsoleMode, workloads: [Workload]? = nil, queue: QueueStats? = nil,
         autoscalers: Autoscalers? = nil, throughput: Throughput? = nil, answers: AnswerRates? = nil, load: LoadStats = LoadStats(),
-        recent: [RecentMeme] = [], events: [ScalingEvent] = [], paused: Bool = false, notice: String? = nil
+        recent: [RecentMeme] = [], events: [ScalingEvent] = [], paused: Bool = false, notice: String? = nil,
+        warnings: [AutoscalerWarning] = [], feedback: FeedbackTrace? = nil
     ) {
         self.sources = sources
         self.mode = mode
@@ -40,6 +45,115 @@ public struct ConsoleSnapshot: Codable, Sendable, Equatable {
         self.events = events
         self.paused = paused
         self.notice = notice
+        self.warnings = warnings
+        self.feedback = feedback
+    }
+
+    /// By hand only so recordings made before `warnings` existed still decode (as no warnings).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        sources = try c.decode(SourceStatuses.self, forKey: .sources)
+        mode = try c.decode(ConsoleMode.self, forKey: .mode)
+        workloads = try c.decodeIfPresent([Workload].self, forKey: .workloads)
+        queue = try c.decodeIfPresent(QueueStats.self, forKey: .queue)
+        autoscalers = try c.decodeIfPresent(Autoscalers.self, forKey: .autoscalers)
+        throughput = try c.decodeIfPresent(Throughput.self, forKey: .throughput)
+        answers = try c.decodeIfPresent(AnswerRates.self, forKey: .answers)
+        load = try c.decode(LoadStats.self, forKey: .load)
+        recent = try c.decode([RecentMeme].self, forKey: .recent)
+        events = try c.decode([ScalingEvent].self, forKey: .events)
+        paused = try c.decode(Bool.self, forKey: .paused)
+        notice = try c.decodeIfPresent(String.self, forKey: .notice)
+        warnings = try c.decodeIfPresent([AutoscalerWarning].self, forKey: .warnings) ?? []
+        feedback = try c.decodeIfPresent(FeedbackTrace.self, forKey: .feedback)
+    }
+}
+
+/// Two autoscalers acting on the same resource of one workload, e.g. an HPA on cpu utilisation and a
+/// VPA setting the cpu request of meme-web: the console's banner and `--once --json`'s `warnings`.
+public struct AutoscalerWarning: Codable, Sendable, Equatable {
+    /// "hpa-vpa" (an HPA on a resource's utilisation, a VPA setting that resource's request) or
+    /// "two-hpas" (two HPAs, KEDA's included, setting one workload's replicas).
+    public var kind: String
+    /// "Deployment/meme-web" (cluster), "Process/web" (local).
+    public var workload: String
+    /// The two objects, kind and name: ["HorizontalPodAutoscaler meme-web", "VerticalPodAutoscaler meme-web"].
+    public var objects: [String]
+    /// "cpu", "memory" or "replicas".
+    public var resource: String
+    /// One sentence naming both objects, the resource and why they fight.
+    public var message: String
+
+    public init(kind: String, workload: String, objects: [String], resource: String, message: String) {
+        self.kind = kind
+        self.workload = workload
+        self.objects = objects
+        self.resource = resource
+        self.message = message
+    }
+}
+
+/// The conflict act's loop, per HPA sync: the request the VPA set, the usage and utilisation the HPA
+/// measured, the replicas it wanted. Amounts in the resource's unit (millicores for cpu, bytes for memory).
+public struct FeedbackTrace: Codable, Sendable, Equatable {
+    /// "Process/web".
+    public var workload: String
+    /// "cpu" or "memory".
+    public var resource: String
+    public var targetUtilization: Int
+    /// Oldest first, one per HPA sync, over the last minutes.
+    public var samples: [FeedbackSample]
+    /// Each replica now.
+    public var pods: [FeedbackPod]
+
+    public init(workload: String, resource: String, targetUtilization: Int, samples: [FeedbackSample], pods: [FeedbackPod]) {
+        self.workload = workload
+        self.resource = resource
+        self.targetUtilization = targetUtilization
+        self.samples = samples
+        self.pods = pods
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case workload, resource, samples, pods
+        case targetUtilization = "target_utilization"
+    }
+}
+
+public struct FeedbackSample: Codable, Sendable, Equatable {
+    /// Unix time of the HPA sync.
+    public var at: Double
+    /// Each replica's request then (set by the VPA).
+    public var request: Int
+    /// Mean usage per counted replica; nil before a full sample.
+    public var usage: Int?
+    /// Σ usage / Σ requests in percent, as the HPA computed it.
+    public var utilization: Int?
+    public var replicas: Int
+    public var desired: Int
+
+    public init(at: Double, request: Int, usage: Int?, utilization: Int?, replicas: Int, desired: Int) {
+        self.at = at
+        self.request = request
+        self.usage = usage
+        self.utilization = utilization
+        self.replicas = replicas
+        self.desired = desired
+    }
+}
+
+public struct FeedbackPod: Codable, Sendable, Equatable {
+    public var name: String
+    public var request: Int
+    public var usage: Int?
+    /// usage / request in percent.
+    public var utilization: Int?
+
+    public init(name: String, request: Int, usage: Int?, utilization: Int?) {
+        self.name = name
+        self.request = request
+        self.usage = usage
+        self.utilization = utilization
     }
 }
 
@@ -197,11 +311,14 @@ public struct HPAStatus: Codable, Sendable, Equatable {
     public var note: String?
     /// Seconds until the scale-down stabilisation window lets the count fall; nil when nothing is held.
     public var scaleDownInSeconds: Double?
+    /// The next thing it will do (a held scale-down), when and why; nil when nothing is pending.
+    public var countdown: AutoscalerCountdown?
 
     public init(
         name: String, targetRef: String, min: Int, max: Int, current: Int, desired: Int,
         metrics: [HPAMetric] = [], conditions: [HPACondition] = [], lastScaleTime: String? = nil,
-        source: String? = nil, ageSeconds: Double? = nil, note: String? = nil, scaleDownInSeconds: Double? = nil
+        source: String? = nil, ageSeconds: Double? = nil, note: String? = nil, scaleDownInSeconds: Double? = nil,
+        countdown: AutoscalerCountdown? = nil
     ) {
         self.name = name
         self.targetRef = targetRef
@@ -216,10 +333,11 @@ public struct HPAStatus: Codable, Sendable, Equatable {
         self.ageSeconds = ageSeconds
         self.note = note
         self.scaleDownInSeconds = scaleDownInSeconds
+        self.countdown = countdown
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, min, max, current, desired, metrics, conditions, source, note
+        case name, min, max, current, desired, metrics, conditions, source, note, countdown
         case targetRef = "target_ref"
         case lastScaleTime = "last_scale_time"
         case ageSeconds = "age_s"
@@ -292,12 +410,14 @@ public struct KEDAStatus: Codable, Sendable, Equatable {
     /// Seconds since that reading was taken.
     public var ageSeconds: Double?
     public var explanation: String
+    /// The scale to zero pending, when and why; nil when none is (written as null).
+    public var countdown: AutoscalerCountdown?
 
     public init(
         name: String, targetRef: String, active: Bool, trigger: String? = "nats-jetstream", lag: Int?, lagThreshold: Int?,
         activationThreshold: Int?, min: Int, max: Int, desired: Int?, fallback: KEDAFallback? = nil,
         cooldownPeriodSeconds: Int? = nil, scaleToZeroInSeconds: Double? = nil, source: String? = nil, ageSeconds: Double? = nil,
-        explanation: String
+        explanation: String, countdown: AutoscalerCountdown? = nil
     ) {
         self.name = name
         self.targetRef = targetRef
@@ -315,13 +435,14 @@ public struct KEDAStatus: Codable, Sendable, Equatable {
         self.source = source
         self.ageSeconds = ageSeconds
         self.explanation = explanation
+        self.countdown = countdown
     }
 
     /// Inactive, allowed to reach zero and not there yet: KEDA will scale to zero when cooldownPeriod runs out.
     public var scaleToZeroPending: Bool { !active && min == 0 && (desired ?? 1) > 0 }
 
     enum CodingKeys: String, CodingKey {
-        case name, active, trigger, lag, min, max, desired, fallback, source, explanation
+        case name, active, trigger, lag, min, max, desired, fallback, source, explanation, countdown
         case targetRef = "target_ref"
         case lagThreshold = "lag_threshold"
         case activationThreshold = "activation_threshold"
@@ -349,6 +470,46 @@ public struct KEDAStatus: Codable, Sendable, Equatable {
         try c.encode(source, forKey: .source)
         try c.encode(ageSeconds, forKey: .ageSeconds)
         try c.encode(explanation, forKey: .explanation)
+        try c.encode(countdown, forKey: .countdown)
+    }
+}
+
+/// What an autoscaler will do next and when: "scale-down allowed in ≥ 4:25", with the rule behind it.
+public struct AutoscalerCountdown: Codable, Sendable, Equatable {
+    /// "scale-down allowed", "scale to zero", "eviction", "updater check".
+    public var action: String
+    /// Seconds from the snapshot's time; nil when unknown (the rule says why).
+    public var seconds: Double?
+    /// "exact", "earliest" (not before) or "latest" (at most): how sure the time is.
+    public var bound: String
+    public var rule: String
+
+    public init(action: String, seconds: Double?, bound: String, rule: String) {
+        self.action = action
+        self.seconds = seconds
+        self.bound = bound
+        self.rule = rule
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case action, bound, rule
+        case seconds = "in_s"
+    }
+
+    /// By hand so an unknown time is written as null.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(action, forKey: .action)
+        try c.encode(seconds, forKey: .seconds)
+        try c.encode(bound, forKey: .bound)
+        try c.encode(rule, forKey: .rule)
+    }
+
+    /// "3:12", "≥ 4:25", "≤ 1:00", "?".
+    var shown: String {
+        guard let seconds else { return "?" }
+        let prefix = bound == "earliest" ? "≥ " : (bound == "latest" ? "≤ " : "")
+        return prefix + Format.clock(seconds)
     }
 }
 
@@ -384,9 +545,12 @@ public struct VPAStatus: Codable, Sendable, Equatable {
     public var nextCheckInSeconds: Double?
     /// Restarts the stand-in made to apply a recommendation.
     public var evictions: Int?
+    /// The updater's next pass (an eviction or a check), when and why; nil in Off and Initial.
+    public var countdown: AutoscalerCountdown?
 
     public init(name: String, targetRef: String, updateMode: String, containers: [VPAContainer], source: String? = nil,
-                ageSeconds: Double? = nil, note: String? = nil, nextCheckInSeconds: Double? = nil, evictions: Int? = nil) {
+                ageSeconds: Double? = nil, note: String? = nil, nextCheckInSeconds: Double? = nil, evictions: Int? = nil,
+                countdown: AutoscalerCountdown? = nil) {
         self.name = name
         self.targetRef = targetRef
         self.updateMode = updateMode
@@ -396,10 +560,11 @@ public struct VPAStatus: Codable, Sendable, Equatable {
         self.note = note
         self.nextCheckInSeconds = nextCheckInSeconds
         self.evictions = evictions
+        self.countdown = countdown
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, containers, source, note, evictions
+        case name, containers, source, note, evictions, countdown
         case targetRef = "target_ref"
         case updateMode = "update_mode"
         case ageSeconds = "age_s"

@@ -31,6 +31,8 @@ public final class HPAStandIn: Service, Sendable {
     /// Replicas answering their readiness probe, with the time (this stand-in's clock) since when.
     private let readiness = Mutex<[String: ContinuousClock.Instant]>([:])
     private let gauges: HPAGauges
+    /// Set while an act holds the HPA still (keda-only): it measures and reports, never scales.
+    private let pausedBy = Mutex<String?>(nil)
 
     public init(settings: HPAStandInSettings, logger: Logger, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
                 beforeStop: @escaping @Sendable (String) -> Void = { _ in }) {
@@ -63,8 +65,42 @@ public final class HPAStandIn: Service, Sendable {
         }
     }
 
+    /// Holds the replica count (`reason` says why, e.g. "act keda-only") or, with nil, lets it scale again.
+    public func setPaused(_ reason: String?) {
+        pausedBy.withLock { $0 = reason }
+        if let reason { logger.info("HPA stand-in paused: \(reason)") }
+    }
+
+    public var pausedReason: String? { pausedBy.withLock { $0 } }
+
+    /// The requests new replicas start with (the Deployment's, or a VPA's).
+    public func setTemplate(_ requests: VPA.Amounts) async { await pool.setTemplate(requests) }
+
+    /// A VPA's eviction round on this workload: new replicas start with `requests` (the admission
+    /// controller's part), and each running replica with other requests is replaced in turn, the
+    /// next only once the previous replacement answers its readiness probe (at most `readyTimeout`
+    /// each), so the proxy always has a ready process. Returns how many were replaced.
+    public func rollOut(requests: VPA.Amounts, readyTimeout: Duration = .seconds(30)) async throws -> Int {
+        await pool.setTemplate(requests)
+        var replaced = 0
+        let hook = beforeStop, prefix = settings.launch.namePrefix
+        for replica in await pool.running where !replica.terminating && replica.requests != requests {
+            let before = Set(await pool.running.map(\.name))
+            guard try await pool.replace(slot: replica.slot, beforeStop: { hook("\(prefix)-\($0)") }) else { continue }
+            replaced += 1
+            let fresh = Set(await pool.running.map(\.name)).subtracting(before)
+            let deadline = ContinuousClock.now + readyTimeout
+            while ContinuousClock.now < deadline, !Task.isCancelled {
+                if readiness.withLock({ ready in fresh.allSatisfy { ready[$0] != nil } }) { break }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        return replaced
+    }
+
     public func run() async throws {
         let spec = settings.spec
+        await pool.setTemplate(spec.requests)
         logger.info("""
             HPA stand-in for \(spec.name): \(spec.minReplicas)…\(spec.maxReplicas) \(settings.launch.namePrefix) processes, \
             cpu \(spec.cpuTargetUtilization.map { "\($0)%" } ?? "-") of \(spec.requests.cpuMillis.map { "\($0)m" } ?? "-"), \
@@ -114,7 +150,22 @@ public final class HPAStandIn: Service, Sendable {
         }
         let memory = counted.map { usage[$0.pid]?.memoryBytes }
         let before = await pool.replicas
-        let result = state.sync(cpu: cpu, memory: memory, running: before, spec: spec, nowSeconds: nowSeconds)
+        // The requests of the pods measured: a VPA may have changed them (utilisation = Σ usage / Σ requests).
+        var measured = spec
+        measured.requests = HPAStandInState.requestsPerPod(counted.map(\.requests), cpu: cpu, memory: memory, template: spec.requests)
+        let paused = pausedReason
+        var result: HPAStandInSync
+        if let paused {
+            // Measured and explained on a copy, not acted on: the count stays, the state remembers nothing.
+            var probe = state
+            result = probe.sync(cpu: cpu, memory: memory, running: before, spec: measured, nowSeconds: nowSeconds)
+            result.decision.desiredReplicas = before
+            result.decision.explanation = "paused (\(paused)): would be \(result.decision.explanation)"
+            result.scaleDownInSeconds = nil
+            state.setReplicas = before
+        } else {
+            result = state.sync(cpu: cpu, memory: memory, running: before, spec: measured, nowSeconds: nowSeconds)
+        }
         let desired = result.decision.desiredReplicas
         if desired != before {
             logger.info("scale \(settings.launch.namePrefix) \(before) → \(desired): \(result.decision.explanation)")
@@ -127,7 +178,7 @@ public final class HPAStandIn: Service, Sendable {
             LocalHPAStatus.Metric(
                 name: p.name, targetUtilization: p.name == "cpu" ? spec.cpuTargetUtilization ?? 0 : spec.memoryTargetUtilization ?? 0,
                 currentUtilization: p.utilization,
-                request: p.name == "cpu" ? spec.requests.cpuMillis ?? 0 : spec.requests.memoryBytes ?? 0,
+                request: p.name == "cpu" ? measured.requests.cpuMillis ?? 0 : measured.requests.memoryBytes ?? 0,
                 averageUsage: p.averageUsage, replicas: p.replicas, explanation: p.explanation)
         }
         for m in metrics { gauges.utilization(m.name).set(Double(m.currentUtilization ?? 0)) }

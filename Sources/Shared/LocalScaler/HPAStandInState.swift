@@ -88,12 +88,24 @@ public struct HPAStandInState: Sendable, Equatable {
         return HPAStandInSync(proposals: proposals, decision: decision, scaleDownInSeconds: scaleDownIn)
     }
 
+    /// The request per pod the utilisation divides by when pods run with different requests (a
+    /// VPA changed some): the controller sums usage and requests over the pods that have a sample,
+    /// so the mean request over those pods gives the same ratio. Pods without a sample of that
+    /// resource do not count; with none, all pods; with no pods, the template.
+    public static func requestsPerPod(_ requests: [VPA.Amounts], cpu: [Int?], memory: [Int?], template: VPA.Amounts) -> VPA.Amounts {
+        func mean(_ values: [Int?], sampled: [Int?]) -> Int? {
+            let withSample = zip(values, sampled).filter { $0.1 != nil }.map(\.0)
+            let chosen = (withSample.isEmpty ? values : withSample).compactMap { $0 }
+            guard !chosen.isEmpty else { return nil }
+            return (chosen.reduce(0, +) + chosen.count / 2) / chosen.count
+        }
+        return VPA.Amounts(cpuMillis: mean(requests.map { $0.cpuMillis ?? template.cpuMillis }, sampled: cpu) ?? template.cpuMillis,
+                           memoryBytes: mean(requests.map { $0.memoryBytes ?? template.memoryBytes }, sampled: memory) ?? template.memoryBytes)
+    }
+
     /// When the metrics ask for fewer replicas than the stabilisation window allows: the seconds
     /// until every higher recommendation in the window has aged out (if the metrics stay as they are).
     static func heldScaleDown(raw: Int, desired: Int, history: [HPA.Recommendation], window: Int, nowSeconds: Double) -> Double? {
-        guard raw < desired else { return nil }
-        let higher = history.filter { $0.replicas > raw && nowSeconds - $0.atSeconds <= Double(window) }
-        guard let newest = higher.map(\.atSeconds).max() else { return nil }
-        return max(0, newest + Double(window) - nowSeconds)
+        Countdowns.hpaScaleDown(raw: raw, desired: desired, history: history, windowSeconds: window, nowSeconds: nowSeconds)?.seconds
     }
 }

@@ -92,7 +92,7 @@ public final class KEDAStandIn: Service, Sendable {
                     readClock = clock.now
                     lag = status.kedaLag(stream: spec.stream, consumer: spec.consumer, account: spec.account)
                         ?? status.kedaLag(stream: spec.stream, consumer: spec.consumer)
-                    if lag == nil { throw JetStreamMonitorError("stream \(spec.stream) does not exist (yet)") }
+                    if lag == nil { throw ClusterReadError(.notFound, "stream \(spec.stream) does not exist (yet)") }
                     if lastError != nil { logger.info("lag readable again") }
                     lastError = nil
                 } catch {

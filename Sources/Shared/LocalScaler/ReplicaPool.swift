@@ -1,3 +1,4 @@
+import Autoscaling
 import ChildProcess
 import Foundation
 import Logging
@@ -18,9 +19,13 @@ public struct ReplicaLaunch: Sendable {
     public var logDirectory: String?
     /// SIGTERM → wait this long for the drain → SIGKILL.
     public var stopGraceSeconds: Double
+    /// Out of the proxy's rotation → wait this long → SIGTERM, as a pod's preStop sleep gives the
+    /// endpoints time to forget it: a connection the proxy had already begun to that process is
+    /// accepted and served, not reset by its closing listener.
+    public var preStopSeconds: Double
 
     public init(executable: String, arguments: [String], environment: [String: String], namePrefix: String,
-                logDirectory: String? = nil, stopGraceSeconds: Double = 25,
+                logDirectory: String? = nil, stopGraceSeconds: Double = 25, preStopSeconds: Double = 0,
                 slotEnvironment: @escaping @Sendable (Int) -> [String: String] = { _ in [:] }) {
         self.executable = executable
         self.arguments = arguments
@@ -29,6 +34,7 @@ public struct ReplicaLaunch: Sendable {
         self.slotEnvironment = slotEnvironment
         self.logDirectory = logDirectory
         self.stopGraceSeconds = stopGraceSeconds
+        self.preStopSeconds = preStopSeconds
     }
 
     /// `meme-worker serve` replicas: worker N serves its metrics on `metricsBasePort + N - 1` (one
@@ -53,6 +59,8 @@ public struct ReplicaInfo: Sendable, Equatable {
     public var ageSeconds: Double
     /// Told to stop and draining.
     public var terminating: Bool
+    /// The requests it was started with (the pod template's when it was created; a VPA changes them).
+    public var requests = VPA.Amounts()
 }
 
 /// A workload's processes, by slot (worker-1, worker-2, …): started on scale-up, SIGTERMed on
@@ -64,7 +72,10 @@ public actor ReplicaPool {
         var startedAt: ContinuousClock.Instant
         /// Set when told to stop: the SIGKILL deadline.
         var stopDeadline: ContinuousClock.Instant?
+        /// Told to stop, SIGTERM not sent yet: when it is due (the preStop pause).
+        var termAt: ContinuousClock.Instant?
         var killed = false
+        var requests: VPA.Amounts
     }
 
     /// A slot whose child crashed and waits for its restart (kubelet-style backoff on crash loops).
@@ -82,6 +93,10 @@ public actor ReplicaPool {
     private var lastCrash: [Int: Int32] = [:]
     private let clock = ContinuousClock()
     private(set) var restarts = 0
+    /// The requests a new replica starts with, as the pod template's (and a VPA admission controller's) are.
+    public private(set) var template = VPA.Amounts()
+
+    public func setTemplate(_ requests: VPA.Amounts) { template = requests }
 
     public init(launch: ReplicaLaunch, logger: Logger) {
         self.launch = launch
@@ -103,7 +118,7 @@ public actor ReplicaPool {
         let now = clock.now
         return children.sorted { $0.key < $1.key }.map { slot, child in
             ReplicaInfo(slot: slot, name: launch.name(slot: slot), pid: child.process.pid,
-                        ageSeconds: (now - child.startedAt).inSeconds, terminating: child.stopDeadline != nil)
+                        ageSeconds: (now - child.startedAt).inSeconds, terminating: child.stopDeadline != nil, requests: child.requests)
         }
     }
 
@@ -129,22 +144,52 @@ public actor ReplicaPool {
         }
     }
 
+    /// A VPA eviction: the replica in `slot` drains (after `beforeStop`) and a new one starts with
+    /// the template's requests at once, as the ReplicaSet replaces an evicted pod. False when that
+    /// slot runs nothing (or is already stopping).
+    @discardableResult
+    public func replace(slot: Int, beforeStop: (Int) -> Void = { _ in }) throws(LocalScalerError) -> Bool {
+        guard let child = children[slot], child.stopDeadline == nil else { return false }
+        let target = replicas
+        beforeStop(slot)
+        stop(slot: slot)
+        try scale(to: target)
+        return true
+    }
+
     private func start(slot: Int) throws(LocalScalerError) {
         var env = launch.environment
         env.merge(launch.slotEnvironment(slot)) { $1 }
         let output = launch.logDirectory.map { "\($0)/\(launch.name(slot: slot)).log" } ?? "/dev/stderr"
         do {
             let process = try ChildProcess(executable: launch.executable, arguments: launch.arguments, environment: env, output: output)
-            children[slot] = Child(process: process, startedAt: clock.now)
+            children[slot] = Child(process: process, startedAt: clock.now, requests: template)
             logger.info("started \(launch.name(slot: slot)) (pid \(process.pid))")
         } catch {
             throw LocalScalerError("cannot start \(launch.name(slot: slot)) (\(launch.executable)): \(error)")
         }
     }
 
-    private func stop(slot: Int) {
-        guard var child = children[slot], child.stopDeadline == nil else { return }
-        child.stopDeadline = clock.now + .milliseconds(Int64(launch.stopGraceSeconds * 1000))
+    /// Marks the child stopping; SIGTERM goes now, or after the preStop pause unless `now`.
+    private func stop(slot: Int, now: Bool = false) {
+        guard var child = children[slot] else { return }
+        if child.stopDeadline == nil {
+            let pause = now ? 0 : launch.preStopSeconds
+            child.termAt = clock.now + .milliseconds(Int64(pause * 1000))
+            child.stopDeadline = child.termAt! + .milliseconds(Int64(launch.stopGraceSeconds * 1000))
+            if pause > 0 {
+                logger.info("stopping \(launch.name(slot: slot)) (pid \(child.process.pid)): SIGTERM in \(pause) s, drain grace \(launch.stopGraceSeconds) s")
+            }
+        } else if now, child.termAt != nil {
+            child.termAt = clock.now
+        }
+        children[slot] = child
+        sendDueSIGTERM(slot: slot)
+    }
+
+    private func sendDueSIGTERM(slot: Int) {
+        guard var child = children[slot], let due = child.termAt, clock.now >= due else { return }
+        child.termAt = nil
         children[slot] = child
         child.process.signal(SIGTERM)
         logger.info("stopping \(launch.name(slot: slot)) (pid \(child.process.pid)): SIGTERM, drain grace \(launch.stopGraceSeconds) s")
@@ -171,6 +216,8 @@ public actor ReplicaPool {
                 let delay = RetryPolicy.crashLoop.seconds(afterCrash: crashes)
                 logger.warning("\(name) (pid \(child.process.pid)) exited with status \(status) without being asked; restarting\(delay > 0 ? " in \(delay) s" : "")")
                 pending[slot] = PendingRestart(notBefore: now + .seconds(delay))
+            } else if child.termAt != nil {
+                sendDueSIGTERM(slot: slot)
             } else if let deadline = child.stopDeadline, now >= deadline, !child.killed {
                 logger.warning("\(name) (pid \(child.process.pid)) still running \(launch.stopGraceSeconds) s after SIGTERM: SIGKILL")
                 child.process.signal(SIGKILL)
@@ -194,7 +241,7 @@ public actor ReplicaPool {
     /// SIGTERM to every child, then waits (polling, never blocking a thread) until all have exited.
     public func stopAll() async {
         pending.removeAll()
-        for slot in children.keys.sorted() { stop(slot: slot) }
+        for slot in children.keys.sorted() { stop(slot: slot, now: true) }
         while !children.isEmpty {
             reap()
             try? await Task.sleep(for: .milliseconds(50))

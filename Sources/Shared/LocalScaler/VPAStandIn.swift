@@ -39,9 +39,10 @@ public struct VPAStandInSpec: Sendable, Equatable {
         self.updateIntervalSeconds = updateIntervalSeconds
     }
 
-    /// `--maxmemory` for a memory request.
+    /// `--maxmemory` for a memory request; nil for a workload without one (fraction 0: meme-web).
     public func maxMemory(for requests: VPA.Amounts) -> Int? {
-        requests.memoryBytes.map { Int(Double($0) * maxMemoryFraction) }
+        guard maxMemoryFraction > 0 else { return nil }
+        return requests.memoryBytes.map { Int(Double($0) * maxMemoryFraction) }
     }
 }
 
@@ -51,11 +52,14 @@ public struct VPARestartReport: Sendable, Equatable {
     public var keysBefore: Int?
     public var keysAfter: Int?
     public var downSeconds: Double
+    /// For a workload of several processes replaced in turn (meme-web): how many; it never went down.
+    public var replaced: Int?
 
-    public init(keysBefore: Int?, keysAfter: Int?, downSeconds: Double) {
+    public init(keysBefore: Int?, keysAfter: Int?, downSeconds: Double, replaced: Int? = nil) {
         self.keysBefore = keysBefore
         self.keysAfter = keysAfter
         self.downSeconds = downSeconds
+        self.replaced = replaced
     }
 }
 
@@ -67,30 +71,50 @@ public struct VPARestartReport: Sendable, Equatable {
 public final class VPAStandIn: Service, Sendable {
     public let spec: VPAStandInSpec
     private let logger: Logger
-    private let pid: @Sendable () -> Int32?
+    /// The processes of the workload (one for Redis, every meme-web process for the web VPA).
+    private let pids: @Sendable () async -> [Int32]
     private let restart: @Sendable (VPA.Amounts) async throws -> VPARestartReport
     private let book: Mutex<LocalVPAStatus>
     private let evictions: Counter
+    /// Set while an act holds the VPA still (keda-only): it samples and recommends, never evicts.
+    private let pausedBy = Mutex<String?>(nil)
 
+    public convenience init(spec: VPAStandInSpec, logger: Logger, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+                            pid: @escaping @Sendable () -> Int32?, restart: @escaping @Sendable (VPA.Amounts) async throws -> VPARestartReport) {
+        self.init(spec: spec, logger: logger, registry: registry, pids: { pid().map { [$0] } ?? [] }, restart: restart)
+    }
+
+    /// `pids`: every process of the workload; each one's usage is a sample for the one histogram
+    /// (the recommender aggregates all containers of a VPA's pods), `restart` applies new requests.
     public init(spec: VPAStandInSpec, logger: Logger, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-                pid: @escaping @Sendable () -> Int32?, restart: @escaping @Sendable (VPA.Amounts) async throws -> VPARestartReport) {
+                pids: @escaping @Sendable () async -> [Int32], restart: @escaping @Sendable (VPA.Amounts) async throws -> VPARestartReport) {
         self.spec = spec
         self.logger = logger
-        self.pid = pid
+        self.pids = pids
         self.restart = restart
         evictions = registry.makeCounter(descriptor: .named("meme_local_vpa_evictions_total", help: "Restarts the VPA stand-in made to apply a recommendation."),
                                          labels: [("workload", spec.workload)])
-        book = Mutex(LocalVPAStatus(
+        var initial = LocalVPAStatus(
             name: spec.name, workload: spec.workload, container: spec.policy.containerName, updateMode: spec.updateMode.rawValue,
             controlledResources: spec.policy.controlledResources.map(\.rawValue), controlledValues: spec.policy.controlledValues.rawValue,
             minAllowed: ResourceAmounts(spec.policy.minAllowed), maxAllowed: ResourceAmounts(spec.policy.maxAllowed), readAt: nil,
             sampleIntervalSeconds: spec.sampleIntervalSeconds, halfLifeSeconds: spec.halfLifeSeconds, samples: 0, pid: nil,
             requests: ResourceAmounts(spec.requests), usage: nil, target: nil, lowerBound: nil, upperBound: nil, uncappedTarget: nil,
             maxMemoryBytes: spec.maxMemory(for: spec.requests), verdict: "no sample yet", wouldEvict: false, evictions: 0,
-            nextCheckInSeconds: nil, events: []))
+            nextCheckInSeconds: nil, events: [])
+        initial.updateIntervalSeconds = spec.updateIntervalSeconds
+        book = Mutex(initial)
     }
 
     public var status: LocalVPAStatus { book.withLock { $0 } }
+
+    /// Stops evictions (`reason` says why, e.g. "act keda-only") or, with nil, allows them again.
+    public func setPaused(_ reason: String?) {
+        pausedBy.withLock { $0 = reason }
+        if let reason { logger.info("VPA stand-in \(spec.name) paused: \(reason)") }
+    }
+
+    public var pausedReason: String? { pausedBy.withLock { $0 } }
 
     public func run() async throws {
         logger.info("""
@@ -109,16 +133,23 @@ public final class VPAStandIn: Service, Sendable {
             if now >= nextSample {
                 nextSample = max(nextSample + .milliseconds(Int64(spec.sampleIntervalSeconds * 1000)), now)
                 let seconds = (now - start).inSeconds
-                let current = pid()
-                let usage = current.flatMap { sampler.sample([$0], at: seconds)[$0] }
-                state.add(cpuMillicores: usage?.cpuMillicores, memoryBytes: usage?.memoryBytes, atSeconds: seconds)
+                let current = await pids()
+                let usages = sampler.sample(current, at: seconds)
+                for p in current {
+                    state.add(cpuMillicores: usages[p]?.cpuMillicores, memoryBytes: usages[p]?.memoryBytes, atSeconds: seconds)
+                }
                 let untilUpdate = max(0, (nextUpdate - now).inSeconds)
-                book.withLock { state.fill(&$0, pid: current, usage: usage,
-                                           readAt: Date().timeIntervalSince1970, nextCheckIn: spec.updateMode.updatesRunningPods ? untilUpdate : nil) }
+                let paused = pausedReason
+                book.withLock { s in
+                    state.fill(&s, pid: current.first, usage: Self.mean(current.compactMap { usages[$0] }),
+                               readAt: Date().timeIntervalSince1970,
+                               nextCheckIn: spec.updateMode.updatesRunningPods && paused == nil ? untilUpdate : nil)
+                    if let paused { s.verdict = "paused (\(paused)): \(s.verdict)"; s.wouldEvict = false }
+                }
             }
             if now >= nextUpdate {
                 nextUpdate = max(nextUpdate + .milliseconds(Int64(spec.updateIntervalSeconds * 1000)), now)
-                await update(&state)
+                if pausedReason == nil { await update(&state) }
             }
             try? await Task.sleep(for: .milliseconds(200))
         }
@@ -140,7 +171,11 @@ public final class VPAStandIn: Service, Sendable {
                 let lost = report.keysAfter.map { max(0, before - $0) }
                 text += "; keys \(before) → \(after)" + (lost.map { $0 > 0 ? " (\($0) lost)" : " (none lost)" } ?? "")
             }
-            text += String(format: "; down %.1f s", report.downSeconds)
+            if let replaced = report.replaced {
+                text += "; \(replaced) process\(replaced == 1 ? "" : "es") replaced in turn, served throughout"
+            } else {
+                text += String(format: "; down %.1f s", report.downSeconds)
+            }
             book.withLock { s in
                 s.requests = ResourceAmounts(newRequests)
                 s.maxMemoryBytes = spec.maxMemory(for: newRequests)
@@ -154,6 +189,13 @@ public final class VPAStandIn: Service, Sendable {
                 s.events.append(.init(at: at, from: 1, to: 1, lag: nil, reason: "eviction failed: \(error)"))
             }
         }
+    }
+
+    /// The mean usage of the processes sampled (per container, as the VPA shows it); nil with none.
+    static func mean(_ usages: [ResourceAmounts]) -> ResourceAmounts? {
+        guard !usages.isEmpty else { return nil }
+        func avg(_ values: [Int]) -> Int? { values.isEmpty ? nil : values.reduce(0, +) / values.count }
+        return ResourceAmounts(cpuMillicores: avg(usages.compactMap(\.cpuMillicores)), memoryBytes: avg(usages.compactMap(\.memoryBytes)))
     }
 
     private func describe(_ a: VPA.Amounts) -> String {

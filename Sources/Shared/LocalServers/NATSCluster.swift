@@ -88,16 +88,7 @@ public final class NATSCluster: @unchecked Sendable {
     /// Starts every member at once (a member's /healthz stays 503 until JetStream has a meta leader,
     /// which needs a quorum) and waits until all answer.
     public func start(timeout: TimeInterval = 30) throws {
-        let errors = NSLock()
-        nonisolated(unsafe) var failure: (any Error)?
-        DispatchQueue.concurrentPerform(iterations: servers.count) { index in
-            do {
-                try servers[index].start(timeout: timeout)
-            } catch {
-                errors.lock(); failure = failure ?? error; errors.unlock()
-            }
-        }
-        if let failure { throw failure }
+        try servers.map { $0 as any ServerProcess }.startTogether(timeout: timeout)
     }
 
     /// The member named `serverName`.
@@ -108,11 +99,4 @@ public final class NATSCluster: @unchecked Sendable {
     public func stop() { for server in servers { server.stop() } }
     /// SIGKILL to every member.
     public func kill() { for server in servers { server.kill() } }
-    /// Every member runs (one that died counts as the cluster needing a restart, as a StatefulSet's pod would).
-    public var isRunning: Bool { servers.allSatisfy(\.isRunning) }
-    public var isAnswering: Bool { servers.allSatisfy(\.isAnswering) }
-    /// The first member's.
-    public var pid: Int32? { servers.first?.pid }
-    /// The exit status of the first member that is not running.
-    public var exitStatus: Int32? { servers.first { !$0.isRunning }?.exitStatus }
 }

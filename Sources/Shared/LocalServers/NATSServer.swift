@@ -68,7 +68,7 @@ public struct NATSServerConfig: Sendable, Equatable {
 
 /// A real nats-server. `restart()` keeps ports and store, so tests and drills can kill and bring
 /// back the same server.
-public final class NATSServer: @unchecked Sendable {
+public final class NATSServer: ServerProcess, @unchecked Sendable {
     public let config: NATSServerConfig
     public let directory: URL
     public var port: Int { config.port }
@@ -76,7 +76,7 @@ public final class NATSServer: @unchecked Sendable {
     public var websocketPort: Int? { config.websocketPort }
     public var url: String { "nats://127.0.0.1:\(port)" }
     public var monitorURL: String { "http://127.0.0.1:\(monitorPort)" }
-    private var process: ManagedProcess
+    public let process: ManagedProcess
 
     /// nats-server with `config`, its nats.conf and (by default) its log in `directory`; not started.
     public init(config: NATSServerConfig, directory: URL, logFile: URL? = nil, environment: [String: String]? = nil) throws {
@@ -105,25 +105,9 @@ public final class NATSServer: @unchecked Sendable {
 
     deinit { process.stop() }
 
-    /// Starts the server and waits until it accepts clients and its monitor says healthy.
-    public func start(timeout: TimeInterval = 15) throws {
-        try process.start()
-        try process.waitUntil(timeout: timeout) { self.isAnswering }
-    }
-
     /// Listening for clients and /healthz answers 200.
     public var isAnswering: Bool {
         FreePort.isListening(port) && HTTPProbe.get(port: monitorPort, path: "/healthz")?.status == 200
     }
 
-    public func stop() { process.stop() }
-    public func kill() { process.kill9() }
-    public func restart() throws {
-        process.stop()
-        try start()
-    }
-    public var isRunning: Bool { process.isRunning }
-    public var pid: Int32? { process.pid }
-    public func logTail() -> String { process.logTail() }
-    public var exitStatus: Int32? { process.exitStatus }
 }

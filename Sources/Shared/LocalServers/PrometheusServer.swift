@@ -58,12 +58,12 @@ public struct PrometheusConfig: Sendable, Equatable {
 }
 
 /// A real prometheus scraping the configured targets.
-public final class PrometheusServer: @unchecked Sendable {
+public final class PrometheusServer: ServerProcess, @unchecked Sendable {
     public let config: PrometheusConfig
     public var port: Int { config.port }
     public var directory: URL { URL(fileURLWithPath: config.directory) }
     public var url: String { "http://127.0.0.1:\(port)" }
-    private let process: ManagedProcess
+    public let process: ManagedProcess
 
     /// prometheus with `config` (prometheus.yml written into its directory); not started.
     public init(config: PrometheusConfig, logFile: URL? = nil, environment: [String: String]? = nil) throws {
@@ -87,24 +87,14 @@ public final class PrometheusServer: @unchecked Sendable {
 
     deinit { process.stop() }
 
-    public func start(timeout: TimeInterval = 30) throws {
-        try process.start()
-        try process.waitUntil(timeout: timeout) { self.isAnswering }
-    }
-
+    public var startTimeout: TimeInterval { 30 }
     public var isAnswering: Bool { HTTPProbe.get(port: port, path: "/-/ready")?.status == 200 }
-    public func stop() { process.stop() }
-    public func kill() { process.kill9() }
-    public func restart() throws { process.stop(); try start() }
-    public var isRunning: Bool { process.isRunning }
-    public var pid: Int32? { process.pid }
-    public var exitStatus: Int32? { process.exitStatus }
 }
 
 /// prometheus-redis-exporter: Redis's numbers as Prometheus metrics (the cluster runs it as Redis's sidecar).
-public final class RedisExporter: @unchecked Sendable {
+public final class RedisExporter: ServerProcess, @unchecked Sendable {
     public let port: Int
-    private let process: ManagedProcess
+    public let process: ManagedProcess
 
     public init(port: Int, host: String = "127.0.0.1", redisPort: Int, directory: URL, logFile: URL? = nil,
                 environment: [String: String]? = nil) throws {
@@ -116,16 +106,5 @@ public final class RedisExporter: @unchecked Sendable {
             directory: directory, environment: environment, logFile: logFile)
     }
 
-    public func start(timeout: TimeInterval = 15) throws {
-        try process.start()
-        try process.waitUntil(timeout: timeout) { self.isAnswering }
-    }
-
     public var isAnswering: Bool { HTTPProbe.get(port: port, path: "/metrics")?.status == 200 }
-    public func stop() { process.stop() }
-    public func kill() { process.kill9() }
-    public func restart() throws { process.stop(); try start() }
-    public var isRunning: Bool { process.isRunning }
-    public var pid: Int32? { process.pid }
-    public var exitStatus: Int32? { process.exitStatus }
 }

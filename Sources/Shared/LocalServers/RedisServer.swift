@@ -34,14 +34,14 @@ public struct RedisServerConfig: Sendable, Equatable {
 
 /// A real redis-server. The configuration can change between runs (`restart(with:)`), which is how
 /// the local VPA stand-in applies a new memory request.
-public final class RedisServer: @unchecked Sendable {
+public final class RedisServer: ServerProcess, @unchecked Sendable {
     public private(set) var config: RedisServerConfig
     public var port: Int { config.port }
     public var directory: URL { URL(fileURLWithPath: config.directory) }
     public var url: String { "redis://127.0.0.1:\(port)" }
     private let logFile: URL?
     private let environment: [String: String]?
-    private var process: ManagedProcess
+    public private(set) var process: ManagedProcess
 
     /// redis-server with `config`; not started.
     public init(config: RedisServerConfig, logFile: URL? = nil, environment: [String: String]? = nil) throws {
@@ -66,30 +66,18 @@ public final class RedisServer: @unchecked Sendable {
 
     deinit { process.stop() }
 
-    public func start(timeout: TimeInterval = 15) throws {
-        try process.start()
-        try process.waitUntil(timeout: timeout) { self.isAnswering }
-    }
-
     /// Accepts connections and answers PING with PONG.
     public var isAnswering: Bool { RedisProbe.ping(port: port) }
 
-    /// SIGTERM (Redis saves first when save points are set), then SIGKILL after `grace`.
-    public func stop(grace: TimeInterval) { process.stop(grace: grace) }
-    public func stop() { stop(grace: 10) }
-    public func kill() { process.kill9() }
-    public func restart() throws { process.stop(); try start() }
+    /// SIGTERM gives Redis time to save first when save points are set.
+    public var stopGrace: TimeInterval { 10 }
 
     /// Stops this run and starts the next with another configuration (same port and directory).
-    public func restart(with newConfig: RedisServerConfig, grace: TimeInterval = 10) throws {
-        process.stop(grace: grace)
+    public func restart(with newConfig: RedisServerConfig) throws {
+        stop()
         config = newConfig
         process = try Self.process(newConfig, logFile: logFile, environment: environment)
         try start()
     }
 
-    public var isRunning: Bool { process.isRunning }
-    public var pid: Int32? { process.pid }
-    public var exitStatus: Int32? { process.exitStatus }
-    public func logTail() -> String { process.logTail() }
 }

@@ -18,7 +18,7 @@ public final class LocalStack: Service, Sendable {
     public let settings: StackSettings
     public let specs: StandInSpecs
     public let registry = PrometheusCollectorRegistry()
-    private let logger: Logger
+    let logger: Logger
     private let units = Mutex<[StackService: InfraUnit]>([:])
     private let startedAt = Date().timeIntervalSince1970
     private let phase = Mutex<String?>("starting")
@@ -27,6 +27,10 @@ public final class LocalStack: Service, Sendable {
     public let keda: KEDAStandIn?
     public let hpa: HPAStandIn?
     public let proxy: ServiceProxy?
+    /// The act the stand-ins play (`POST /act/<name>`); harmony at start, as k8s/base is.
+    let actState = Mutex(DemoAct.harmony)
+    /// The conflict act's VPA stand-in on meme-web and the task running it.
+    let webVPAStandIn = Mutex<(stand: VPAStandIn, task: Task<Void, Never>)?>(nil)
 
     /// - Parameter worker: the workers' drain grace (WORKER_DRAIN_GRACE) and the stream settings
     ///   the KEDA stand-in declares, already checked.
@@ -59,7 +63,7 @@ public final class LocalStack: Service, Sendable {
             hpa = HPAStandIn(
                 settings: HPAStandInSettings(spec: specs.hpa, launch: ReplicaLaunch(
                     executable: settings.binaries + "/meme-web", arguments: [], environment: webEnv, namePrefix: "web",
-                    logDirectory: logs, stopGraceSeconds: 15) { slot in
+                    logDirectory: logs, stopGraceSeconds: 15, preStopSeconds: 1) { slot in
                         [MemeEnv.port: "\(base + slot - 1)", MemeEnv.webMetricsAddress: "127.0.0.1:\(metricsBase + slot - 1)"]
                     }),
                 logger: logger, registry: registry, beforeStop: { [proxy] name in proxy.remove(name: name) })
@@ -79,6 +83,8 @@ public final class LocalStack: Service, Sendable {
             active: false, lastActiveAt: nil, scaleToZeroInSeconds: nil, reason: "this stack runs no workers", events: [])
         s.hpa = hpa?.status
         s.vpa = vpaStandIn.withLock { $0 }?.status
+        s.act = actState.withLock { $0 }.rawValue
+        s.webVPA = webVPAStandIn.withLock { $0 }?.stand.status
         return s
     }
 
@@ -136,6 +142,7 @@ public final class LocalStack: Service, Sendable {
             return first
         }
         phase.withLock { $0 = "stopping" }
+        await stopWebVPA()
         await proxy?.stop()
         await stopServers()
         try? FileManager.default.removeItem(atPath: settings.manifestFile)
@@ -217,7 +224,8 @@ public final class LocalStack: Service, Sendable {
         try FileManager.default.createDirectory(atPath: s.logDirectory, withIntermediateDirectories: true)
         func log(_ name: String) -> URL { URL(fileURLWithPath: "\(s.logDirectory)/\(name).log") }
         for service in StackService.allCases where s.services.contains(service) {
-            let server: (any StackServer)?
+            let server: (any ServerProcess)?
+            var members: [any ServerProcess] = []
             switch service {
             case .nats:
                 try checkFree(s.ports.nats, service.portVariable)
@@ -231,8 +239,10 @@ public final class LocalStack: Service, Sendable {
                     for member in s.natsMembers.dropFirst() { try checkFree(member.client, MemeEnv.demoNATSCluster) }
                     var configs = NATSCluster.configs(prefix: "meme_demo", ports: s.natsMembers, storeRoot: dir.appendingPathComponent("nats/js"))
                     for i in configs.indices { configs[i].maxFileStore = "2GB" }
-                    server = try NATSCluster(configs: configs, directory: dir.appendingPathComponent("nats"),
-                                             logDirectory: URL(fileURLWithPath: s.logDirectory))
+                    let cluster = try NATSCluster(configs: configs, directory: dir.appendingPathComponent("nats"),
+                                                  logDirectory: URL(fileURLWithPath: s.logDirectory))
+                    members = cluster.servers
+                    server = cluster.servers[0]
                 }
             case .redis:
                 try checkFree(s.ports.redis, service.portVariable)
@@ -250,7 +260,7 @@ public final class LocalStack: Service, Sendable {
             guard let server else { continue }
             if service == .web || service == .worker { continue }
             logger.info("starting \(service.rawValue)")
-            let unit = InfraUnit(service: service, server: server)
+            let unit = members.isEmpty ? InfraUnit(service: service, server: server) : InfraUnit(service: service, servers: members)
             units.withLock { $0[service] = unit }
             try await blocking { try unit.start(timeout: 30) }
         }
@@ -325,8 +335,8 @@ public final class LocalStack: Service, Sendable {
             urls: .init(nats: s.natsURL, natsMonitor: s.natsMonitorURL, redis: s.redisURL, prometheus: s.prometheusURL, web: s.webURL,
                         control: s.controlURL),
             services: services)
-        if let cluster = unit(.nats)?.server as? NATSCluster {
-            manifest.natsCluster = cluster.servers.map { member in
+        if let nats = unit(.nats), nats.servers.count > 1 {
+            manifest.natsCluster = nats.servers.compactMap { $0 as? NATSServer }.map { member in
                 .init(name: member.config.serverName, url: member.url, monitorURL: member.monitorURL, pid: member.pid,
                       running: member.isRunning, log: "\(s.logDirectory)/\(member.config.serverName).log")
             }

@@ -43,6 +43,8 @@ public final class ServiceProxy: Sendable {
 
     struct State {
         var endpoints: [ProxyEndpoint] = []
+        /// Taken out by `remove(name:)` and not yet missing from an `update(endpoints:)`.
+        var removed: Set<String> = []
         var open: [String: Int] = [:]
         /// Endpoints whose connect failed just now, skipped until this uptime (nanoseconds).
         var failedUntil: [String: UInt64] = [:]
@@ -84,14 +86,22 @@ public final class ServiceProxy: Sendable {
         }
     }
 
-    /// Replaces the endpoint list (the HPA stand-in calls this after every readiness round).
+    /// Replaces the endpoint list (the stack calls this after every readiness round). An endpoint
+    /// removed since stays out: the round may have listed its process before it was told to stop.
     public func update(endpoints: [ProxyEndpoint]) {
-        state.withLock { $0.endpoints = endpoints }
+        state.withLock { s in
+            // A name the round no longer lists has been seen stopping: a later process may reuse it.
+            s.removed.formIntersection(endpoints.map(\.name))
+            s.endpoints = endpoints.filter { !s.removed.contains($0.name) }
+        }
     }
 
     /// Takes one endpoint out of the rotation at once (before its process gets SIGTERM).
     public func remove(name: String) {
-        state.withLock { $0.endpoints.removeAll { $0.name == name } }
+        state.withLock {
+            $0.endpoints.removeAll { $0.name == name }
+            $0.removed.insert(name)
+        }
     }
 
     /// Open connections per endpoint.

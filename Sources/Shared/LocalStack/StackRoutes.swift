@@ -3,7 +3,8 @@ import OpsHTTP
 
 extension LocalStack {
     /// The stack's own listener: /status (the three stand-ins), /metrics, /healthz, /readyz,
-    /// /stack (where everything is) and POST /services/<name>/<stop|kill|start|restart>.
+    /// /stack (where everything is), POST /services/<name>/<stop|kill|start|restart> and
+    /// POST /act/<keda-only|conflict|harmony> (GET /act: the current one).
     public func application(host: String, port: Int) -> some ApplicationProtocol {
         let router = Router()
         OpsEndpoints(metrics: { [registry] in registry.emitToString() }, notReadyReason: { [self] in notReadyReason },
@@ -17,6 +18,19 @@ extension LocalStack {
             let action = context.parameters.get("action") ?? ""
             do {
                 let text = try await control(service: name, action: action)
+                return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: text)))
+            } catch let error as StackError {
+                return Response(status: .badRequest, headers: [.contentType: "text/plain"],
+                                body: .init(byteBuffer: ByteBuffer(string: error.message + "\n")))
+            }
+        }
+        router.get("act") { [self] _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain", .cacheControl: "no-store"],
+                     body: .init(byteBuffer: ByteBuffer(string: act.rawValue + "\n")))
+        }
+        router.post("act/:name") { [self] _, context in
+            do {
+                let text = try await switchAct(to: context.parameters.get("name") ?? "")
                 return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: text)))
             } catch let error as StackError {
                 return Response(status: .badRequest, headers: [.contentType: "text/plain"],

@@ -68,6 +68,10 @@ public struct StandInTuning: Sendable, Equatable {
     public var vpaUpdateIntervalSeconds: Double = 30
     /// Overrides the VPA's updatePolicy.updateMode (Off: recommend only, never restart Redis).
     public var vpaUpdateMode: String?
+    /// The conflict act's web VPA: its half-life (every 24 h constant) and updater interval, short so
+    /// the room sees the VPA raise meme-web's CPU request within a minute.
+    public var actVPAHalfLifeSeconds: Double = 60
+    public var actVPAUpdateIntervalSeconds: Double = 10
 
     public init() {}
 }

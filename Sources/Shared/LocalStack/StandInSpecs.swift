@@ -21,6 +21,23 @@ public struct StandInSpecs: Sendable {
         public static let webDeployment = "web/deployment.yaml"
         public static let vpa = "redis/vpa.yaml"
         public static let redisStatefulSet = "redis/statefulset.yaml"
+        /// The conflict act's web VPA, next to the base: k8s/components/act-conflict.
+        public static let webVPA = "../components/act-conflict/web-vpa.yaml"
+    }
+
+    /// The conflict act's VPA stand-in on meme-web, from the object the cluster gets
+    /// (k8s/components/act-conflict/web-vpa.yaml) and the Deployment's requests and limits.
+    public static func loadWebVPA(manifests: String, tuning: StandInTuning) throws -> VPAStandInSpec {
+        let hpaObject = try AutoscalerManifests.loadHPA(path: "\(manifests)/\(File.hpa)")
+        let object = try AutoscalerManifests.loadVPA(path: "\(manifests)/\(File.webVPA)", container: hpaObject.targetName)
+        let web = try AutoscalerManifests.loadWorkload(path: "\(manifests)/\(File.webDeployment)", container: hpaObject.targetName)
+        guard object.targetName == hpaObject.targetName else {
+            throw StackError("\(manifests)/\(File.webVPA): spec.targetRef.name is \(object.targetName), the HPA scales \(hpaObject.targetName)")
+        }
+        return VPAStandInSpec(
+            name: object.name, workload: "web", updateMode: object.updateMode, policy: object.containerPolicy,
+            requests: web.requests, limits: web.limits, maxMemoryFraction: 0, sampleIntervalSeconds: tuning.vpaSampleIntervalSeconds,
+            halfLifeSeconds: tuning.actVPAHalfLifeSeconds, updateIntervalSeconds: tuning.actVPAUpdateIntervalSeconds)
     }
 
     /// Reads every object; errors name the file and field. `overrides` are the KEDA flags.

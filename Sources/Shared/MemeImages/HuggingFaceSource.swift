@@ -87,7 +87,7 @@ public struct HuggingFaceSource: ImageSource {
         let meme: RenderedMeme
         do {
             meme = try await renderer.render(RenderJob(request: request, background: .image(bytes), format: Self.answerFormat))
-        } catch let error as MemeRenderError {
+        } catch let error as ImageSourceError {
             throw ImageSourceError(.permanent, source: name, message: "the Hugging Face image could not be used: \(error.message)")
         } catch {
             throw ImageSourceError(.transient, source: name, message: "renderer unavailable: \(error)")

@@ -27,7 +27,7 @@ enum ImageCodec {
         case .jpeg: return try decodeJPEG(bytes, minEdge: minEdge)
         case nil:
             let head = bytes.prefix(4).map { String($0, radix: 16) }.joined(separator: " ")
-            throw MemeRenderError("background image is neither PNG nor JPEG (\(bytes.count) bytes, starting \(head.isEmpty ? "with nothing" : head))")
+            throw ImageSourceError.rendering("background image is neither PNG nor JPEG (\(bytes.count) bytes, starting \(head.isEmpty ? "with nothing" : head))")
         }
     }
 
@@ -54,12 +54,12 @@ enum ImageCodec {
         let status = cairo_surface_status(surface)
         guard status == CAIRO_STATUS_SUCCESS else {
             cairo_surface_destroy(surface)
-            throw MemeRenderError("background PNG could not be decoded: \(String(cString: cairo_status_to_string(status)))")
+            throw ImageSourceError.rendering("background PNG could not be decoded: \(String(cString: cairo_status_to_string(status)))")
         }
         let pixels = Int(cairo_image_surface_get_width(surface)) * Int(cairo_image_surface_get_height(surface))
         guard pixels <= maxPixels else {
             cairo_surface_destroy(surface)
-            throw MemeRenderError("background PNG has \(pixels) pixels, more than the \(maxPixels) limit")
+            throw ImageSourceError.rendering("background PNG has \(pixels) pixels, more than the \(maxPixels) limit")
         }
         return surface
     }
@@ -74,7 +74,7 @@ enum ImageCodec {
         }
         guard let surface else {
             let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw MemeRenderError("background JPEG could not be decoded: \(reason)")
+            throw ImageSourceError.rendering("background JPEG could not be decoded: \(reason)")
         }
         return surface
     }
@@ -94,13 +94,13 @@ enum ImageCodec {
     /// Encodes an RGB24 surface with libpng directly, with the given compression settings.
     static func encodePNG(_ surface: OpaquePointer, settings: PNGSettings) throws -> [UInt8] {
         guard cairo_image_surface_get_format(surface) == CAIRO_FORMAT_RGB24 else {
-            throw MemeRenderError("PNG encoding expects an RGB24 surface")
+            throw ImageSourceError.rendering("PNG encoding expects an RGB24 surface")
         }
         var data: UnsafeMutablePointer<UInt8>?
         var length = 0
         guard meme_encode_png_rgb24(surface, settings.level, settings.strategy, settings.filters, &data, &length) == 0,
               let data else {
-            throw MemeRenderError("PNG encoding failed")
+            throw ImageSourceError.rendering("PNG encoding failed")
         }
         defer { free(data) }
         return Array(UnsafeBufferPointer(start: data, count: length))
@@ -111,9 +111,9 @@ extension ImageCodec {
     /// Encodes an RGB24 surface as a baseline JPEG at `quality` (1...100), 4:2:0, optimised Huffman tables.
     static func encodeJPEG(_ surface: OpaquePointer, quality: Int) throws -> [UInt8] {
         guard cairo_image_surface_get_format(surface) == CAIRO_FORMAT_RGB24 else {
-            throw MemeRenderError("JPEG encoding expects an RGB24 surface")
+            throw ImageSourceError.rendering("JPEG encoding expects an RGB24 surface")
         }
-        guard (1...100).contains(quality) else { throw MemeRenderError("JPEG quality \(quality) is outside 1...100") }
+        guard (1...100).contains(quality) else { throw ImageSourceError.rendering("JPEG quality \(quality) is outside 1...100") }
         var data: UnsafeMutablePointer<UInt8>?
         var length: UInt = 0
         var message = [CChar](repeating: 0, count: 256)
@@ -122,7 +122,7 @@ extension ImageCodec {
         }
         guard status == 0, let data else {
             let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw MemeRenderError("JPEG encoding failed: \(reason)")
+            throw ImageSourceError.rendering("JPEG encoding failed: \(reason)")
         }
         defer { free(data) }
         return Array(UnsafeBufferPointer(start: data, count: Int(length)))

@@ -19,7 +19,7 @@ public struct GeneratedImage: Sendable {
     }
 }
 
-/// Why a source could not make an image, and whether trying again later can help.
+/// Why a source (or the renderer under it) could not make an image, and whether trying again later can help.
 ///
 /// The worker NAKs a message (redelivery later) on ``Kind-swift.enum/transient`` errors and
 /// answers `meme.response.error` on ``Kind-swift.enum/permanent`` ones. Messages never
@@ -43,6 +43,12 @@ public struct ImageSourceError: Error, CustomStringConvertible, Sendable, Equata
         self.source = source
         self.message = message
         self.retryAfter = retryAfter
+    }
+
+    /// The renderer's own failures (a bad size, an undecodable background): permanent, the same
+    /// input fails again. Sources rename `source` to their own name.
+    static func rendering(_ message: String) -> ImageSourceError {
+        ImageSourceError(.permanent, source: "renderer", message: message)
     }
 
     public var isTransient: Bool { kind == .transient }

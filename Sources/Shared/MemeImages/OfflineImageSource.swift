@@ -15,8 +15,9 @@ public struct OfflineImageSource: ImageSource {
         let meme: RenderedMeme
         do {
             meme = try await renderer.render(job)
-        } catch let error as MemeRenderError {
-            throw ImageSourceError(.permanent, source: name, message: error.message)
+        } catch var error as ImageSourceError {
+            error.source = name
+            throw error
         } catch {
             // The thread pool is shutting down: another worker (or this one later) can do it.
             throw ImageSourceError(.transient, source: name, message: "renderer unavailable: \(error)")

@@ -57,14 +57,14 @@ final class RenderEngine: @unchecked Sendable {
     /// Draws the meme into a new RGB24 surface owned by the caller.
     func drawSurface(_ job: RenderJob, top: inout CaptionLayout.Fit?, bottom: inout CaptionLayout.Fit?) throws -> OpaquePointer {
         guard (16...4096).contains(job.size) else {
-            throw MemeRenderError("image size \(job.size) is outside 16...4096 pixels")
+            throw ImageSourceError.rendering("image size \(job.size) is outside 16...4096 pixels")
         }
         let size = job.size
         let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(size), Int32(size))!
         var handedOver = false
         defer { if !handedOver { cairo_surface_destroy(surface) } }
         guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
-            throw MemeRenderError("cannot allocate a \(size)×\(size) image")
+            throw ImageSourceError.rendering("cannot allocate a \(size)×\(size) image")
         }
         let cr = cairo_create(surface)!
         defer { cairo_destroy(cr) }
@@ -89,7 +89,7 @@ final class RenderEngine: @unchecked Sendable {
             bottom = drawCaption(text, geometry: geometry, atTop: false, cr: cr)
         }
         guard cairo_status(cr) == CAIRO_STATUS_SUCCESS else {
-            throw MemeRenderError("drawing failed: \(String(cString: cairo_status_to_string(cairo_status(cr))))")
+            throw ImageSourceError.rendering("drawing failed: \(String(cString: cairo_status_to_string(cairo_status(cr))))")
         }
         cairo_surface_flush(surface)
         handedOver = true
@@ -157,7 +157,7 @@ final class RenderEngine: @unchecked Sendable {
         defer { cairo_surface_destroy(image) }
         let width = Double(cairo_image_surface_get_width(image))
         let height = Double(cairo_image_surface_get_height(image))
-        guard width > 0, height > 0 else { throw MemeRenderError("background image is empty") }
+        guard width > 0, height > 0 else { throw ImageSourceError.rendering("background image is empty") }
         // Cover the square (like CSS object-fit: cover), centred.
         let scale = max(Double(size) / width, Double(size) / height)
         cairo_save(cr)

@@ -200,7 +200,7 @@ extension MemeEnv {
         MemeVariable(demoWebProcessBasePort, [.stack], default: "9180", "meme-web process N listens on base + N − 1 (behind the proxy)"),
         MemeVariable(demoWebMetricsBasePort, [.stack], default: "9200", "meme-web process N serves `/metrics` on base + N − 1"),
         MemeVariable(demoControlPort, [.stack], default: "9190",
-                     "the stack's `/status`, `/stack`, `/metrics`, `/healthz`, `/readyz` and `POST /services/<name>/<action>`"),
+                     "the stack's `/status`, `/stack`, `/metrics`, `/healthz`, `/readyz`, `POST /services/<name>/<action>` and `POST /act/<name>`"),
         MemeVariable(demoWorkerMetricsBasePort, [.stack], default: "9100", "meme-worker N serves `/metrics` on base + N − 1"),
     ]
 

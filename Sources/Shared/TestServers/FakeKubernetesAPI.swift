@@ -50,12 +50,16 @@ public final class FakeKubernetesAPI: Sendable {
     /// - Parameters:
     ///   - token: when set, requests without `Authorization: Bearer <token>` get the captured 403 (system:anonymous).
     ///   - missingGroups: API groups answered with the captured 404, e.g. `["keda.sh"]` for "KEDA not installed".
-    public init(token: String? = nil, missingGroups: [String] = []) throws {
+    ///   - seed: a JSON file with a list of objects stored at start (the write path's store).
+    ///   - recordWrites: every POST / PATCH / DELETE is appended there as one JSON line.
+    public init(token: String? = nil, missingGroups: [String] = [], seed: String? = nil, recordWrites: String? = nil) throws {
         port = try FreePort.next()
         let script = SharedFixtures.repositoryRoot.appendingPathComponent("Tests/ClusterReadersTests/Resources/fake_kubernetes_api.py").path
         var arguments = [script, "\(port)", try SharedFixtures.directory().path]
         if let token { arguments += ["--token", token] }
         for group in missingGroups { arguments += ["--missing-group", group] }
+        if let seed { arguments += ["--seed", seed] }
+        if let recordWrites { arguments += ["--record-writes", recordWrites] }
         process = ManagedProcess(name: "fake-kube-api", executable: try ManagedProcess.locate("python3"), arguments: arguments,
                                  directory: try ManagedProcess.makeTempDirectory(prefix: "fake-kube"))
         try process.start()

@@ -172,18 +172,13 @@ struct MemeList: Encodable {
     let queued, done, errors, viewers: Int
 }
 
-struct TimeoutError: Error, CustomStringConvertible {
-    let seconds: Double
-    var description: String { "no acknowledgement within \(seconds) s" }
-}
-
 /// Runs `operation`, giving up after `seconds` with `MemeQueueError.unavailable`.
 func withTimeout(seconds: Double, _ operation: @escaping @Sendable () async throws -> Void) async throws {
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await operation() }
         group.addTask {
             try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
-            throw MemeQueueError.unavailable(TimeoutError(seconds: seconds).description)
+            throw MemeQueueError.unavailable("no acknowledgement within \(seconds) s")
         }
         defer { group.cancelAll() }
         try await group.next()
