@@ -57,7 +57,7 @@ let package = Package(
         ),
         .target(
             name: "JetStream",
-            dependencies: ["NATS", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["NATS", "Retry", .product(name: "NIOCore", package: "swift-nio")],
             path: "Sources/Shared/JetStream"
         ),
         .target(

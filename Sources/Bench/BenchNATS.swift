@@ -17,6 +17,8 @@ struct BenchNATS: AsyncParsableCommand {
     @Option(help: "The nats-py side of the benchmark.") var pythonScript = "Tests/System/bench_nats_py.py"
     @Option(help: "Python interpreter.") var python = "python3"
     @Flag(help: "Skip nats-py (only this client).") var swiftOnly = false
+    @Option(help: "1: one nats-server; 3: a 3-node JetStream cluster on loopback with the streams replicated (R3).")
+    var replicas = 1
 
     struct Results: Codable {
         var publishPerSecond: Double
@@ -31,14 +33,31 @@ struct BenchNATS: AsyncParsableCommand {
         }
     }
 
+    func validate() throws {
+        guard replicas == 1 || replicas == 3 else { throw ValidationError("--replicas must be 1 or 3, not \(replicas)") }
+    }
+
     func run() async throws {
-        let server = try NATSServer()
-        defer { server.stop() }
-        print("nats-server on \(server.url)")
-        let swift = try await benchSwift(server.url)
+        // Both clients connect to the first server; on a cluster the stream's leader may be another one.
+        let url: String
+        var keep: [AnyObject] = []
+        if replicas == 1 {
+            let server = try NATSServer()
+            url = server.url
+            keep.append(server)
+            print("nats-server on \(url)")
+        } else {
+            let cluster = try NATSCluster(size: replicas)
+            try cluster.start()
+            url = cluster.urls[0]
+            keep.append(cluster)
+            print("3-node JetStream cluster \(cluster.url), streams R\(replicas)")
+        }
+        defer { for case let s as NATSServer in keep { s.stop() }; for case let c as NATSCluster in keep { c.stop() } }
+        let swift = try await benchSwift(url)
         var python: Results?
         if !swiftOnly {
-            python = try runPython(server.url)
+            python = try runPython(url)
         }
         printTable(swift: swift, python: python)
     }
@@ -77,7 +96,8 @@ struct BenchNATS: AsyncParsableCommand {
         // 3. JetStream publish with ack
         let js = JetStream(nc)
         try? await js.deleteStream("BENCH_SWIFT")
-        try await js.createOrUpdateStream(StreamConfig(name: "BENCH_SWIFT", subjects: ["bench.swift.js"], retention: .workQueue, storage: .file))
+        try await js.createOrUpdateStream(StreamConfig(name: "BENCH_SWIFT", subjects: ["bench.swift.js"], retention: .workQueue, storage: .file,
+                                                       replicas: replicas))
         start = ContinuousClock.now
         for _ in 0..<jsPublishes { try await js.publish("bench.swift.js", payload: payload) }
         let jsRate = Double(jsPublishes) / seconds(ContinuousClock.now - start)
@@ -106,7 +126,8 @@ struct BenchNATS: AsyncParsableCommand {
 
     func runPython(_ url: String) throws -> Results {
         let run = try CapturedRun.run(python, [pythonScript, "--url", url, "--publishes", "\(publishes)", "--requests", "\(requests)",
-                                               "--js-publishes", "\(jsPublishes)", "--consumes", "\(consumes)"], keepStderr: false)
+                                               "--js-publishes", "\(jsPublishes)", "--consumes", "\(consumes)",
+                                               "--replicas", "\(replicas)"], keepStderr: false)
         guard run.status == 0 else {
             throw ValidationError("nats-py benchmark failed (exit \(run.status)); is nats-py installed? (pip install nats-py)")
         }

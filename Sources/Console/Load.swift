@@ -61,6 +61,9 @@ struct Load: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait for answers after the last request went out.", valueName: "seconds"))
     var timeout = 120.0
 
+    @Option(name: .customLong("publish-timeout"), help: ArgumentHelp("Seconds one publish (or POST) waits for its ack.", valueName: "seconds"))
+    var publishTimeout = 5.0
+
     @Flag var size: ImageSize = .small
 
     @Flag(help: "Ask for fast mode (fast_mode: true).")
@@ -84,6 +87,7 @@ struct Load: AsyncParsableCommand {
         var s = LoadSettings()
         (s.count, s.rate, s.concurrency, s.via, s.promptsFile) = (count, rate, concurrency, via, prompts)
         (s.webURL, s.timeoutSeconds, s.smallImage, s.fastMode, s.idPrefix) = (webURL, timeout, size == .small, fast, idPrefix)
+        s.publishTimeoutSeconds = publishTimeout
         var table = SettingsFlagTable()
         try queue.add(to: &table)
         if warn { table.warn(as: "meme-console load") }

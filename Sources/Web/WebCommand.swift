@@ -45,6 +45,7 @@ struct WebCommand: AsyncParsableCommand {
     @Option(name: .setting(MemeEnv.webListRateLimit), help: .setting(MemeEnv.webListRateLimit)) var listRateLimit: String?
     @Option(name: .setting(MemeEnv.streamMaxMessages), help: .setting(MemeEnv.streamMaxMessages)) var streamMaxMessages: String?
     @Option(name: .setting(MemeEnv.streamMaxBytes), help: .setting(MemeEnv.streamMaxBytes)) var streamMaxBytes: String?
+    @Option(name: .setting(MemeEnv.streamReplicas), help: .setting(MemeEnv.streamReplicas)) var streamReplicas: String?
 
     /// Development aid only: answer requests in-process with placeholder images (no NATS, no worker).
     @Flag(help: .hidden)
@@ -63,7 +64,7 @@ struct WebCommand: AsyncParsableCommand {
             (MemeEnv.webMetricsAddress, metricsAddr), (MemeEnv.webHeaderTimeout, headerTimeout), (MemeEnv.webIdleTimeout, idleTimeout),
             (MemeEnv.webBodyTimeout, bodyTimeout), (MemeEnv.webSubmitTimeout, submitTimeout), (MemeEnv.webMaxViewers, maxViewers),
             (MemeEnv.webListRateLimit, listRateLimit), (MemeEnv.streamMaxMessages, streamMaxMessages),
-            (MemeEnv.streamMaxBytes, streamMaxBytes),
+            (MemeEnv.streamMaxBytes, streamMaxBytes), (MemeEnv.streamReplicas, streamReplicas),
         ] { t.set(variable, value) }
         t.set(MemeEnv.webTrustedProxy, trustedProxy)
         t.set(MemeEnv.webProxyProtocol, proxyProtocol)

@@ -37,6 +37,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .setting(MemeEnv.logLevel), help: .setting(MemeEnv.logLevel)) var logLevel: String?
     @Option(name: .setting(MemeEnv.streamMaxMessages), help: .setting(MemeEnv.streamMaxMessages)) var streamMaxMessages: String?
     @Option(name: .setting(MemeEnv.streamMaxBytes), help: .setting(MemeEnv.streamMaxBytes)) var streamMaxBytes: String?
+    @Option(name: .setting(MemeEnv.streamReplicas), help: .setting(MemeEnv.streamReplicas)) var streamReplicas: String?
     @Option(name: .deprecated(MemeEnv.workerConcurrency), help: .deprecated(MemeEnv.workerConcurrency)) var oldConcurrency: String?
     @Option(name: .deprecated(MemeEnv.workerDrainGrace), help: .deprecated(MemeEnv.workerDrainGrace)) var oldDrainGrace: String?
     @Option(name: .deprecated(MemeEnv.workerName), help: .deprecated(MemeEnv.workerName)) var oldName: String?
@@ -50,6 +51,7 @@ struct Serve: AsyncParsableCommand {
             (MemeEnv.hfTimeout, hfTimeout), (MemeEnv.metricsAddress, metricsAddr), (MemeEnv.workerConcurrency, concurrency),
             (MemeEnv.workerDrainGrace, drainGrace), (MemeEnv.maxPromptChars, maxPromptChars), (MemeEnv.workerName, name),
             (MemeEnv.logLevel, logLevel), (MemeEnv.streamMaxMessages, streamMaxMessages), (MemeEnv.streamMaxBytes, streamMaxBytes),
+            (MemeEnv.streamReplicas, streamReplicas),
         ] { t.set(variable, value) }
         try t.set(deprecated: MemeEnv.workerConcurrency, oldConcurrency)
         try t.set(deprecated: MemeEnv.workerDrainGrace, oldDrainGrace)

@@ -43,7 +43,8 @@ import TestServers
         let info = try await f.js.streamInfo("MEMES")
         #expect(info.state.messages == 1)
         // publishing where no stream listens is a clear error, after the retries
-        await #expect(throws: JetStreamError.self) { _ = try await f.js.publish("nobody.stores.this", payload: [1]) }
+        let impatient = JetStream(f.nc, retryWindow: .seconds(1))
+        await #expect(throws: JetStreamError.self) { _ = try await impatient.publish("nobody.stores.this", payload: [1]) }
         await f.nc.close()
     }
 

@@ -6,6 +6,37 @@ import TestServers
 @testable import MemeStream
 
 @Suite struct MemeStreamSetupTests {
+    /// NATS_STREAM_REPLICAS on a real 3-node cluster: R3 stream and consumer; a program asking for
+    /// another count leaves them as they are (and says so, `replicaMismatch`).
+    @Test func replicasOnAClusterAndAMismatchIsLeftAlone() async throws {
+        let cluster = try NATSCluster()
+        try cluster.start()
+        defer { cluster.stop() }
+        let nc = try await NATSConnection.connect(NATSOptions(servers: cluster.urls))
+        let js = JetStream(nc)
+        let logger = Logger(label: "test")
+        var setup = MemeStreamSetup()
+        setup.replicas = 3
+        try await setup.ensure(js, updateConsumer: true, logger: logger)
+        #expect(try await js.streamInfo("MEMES").config.replicas == 3)
+        let consumer = try await js.consumerInfo(stream: "MEMES", consumer: "meme-generator")
+        #expect(consumer.config.replicas == 3 && consumer.cluster?.leader != nil)
+        var single = MemeStreamSetup()
+        single.replicas = 1
+        #expect(try await single.ensureStream(js, logger: logger) == 3)
+        try await single.ensure(js, updateConsumer: true, logger: logger)
+        #expect(try await js.streamInfo("MEMES").config.replicas == 3)
+        #expect(try await js.consumerInfo(stream: "MEMES", consumer: "meme-generator").config.replicas == 3)
+        await nc.close()
+    }
+
+    @Test func aReplicaMismatchIsReportedWithBothCountsAndTheFix() {
+        #expect(MemeStreamSetup.replicaMismatch(stream: "MEMES", existing: 3, wanted: 3) == nil)
+        #expect(MemeStreamSetup.replicaMismatch(stream: "MEMES", existing: 1, wanted: 3)
+            == "stream MEMES exists with 1 replica but NATS_STREAM_REPLICAS is 3: left unchanged "
+            + "(change it with `nats stream edit MEMES --replicas 3`, or set NATS_STREAM_REPLICAS=1)")
+    }
+
     @Test func createsWhatIsMissingAndLeavesExistingObjectsAlone() async throws {
         let server = try NATSServer()
         defer { server.stop() }

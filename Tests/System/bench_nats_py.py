@@ -44,7 +44,8 @@ async def main(args):
     except Exception:
         pass
     await js.add_stream(StreamConfig(name="BENCH_PY", subjects=["bench.py.js"],
-                                     retention=RetentionPolicy.WORK_QUEUE, storage=StorageType.FILE))
+                                     retention=RetentionPolicy.WORK_QUEUE, storage=StorageType.FILE,
+                                     num_replicas=args.replicas))
     start = time.perf_counter()
     for _ in range(args.js_publishes):
         await js.publish("bench.py.js", payload)
@@ -91,4 +92,5 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=5_000)
     parser.add_argument("--js-publishes", type=int, default=5_000)
     parser.add_argument("--consumes", type=int, default=5_000)
+    parser.add_argument("--replicas", type=int, default=1, help="copies of the stream (3 on a cluster)")
     asyncio.run(main(parser.parse_args()))

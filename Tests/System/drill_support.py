@@ -39,7 +39,8 @@ _SCRUBBED_ENV = (
     "NATS_MAX_DELIVER", "REDIS_URL", "METRICS_ADDR", "PORT", "HOST", "HF_API_TOKEN", "HF_API_TOKEN_FILE",
     "HF_API_URL", "WORKER_CONCURRENCY", "WORKER_NAME", "WEB_RATE_LIMIT", "WEB_RATE_BURST", "RESULT_TTL",
     "CACHE_TTL", "MAX_PROMPT_CHARS", "WEB_METRICS_ADDR", "WEB_MAX_VIEWERS", "WEB_LIST_RATE_LIMIT", "WEB_ADDRESS_RATE_LIMIT",
-    "WEB_GLOBAL_RATE_LIMIT", "NATS_STREAM_MAX_MSGS", "NATS_STREAM_MAX_BYTES", "LOCAL_SCALER_URL", "NATS_MONITOR_URL",
+    "WEB_GLOBAL_RATE_LIMIT", "NATS_STREAM_MAX_MSGS", "NATS_STREAM_MAX_BYTES", "NATS_STREAM_REPLICAS", "LOCAL_SCALER_URL",
+    "NATS_MONITOR_URL",
 )
 
 
@@ -294,6 +295,18 @@ class ServerHandle:
             return ""
 
 
+def drill_stack(request, make):
+    """A pytest fixture's body: the drill's stack (`make(name)`), closed when the drill ends; on a failure its
+    process logs are printed and its dir kept (DRILL_KEEP=1 keeps it always)."""
+    s = make(request.node.name.replace("test_", ""))
+    failed_before = request.session.testsfailed
+    yield s
+    failed = request.session.testsfailed > failed_before
+    if failed:
+        print(f"\nprocess logs ({s.dir}):\n{s.logs()}")
+    s.close(keep_dir=failed or os.environ.get("DRILL_KEEP") == "1")
+
+
 class Stack:
     """meme-stack's nats-server and redis-server, plus meme-worker(s) and meme-web started by the drill, on
     free loopback ports, state under one temp dir."""
@@ -476,7 +489,7 @@ class LoadRun:
     with the time they arrived, so a drill can see when sending or answering stopped and resumed."""
 
     def __init__(self, stack, count, rate=None, via="nats", prefix="drill-", timeout=60, prompts=None,
-                 concurrency=None):
+                 concurrency=None, publish_timeout=None):
         self.stack = stack
         self.prefix = prefix
         argv = [binary("meme-console"), "load", "--count", str(count), "--via", via, "--nats-url", stack.nats_url,
@@ -489,6 +502,8 @@ class LoadRun:
             argv += ["--prompts", prompts]
         if concurrency:
             argv += ["--concurrency", str(concurrency)]
+        if publish_timeout:
+            argv += ["--publish-timeout", str(publish_timeout)]
         self.argv = argv
         self.progress = []  # (monotonic time, dict)
         self.stderr_lines = []

@@ -17,7 +17,7 @@ import pytest
 pytest.importorskip("nats")
 
 from drill_support import (  # noqa: E402 (after the skip)
-    LoadRun, Observer, Stack, drill_seconds, http_get, http_post, report, wait_until, write_prompts,
+    LoadRun, Observer, Stack, drill_seconds, drill_stack, http_get, http_post, report, wait_until, write_prompts,
 )
 
 # Few distinct prompts: after the first render of each, answers are cache hits, so the drills are about
@@ -52,13 +52,7 @@ def emit(request):
 
 @pytest.fixture
 def stack(request):
-    s = Stack(request.node.name.replace("test_", ""))
-    failed_before = request.session.testsfailed
-    yield s
-    failed = request.session.testsfailed > failed_before
-    if failed:
-        print(f"\nprocess logs ({s.dir}):\n{s.logs()}")
-    s.close(keep_dir=failed or os.environ.get("DRILL_KEEP") == "1")
+    yield from drill_stack(request, Stack)
 
 
 @pytest.fixture

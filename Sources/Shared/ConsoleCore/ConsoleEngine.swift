@@ -193,7 +193,7 @@ public final class ConsoleEngine: Sendable {
                 setNotice("purging \(stream)…")
                 let task = Task {
                     do {
-                        let purged = try await JetStream(connection, timeout: .seconds(5)).purgeStream(stream)
+                        let purged = try await JetStream(connection, timeout: .seconds(5), retryWindow: .zero).purgeStream(stream)
                         load?.queuePurged()
                         self.setNotice(Self.purgedNotice(purged, stream: stream))
                     } catch let error as JetStreamError {

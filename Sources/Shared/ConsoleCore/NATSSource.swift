@@ -48,7 +48,8 @@ public final class NATSSource: Sendable {
         self.responseSubject = responseSubject
         let box = self.box
         queue = Poller(name: "nats", backoff: backoff, fetch: queueFetch ?? {
-            let js = JetStream(try box.require(), timeout: .seconds(2))
+            // One attempt per poll: the next poll is the retry, and the panel shows what failed meanwhile.
+            let js = JetStream(try box.require(), timeout: .seconds(2), retryWindow: .zero)
             let info: ConsumerInfo
             do {
                 info = try await js.consumerInfo(stream: stream, consumer: consumer)
@@ -150,7 +151,7 @@ public final class NATSSource: Sendable {
                 box.setLink(NATSLink(connected: false, reason: lost))
             case .reconnecting(let attempt): box.setLink(NATSLink(connected: false, reason: "\(lost) (reconnect attempt \(attempt))"))
             case .closed: return
-            case .slowConsumer, .serverError, .lameDuckMode: break
+            case .slowConsumer, .serverError, .lameDuckMode, .discoveredServers: break
             }
         }
     }

@@ -23,11 +23,13 @@ public struct ConsumerConfig: Codable, Sendable, Equatable {
     public var inactiveThreshold: Duration?
     /// Only in replies (push consumers); pull consumers leave it nil.
     public var deliverSubject: String?
+    /// Copies of the consumer's state in a cluster (nil or 0: as many as the stream has).
+    public var replicas: Int?
 
     public init(durable: String? = nil, name: String? = nil, description: String? = nil, deliverPolicy: DeliverPolicy = .all,
                 ackPolicy: AckPolicy = .explicit, ackWait: Duration? = nil, maxDeliver: Int? = nil, filterSubject: String? = nil,
                 replayPolicy: ReplayPolicy = .instant, maxAckPending: Int? = nil, maxWaiting: Int? = nil,
-                inactiveThreshold: Duration? = nil) {
+                inactiveThreshold: Duration? = nil, replicas: Int? = nil) {
         self.durable = durable
         self.name = name
         self.description = description
@@ -40,13 +42,14 @@ public struct ConsumerConfig: Codable, Sendable, Equatable {
         self.maxAckPending = maxAckPending
         self.maxWaiting = maxWaiting
         self.inactiveThreshold = inactiveThreshold
+        self.replicas = replicas
     }
 
     enum CodingKeys: String, CodingKey {
         case durable = "durable_name", name, description, deliverPolicy = "deliver_policy", ackPolicy = "ack_policy"
         case ackWait = "ack_wait", maxDeliver = "max_deliver", filterSubject = "filter_subject", replayPolicy = "replay_policy"
         case maxAckPending = "max_ack_pending", maxWaiting = "max_waiting", inactiveThreshold = "inactive_threshold"
-        case deliverSubject = "deliver_subject"
+        case deliverSubject = "deliver_subject", replicas = "num_replicas"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -64,6 +67,7 @@ public struct ConsumerConfig: Codable, Sendable, Equatable {
         maxWaiting = try c.decodeIfPresent(Int.self, forKey: .maxWaiting)
         inactiveThreshold = try c.decodeDuration(.inactiveThreshold)
         deliverSubject = try c.decodeIfPresent(String.self, forKey: .deliverSubject)
+        replicas = try c.decodeIfPresent(Int.self, forKey: .replicas)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -81,6 +85,7 @@ public struct ConsumerConfig: Codable, Sendable, Equatable {
         try c.encodeIfPresent(maxWaiting, forKey: .maxWaiting)
         try c.encodeDuration(inactiveThreshold, .inactiveThreshold)
         try c.encodeIfPresent(deliverSubject, forKey: .deliverSubject)
+        try c.encodeIfPresent(replicas, forKey: .replicas)
     }
 }
 
@@ -105,9 +110,11 @@ public struct ConsumerInfo: Decodable, Sendable {
     public var numRedelivered: Int
     /// Pull requests waiting on the server.
     public var numWaiting: Int
+    /// Present on a cluster: which server leads the consumer, how its replicas keep up.
+    public var cluster: ClusterInfo?
 
     enum CodingKeys: String, CodingKey {
         case stream = "stream_name", name, config, created, delivered, ackFloor = "ack_floor", numPending = "num_pending"
-        case numAckPending = "num_ack_pending", numRedelivered = "num_redelivered", numWaiting = "num_waiting"
+        case numAckPending = "num_ack_pending", numRedelivered = "num_redelivered", numWaiting = "num_waiting", cluster
     }
 }

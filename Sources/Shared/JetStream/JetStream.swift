@@ -13,11 +13,17 @@ public struct JetStream: Sendable {
     public let apiPrefix: String
     /// Timeout of each API request (and of a publish's ack).
     public let timeout: Duration
+    /// How long an API call or a publish keeps trying through a cluster's leader election or a reconnect
+    /// (no responders, 503, and — when repeating cannot store twice — a timeout). Zero: one attempt. 30 s by
+    /// default: nats-server elects a new meta leader 10–16 s after losing one (measured, ClusterTests).
+    public let retryWindow: Duration
 
-    public init(_ connection: NATSConnection, domain: String? = nil, timeout: Duration = .seconds(5)) {
+    public init(_ connection: NATSConnection, domain: String? = nil, timeout: Duration = .seconds(5),
+                retryWindow: Duration = .seconds(30)) {
         self.connection = connection
         apiPrefix = domain.map { "$JS.\($0).API" } ?? "$JS.API"
         self.timeout = timeout
+        self.retryWindow = retryWindow
     }
 
     // MARK: Streams
@@ -92,8 +98,10 @@ public struct JetStream: Sendable {
     // MARK: Publish
 
     /// Publishes to a stream and waits for the server's ack. `messageID` sets `Nats-Msg-Id`: a repeat within the
-    /// stream's duplicate window is not stored again (`PubAck.duplicate`). Retries a few times on 503 (no responders:
-    /// JetStream not ready yet, e.g. right after a server restart). `holdWhileDisconnected: false`: see
+    /// stream's duplicate window is not stored again (`PubAck.duplicate`). Within `retryWindow` it tries again on what a
+    /// cluster in motion answers (see `ClusterRetry`): no responders (JetStream not ready yet, e.g. right after a
+    /// server restart), a 503, and — only with a `messageID`, so the stream drops a repeat — a lost ack (timeout,
+    /// connection lost). `holdWhileDisconnected: false`: see
     /// `NATSConnection.request` (the publish is never sent on a later connection, nor after the caller gave up).
     @discardableResult
     public func publish(_ subject: String, payload: ByteBuffer = ByteBuffer(), headers: NATSHeaders? = nil,
@@ -104,18 +112,16 @@ public struct JetStream: Sendable {
             h[NATSHeaderName.messageID] = messageID
             headers = h
         }
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
+        do {
+            // With an id a repeat is dropped by the stream, so a lost ack can be retried; without one only
+            // failures that stored nothing are.
+            return try await retrying(idempotent: messageID != nil) {
                 let reply = try await connection.request(subject, payload: payload, headers: headers, timeout: timeout,
                                                          holdWhileDisconnected: holdWhileDisconnected)
                 return try Self.decode(PubAck.self, from: reply)
-            } catch let error as NATSError where error.kind == .noResponders && attempt < 5 {
-                try await Task.sleep(for: .milliseconds(100 * attempt))
-            } catch let error as NATSError where error.kind == .noResponders {
-                throw JetStreamError(code: 503, errorCode: 0, description: "no stream listens on \(subject) (or JetStream is not enabled)")
             }
+        } catch let error as NATSError where error.kind == .noResponders {
+            throw JetStreamError(code: 503, errorCode: 0, description: "no stream listens on \(subject) (or JetStream is not enabled)")
         }
     }
 
@@ -139,10 +145,29 @@ public struct JetStream: Sendable {
 
     private func request<Response: Decodable>(_ suffix: String, payload: ByteBuffer) async throws -> Response {
         do {
-            let reply = try await connection.request("\(apiPrefix).\(suffix)", payload: payload, timeout: timeout)
-            return try Self.decode(Response.self, from: reply)
+            return try await retrying(idempotent: true) {
+                let reply = try await connection.request("\(apiPrefix).\(suffix)", payload: payload, timeout: timeout)
+                return try Self.decode(Response.self, from: reply)
+            }
         } catch let error as NATSError where error.kind == .noResponders {
             throw JetStreamError(code: 503, errorCode: JetStreamError.jetStreamNotEnabled, description: "JetStream is not enabled on the server")
+        }
+    }
+
+    /// Runs `operation` until it succeeds, fails for good, or `retryWindow` has passed (see `ClusterRetry`).
+    func retrying<T>(idempotent: Bool, _ operation: () async throws -> T) async throws -> T {
+        let retry = ClusterRetry(window: retryWindow)
+        let start = ContinuousClock.now
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await operation()
+            } catch {
+                guard case .retry(let wait) = retry.verdict(after: error, attempt: attempt, elapsed: .now - start,
+                                                            idempotent: idempotent) else { throw error }
+                try await Task.sleep(for: wait)
+            }
         }
     }
 

@@ -14,6 +14,10 @@ public struct JetStreamError: Error, Sendable, Equatable, CustomStringConvertibl
     /// The stream refused to store a message; with `discard: new` and a limit reached the description says
     /// "maximum messages exceeded" or "maximum bytes exceeded".
     public static let storeFailed = 10077
+    /// "JetStream system temporarily unavailable": a cluster without a meta leader (an election).
+    public static let clusterNotAvailable = 10008
+    /// 503s that stay: JetStream not enabled (for the server, for the account), store failed, no resources.
+    static let final503: Set<Int> = [jetStreamNotEnabled, 10039, storeFailed, 10023]
 
     /// A stream with `discard: new` at its `max_msgs` / `max_bytes`: the publish was refused, nothing stored.
     public var isStreamFull: Bool {

@@ -103,6 +103,45 @@ public struct StreamInfo: Decodable, Sendable {
     public var state: State
     /// RFC 3339 creation time as the server sent it.
     public var created: String?
+    /// Present on a cluster: which server leads the stream, how its replicas keep up.
+    public var cluster: ClusterInfo?
+}
+
+/// The `cluster` object of a stream's or consumer's info: the Raft group's leader and its followers.
+public struct ClusterInfo: Decodable, Sendable, Equatable {
+    public struct Replica: Decodable, Sendable, Equatable {
+        public var name: String
+        /// Caught up with the leader.
+        public var current: Bool
+        public var offline: Bool
+        /// Operations behind the leader.
+        public var lag: UInt64
+
+        enum CodingKeys: String, CodingKey { case name, current, offline, lag }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            current = try c.decodeIfPresent(Bool.self, forKey: .current) ?? false
+            offline = try c.decodeIfPresent(Bool.self, forKey: .offline) ?? false
+            lag = try c.decodeIfPresent(UInt64.self, forKey: .lag) ?? 0
+        }
+    }
+
+    public var name: String?
+    /// The leader's server name; nil while an election runs.
+    public var leader: String?
+    /// The other members (not the leader).
+    public var replicas: [Replica]
+
+    enum CodingKeys: String, CodingKey { case name, leader, replicas }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decodeIfPresent(String.self, forKey: .name)
+        leader = try c.decodeIfPresent(String.self, forKey: .leader)
+        replicas = try c.decodeIfPresent([Replica].self, forKey: .replicas) ?? []
+    }
 }
 
 /// `$JS.API.STREAM.PURGE` reply.

@@ -65,7 +65,8 @@ public final class LoadEngine: Sendable {
     private init(connection: NATSConnection, configuration: LoadConfiguration) {
         self.configuration = configuration
         self.connection = connection
-        js = JetStream(connection, timeout: configuration.publishTimeout)
+        // The publish timeout bounds a publish in total, its retries through an election included.
+        js = JetStream(connection, timeout: configuration.publishTimeout, retryWindow: configuration.publishTimeout)
         if case .web = configuration.transport {
             // Each transfer holds a thread while it runs, so the web path runs fewer at once.
             let threads = min(configuration.maxConcurrentPublishes, 32)

@@ -20,6 +20,9 @@ public struct LoadSettings: Sendable, Equatable {
     public var queue = QueueSettings()
     public var webURL = "http://127.0.0.1:\(MemeDefaults.webPort)"
     public var timeoutSeconds = 120.0
+    /// How long one publish (or POST) waits for its ack: longer than meme-web's WEB_SUBMIT_TIMEOUT
+    /// when the web is told to ride out a JetStream leader election.
+    public var publishTimeoutSeconds = 5.0
     public var smallImage = true
     public var fastMode = false
     public var idPrefix = "load-"
@@ -50,6 +53,9 @@ public struct LoadSettings: Sendable, Equatable {
         guard timeoutSeconds.isFinite, timeoutSeconds > 0, timeoutSeconds <= 86_400 else {
             throw SettingsError("--timeout must be above 0 and at most 86400 seconds, not \(timeoutSeconds)")
         }
+        guard publishTimeoutSeconds.isFinite, publishTimeoutSeconds >= 0.1, publishTimeoutSeconds <= 600 else {
+            throw SettingsError("--publish-timeout must be 0.1…600 seconds, not \(publishTimeoutSeconds)")
+        }
         do {
             try configuration(prompts: .builtIn).validate()
         } catch {
@@ -63,7 +69,8 @@ public struct LoadSettings: Sendable, Equatable {
     public func configuration(prompts: PromptList) -> LoadConfiguration {
         LoadConfiguration(
             transport: via == .web ? .web(baseURL: webURL) : .nats, prompts: prompts, maxConcurrentPublishes: concurrency,
-            smallImage: smallImage, fastMode: fastMode ? true : nil, requestSubject: queue.requestSubject,
+            smallImage: smallImage, fastMode: fastMode ? true : nil,
+            publishTimeout: .milliseconds(Int64(publishTimeoutSeconds * 1000)), requestSubject: queue.requestSubject,
             responseSubject: queue.responseSubject, stream: queue.stream, consumer: queue.consumer, idPrefix: idPrefix)
     }
 

@@ -19,6 +19,8 @@ public struct NATSServerConfig: Sendable, Equatable {
     public var maxFileStore: String
     /// Appended verbatim (e.g. `authorization { token: "s3cret" }`).
     public var extra: String
+    /// Set for a member of a cluster (see `NATSCluster`): its route port and the others' routes.
+    public var cluster: NATSClusterRoutes?
 
     public init(serverName: String, host: String = "127.0.0.1", port: Int, monitorPort: Int, websocketPort: Int? = nil,
                 storeDirectory: String?, maxPayload: Int = Self.defaultMaxPayload, maxMemoryStore: String = "256MB",
@@ -58,6 +60,7 @@ public struct NATSServerConfig: Sendable, Equatable {
         if let websocketPort {
             config += "websocket { listen: \"\(host):\(websocketPort)\", no_tls: true }\n"
         }
+        if let cluster { config += cluster.render(host: host) }
         if !extra.isEmpty { config += extra + "\n" }
         return config
     }

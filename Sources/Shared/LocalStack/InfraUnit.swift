@@ -5,10 +5,14 @@ import Synchronization
 
 /// One server of the stack, kept running like a pod with restartPolicy Always: an exit nobody
 /// asked for is restarted (at once, then backing off 1, 2, 4 … 30 s on a crash loop), unless the
-/// control API holds it down (a drill's "NATS is gone").
+/// control API holds it down (a drill's "NATS is gone"). A unit may be several processes (the
+/// members of `DEMO_NATS_CLUSTER=3`): they start together, stop together, and a member that
+/// exits is started again like a StatefulSet's pod.
 public final class InfraUnit: Sendable {
     public let service: StackService
-    public let server: any ServerProcess
+    public let servers: [any ServerProcess]
+    /// The first (or only) process.
+    public var server: any ServerProcess { servers[0] }
     private let state = Mutex(State())
 
     struct State {
@@ -20,9 +24,20 @@ public final class InfraUnit: Sendable {
         var lastExit: Int32?
     }
 
-    public init(service: StackService, server: any ServerProcess) {
+    public convenience init(service: StackService, server: any ServerProcess) {
+        self.init(service: service, servers: [server])
+    }
+
+    public init(service: StackService, servers: [any ServerProcess]) {
+        precondition(!servers.isEmpty, "a unit runs at least one process")
         self.service = service
-        self.server = server
+        self.servers = servers
+    }
+
+    private var allRunning: Bool { servers.allSatisfy(\.isRunning) }
+
+    private func startAll(timeout: TimeInterval) throws {
+        if servers.count == 1 { try server.start(timeout: timeout) } else { try servers.startTogether(timeout: timeout) }
     }
 
     public var heldDown: Bool { state.withLock { $0.heldDown } }
@@ -36,19 +51,19 @@ public final class InfraUnit: Sendable {
             $0.startedAt = Date()
             $0.retryAt = nil
         }
-        try server.start(timeout: timeout)
+        try startAll(timeout: timeout)
     }
 
     /// Stops (SIGTERM) and keeps it down until `start`.
     public func stop() {
         state.withLock { $0.heldDown = true }
-        server.stop()
+        for server in servers.reversed() { server.stop() }
     }
 
     /// SIGKILL (a crash) and keeps it down until `start`.
     public func kill() {
         state.withLock { $0.heldDown = true }
-        server.kill()
+        for server in servers { server.kill() }
     }
 
     /// Runs `body` (a restart with other settings) with the watchdog held off.
@@ -67,12 +82,12 @@ public final class InfraUnit: Sendable {
     /// Called every second: restarts a server that exited by itself. Returns a line to log, if any.
     public func watch() -> String? {
         let decision: (restart: Bool, message: String?) = state.withLock { s in
-            guard !s.heldDown, !server.isRunning else { return (false, nil) }
+            guard !s.heldDown, !allRunning else { return (false, nil) }
             let now = Date()
             if let retryAt = s.retryAt {
                 return (now >= retryAt, nil)
             }
-            s.lastExit = server.exitStatus
+            s.lastExit = servers.first { !$0.isRunning }?.exitStatus
             s.crashes = now.timeIntervalSince(s.startedAt) >= 10 ? 1 : s.crashes + 1
             let delay = RetryPolicy.crashLoop.seconds(afterCrash: s.crashes)
             s.retryAt = now.addingTimeInterval(Double(delay))
@@ -86,7 +101,7 @@ public final class InfraUnit: Sendable {
             $0.restarts += 1
         }
         do {
-            try server.start(timeout: 30)
+            try startAll(timeout: 30)
             return decision.message.map { $0 + ": up again" } ?? "\(service.rawValue) restarted"
         } catch {
             state.withLock { $0.retryAt = Date().addingTimeInterval(5) }

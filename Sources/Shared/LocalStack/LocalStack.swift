@@ -225,14 +225,25 @@ public final class LocalStack: Service, Sendable {
         func log(_ name: String) -> URL { URL(fileURLWithPath: "\(s.logDirectory)/\(name).log") }
         for service in StackService.allCases where s.services.contains(service) {
             let server: (any ServerProcess)?
+            var members: [any ServerProcess] = []
             switch service {
             case .nats:
                 try checkFree(s.ports.nats, service.portVariable)
                 try checkFree(s.ports.natsMonitor, "DEMO_NATS_MONITOR_PORT")
-                server = try NATSServer(
-                    config: NATSServerConfig(serverName: "meme_demo", port: s.ports.nats, monitorPort: s.ports.natsMonitor,
-                                             storeDirectory: dir.appendingPathComponent("nats/js").path, maxFileStore: "2GB"),
-                    directory: dir.appendingPathComponent("nats"), logFile: log("nats"))
+                if s.natsMembers.isEmpty {
+                    server = try NATSServer(
+                        config: NATSServerConfig(serverName: "meme_demo", port: s.ports.nats, monitorPort: s.ports.natsMonitor,
+                                                 storeDirectory: dir.appendingPathComponent("nats/js").path, maxFileStore: "2GB"),
+                        directory: dir.appendingPathComponent("nats"), logFile: log("nats"))
+                } else {
+                    for member in s.natsMembers.dropFirst() { try checkFree(member.client, MemeEnv.demoNATSCluster) }
+                    var configs = NATSCluster.configs(prefix: "meme_demo", ports: s.natsMembers, storeRoot: dir.appendingPathComponent("nats/js"))
+                    for i in configs.indices { configs[i].maxFileStore = "2GB" }
+                    let cluster = try NATSCluster(configs: configs, directory: dir.appendingPathComponent("nats"),
+                                                  logDirectory: URL(fileURLWithPath: s.logDirectory))
+                    members = cluster.servers
+                    server = cluster.servers[0]
+                }
             case .redis:
                 try checkFree(s.ports.redis, service.portVariable)
                 server = try RedisServer(config: redisConfig(requests: specs.vpa.requests), logFile: log("redis"))
@@ -249,7 +260,7 @@ public final class LocalStack: Service, Sendable {
             guard let server else { continue }
             if service == .web || service == .worker { continue }
             logger.info("starting \(service.rawValue)")
-            let unit = InfraUnit(service: service, server: server)
+            let unit = members.isEmpty ? InfraUnit(service: service, server: server) : InfraUnit(service: service, servers: members)
             units.withLock { $0[service] = unit }
             try await blocking { try unit.start(timeout: 30) }
         }
@@ -319,11 +330,18 @@ public final class LocalStack: Service, Sendable {
                                     log: "\(settings.logDirectory)/web-N.log", replicas: await hpa.replicas().filter { !$0.terminating }.count)
         }
         let s = settings
-        return StackManifest(
+        var manifest = StackManifest(
             version: StackManifest.currentVersion, pid: getpid(), directory: s.directory, startedAt: startedAt, ports: s.ports,
             urls: .init(nats: s.natsURL, natsMonitor: s.natsMonitorURL, redis: s.redisURL, prometheus: s.prometheusURL, web: s.webURL,
                         control: s.controlURL),
             services: services)
+        if let nats = unit(.nats), nats.servers.count > 1 {
+            manifest.natsCluster = nats.servers.compactMap { $0 as? NATSServer }.map { member in
+                .init(name: member.config.serverName, url: member.url, monitorURL: member.monitorURL, pid: member.pid,
+                      running: member.isRunning, log: "\(s.logDirectory)/\(member.config.serverName).log")
+            }
+        }
+        return manifest
     }
 
     private func writeManifest() {

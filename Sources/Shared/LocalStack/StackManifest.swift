@@ -13,6 +13,22 @@ public struct StackManifest: Codable, Sendable, Equatable {
     public var ports: StackPorts
     public var urls: URLs
     public var services: [String: ServiceState]
+    /// `DEMO_NATS_CLUSTER` > 1: each nats-server of the cluster (the `nats` service is all of them).
+    public var natsCluster: [NATSMember]?
+
+    public struct NATSMember: Codable, Sendable, Equatable {
+        public var name: String
+        public var url: String
+        public var monitorURL: String
+        public var pid: Int32?
+        public var running: Bool
+        public var log: String
+
+        enum CodingKeys: String, CodingKey {
+            case name, url, pid, running, log
+            case monitorURL = "monitor_url"
+        }
+    }
 
     public struct URLs: Codable, Sendable, Equatable {
         public var nats: String
@@ -48,6 +64,7 @@ public struct StackManifest: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case version, pid, directory, ports, urls, services
+        case natsCluster = "nats_cluster"
         case startedAt = "started_at"
     }
 

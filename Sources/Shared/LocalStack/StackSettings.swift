@@ -93,6 +93,8 @@ public struct StackSettings: Sendable {
     public var externalNATSURL = MemeDefaults.natsURL
     public var externalNATSMonitorURL = "http://127.0.0.1:8222"
     public var externalRedisURL: String? = MemeDefaults.redisURL
+    /// `DEMO_NATS_CLUSTER` > 1: the members of the local JetStream cluster (member 1 on `ports.nats`).
+    public var natsMembers: [NATSMemberPorts] = []
     /// The environment children start from (the stack adds NATS_URL, REDIS_URL … for its own servers).
     public var environment: [String: String]
 
@@ -110,7 +112,7 @@ public struct StackSettings: Sendable {
     }
 
     /// The variables `meme-stack up` reads (each also a flag: DEMO_NATS_PORT ↔ --nats-port).
-    public static let environmentNames = [MemeEnv.demoDir, MemeEnv.demoWebHost] + StackPorts.variables.map(\.0)
+    public static let environmentNames = [MemeEnv.demoDir, MemeEnv.demoWebHost, MemeEnv.demoNATSCluster] + StackPorts.variables.map(\.0)
         + [MemeEnv.natsURL, MemeEnv.natsMonitorURL, MemeEnv.redisURL]
 
     /// Flag → environment → default for every variable; errors name the flag and the variable.
@@ -125,13 +127,35 @@ public struct StackSettings: Sendable {
         s.externalNATSURL = ServerList.split(try r.url(MemeEnv.natsURL, default: MemeDefaults.natsURL, schemes: ["nats"])).joined(separator: ",")
         s.externalNATSMonitorURL = try r.url(MemeEnv.natsMonitorURL, default: s.externalNATSMonitorURL, schemes: ["http", "https"])
         s.externalRedisURL = try r.urlOrOff(MemeEnv.redisURL, default: MemeDefaults.redisURL, schemes: ["redis"])
+        let size = try r.int(MemeEnv.demoNATSCluster, default: 1, range: 1...5)
+        guard size % 2 == 1 else {
+            throw SettingsError("\(MemeEnv.demoNATSCluster) is \(size): a JetStream cluster needs an odd number of servers (1, 3 or 5) to keep a majority")
+        }
+        if size > 1 { s.natsMembers = try Self.natsMembers(size, ports: s.ports, free: freePorts) }
         return s
     }
+
+    /// Member 1 on the stack's NATS ports; the others next to them (or on free ports).
+    static func natsMembers(_ size: Int, ports: StackPorts, free: Bool) throws -> [NATSMemberPorts] {
+        if free {
+            var members = try NATSCluster.freePorts(size)
+            (members[0].client, members[0].monitor) = (ports.nats, ports.natsMonitor)
+            return members
+        }
+        return (0..<size).map { NATSMemberPorts(client: ports.nats + $0, monitor: ports.natsMonitor + $0, route: 6222 + $0) }
+    }
+
+    /// Copies of the stream the stack's programs ask for: 3 on a cluster (R3 survives one member down).
+    public var streamReplicas: Int { natsMembers.isEmpty ? 1 : min(3, natsMembers.count) }
 
     public var logDirectory: String { directory + "/logs" }
     public var manifestFile: String { directory + "/stack.json" }
 
-    public var natsURL: String { services.contains(.nats) ? "nats://127.0.0.1:\(ports.nats)" : externalNATSURL }
+    public var natsURL: String {
+        guard services.contains(.nats) else { return externalNATSURL }
+        guard !natsMembers.isEmpty else { return "nats://127.0.0.1:\(ports.nats)" }
+        return natsMembers.map { "nats://127.0.0.1:\($0.client)" }.joined(separator: ",")
+    }
     public var natsMonitorURL: String { services.contains(.nats) ? "http://127.0.0.1:\(ports.natsMonitor)" : externalNATSMonitorURL }
     public var redisURL: String { services.contains(.redis) ? "redis://127.0.0.1:\(ports.redis)" : externalRedisURL ?? "off" }
     public var prometheusURL: String { "http://127.0.0.1:\(ports.prometheus)" }
@@ -146,6 +170,7 @@ public struct StackSettings: Sendable {
         env[MemeEnv.natsMonitorURL] = natsMonitorURL
         env[MemeEnv.prometheusURL] = prometheusURL
         env[MemeEnv.localScalerURL] = controlURL
+        if services.contains(.nats) && !natsMembers.isEmpty { env[MemeEnv.streamReplicas] = String(streamReplicas) }
         return env
     }
 

@@ -82,6 +82,7 @@ public enum MemeEnv {
     public static let demoDir = "DEMO_DIR"
     public static let demoWebHost = "DEMO_WEB_HOST"
     public static let demoNATSPort = "DEMO_NATS_PORT"
+    public static let demoNATSCluster = "DEMO_NATS_CLUSTER"
     public static let demoNATSMonitorPort = "DEMO_NATS_MONITOR_PORT"
     public static let demoRedisPort = "DEMO_REDIS_PORT"
     public static let demoRedisExporterPort = "DEMO_REDIS_EXPORTER_PORT"
@@ -117,4 +118,5 @@ public enum MemeEnv {
     /// MEMES stream bounds (discard new): read by meme-web and meme-worker, which both declare the stream.
     public static let streamMaxMessages = "NATS_STREAM_MAX_MSGS"
     public static let streamMaxBytes = "NATS_STREAM_MAX_BYTES"
+    public static let streamReplicas = "NATS_STREAM_REPLICAS"
 }

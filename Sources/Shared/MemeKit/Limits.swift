@@ -15,4 +15,6 @@ public extension MemeDefaults {
     /// Requests the queue holds while no worker drains it: about an hour of ten workers' output.
     static let streamMaxMessages = 20_000
     static let streamMaxBytes = 64 * 1024 * 1024
+    /// Copies of the stream (and its consumer) on a JetStream cluster; 1 on a single server.
+    static let streamReplicas = 1
 }

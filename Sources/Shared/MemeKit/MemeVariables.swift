@@ -108,6 +108,8 @@ extension MemeEnv {
                      "requests the stream holds (discard new: then a submit is refused as \"full\"), set when this program creates it or finds it unbounded"),
         MemeVariable(streamMaxBytes, [.worker, .web], default: String(MemeDefaults.streamMaxBytes),
                      "bytes the stream holds (discard new), as `NATS_STREAM_MAX_MSGS`"),
+        MemeVariable(streamReplicas, [.worker, .web], default: String(MemeDefaults.streamReplicas),
+                     "copies of the stream and its consumer when this program creates them: 1 on one nats-server, 3 on a 3-node JetStream cluster (an existing stream with another count is reported in the log, not changed)"),
         MemeVariable(logLevel, [.worker, .web], default: "info",
                      "trace, debug, info, notice, warning, error or critical"),
     ]
@@ -189,6 +191,8 @@ extension MemeEnv {
         MemeVariable(demoWebHost, [.stack], default: "0.0.0.0", "address the web port listens on (0.0.0.0: phones on the LAN reach it)"),
         MemeVariable(demoNATSPort, [.stack], default: "4222", "nats-server's client port"),
         MemeVariable(demoNATSMonitorPort, [.stack], default: "8222", "nats-server's monitoring port (`/jsz`, `/healthz`)"),
+        MemeVariable(demoNATSCluster, [.stack], default: "1",
+                     "nats-servers: 1, or 3 (or 5) as a JetStream cluster on loopback (member N: client port `DEMO_NATS_PORT` + N − 1, monitor `DEMO_NATS_MONITOR_PORT` + N − 1, route 6222 + N − 1) with the stream replicated (`NATS_STREAM_REPLICAS` set to 3) and every member's URL in `NATS_URL`"),
         MemeVariable(demoRedisPort, [.stack], default: "6379", "redis-server's port"),
         MemeVariable(demoRedisExporterPort, [.stack], default: "9121", "redis-exporter's `/metrics` port"),
         MemeVariable(demoPrometheusPort, [.stack], default: "9090", "prometheus's port"),

@@ -18,6 +18,8 @@ public struct MemeStreamSetup: Sendable {
     /// "full") instead of growing the queue while no worker drains it.
     public var maxMessages = MemeDefaults.streamMaxMessages
     public var maxBytes = MemeDefaults.streamMaxBytes
+    /// Copies of the stream and of the consumer on a JetStream cluster (`NATS_STREAM_REPLICAS`).
+    public var replicas = MemeDefaults.streamReplicas
 
     public init(stream: String = MemeDefaults.stream, consumer: String = MemeDefaults.consumer,
                 requestSubject: String = MemeDefaults.requestSubject, ackWaitSeconds: Int = MemeDefaults.ackWaitSeconds,
@@ -31,20 +33,32 @@ public struct MemeStreamSetup: Sendable {
 
     public var streamConfig: StreamConfig {
         StreamConfig(name: stream, subjects: [requestSubject], retention: .workQueue, storage: .file,
-                     maxMessages: Int64(maxMessages), maxBytes: Int64(maxBytes), discard: .new,
+                     maxMessages: Int64(maxMessages), maxBytes: Int64(maxBytes), discard: .new, replicas: replicas,
                      duplicateWindow: .seconds(MemeDefaults.duplicateWindowSeconds))
     }
 
-    public var consumerConfig: ConsumerConfig {
+    public var consumerConfig: ConsumerConfig { consumerConfig(replicas: replicas) }
+
+    /// The consumer with `replicas` copies: the stream's own count, so the consumer never asks for
+    /// more copies than the stream it reads has.
+    func consumerConfig(replicas: Int) -> ConsumerConfig {
         ConsumerConfig(durable: consumer, ackPolicy: .explicit, ackWait: .seconds(ackWaitSeconds),
-                       maxDeliver: maxDeliver, filterSubject: requestSubject)
+                       maxDeliver: maxDeliver, filterSubject: requestSubject, replicas: replicas > 1 ? replicas : nil)
     }
 
     /// Creates the stream if missing. An existing stream is left as its operator configured it, except
-    /// that one with neither a message nor a byte limit (made before the queue was bounded) gets ours.
-    public func ensureStream(_ js: JetStream, logger: Logger) async throws {
+    /// that one with neither a message nor a byte limit (made before the queue was bounded) gets ours;
+    /// one with another replica count is reported (a warning naming both counts), not changed: moving
+    /// a stream between R1 and R3 is an operator's decision (`nats stream edit --replicas`).
+    /// Returns the stream's replica count.
+    @discardableResult
+    public func ensureStream(_ js: JetStream, logger: Logger) async throws -> Int {
         do {
             let info = try await js.streamInfo(stream)
+            let existing = max(1, info.config.replicas ?? 1)
+            if let warning = Self.replicaMismatch(stream: stream, existing: existing, wanted: replicas) {
+                logger.warning("\(warning)", metadata: ["stream": "\(stream)", "replicas": "\(existing)", "wanted": "\(replicas)"])
+            }
             if Self.isUnbounded(info.config) {
                 var bounded = info.config
                 bounded.maxMessages = Int64(maxMessages)
@@ -53,10 +67,19 @@ public struct MemeStreamSetup: Sendable {
                 _ = try await js.createOrUpdateStream(bounded)
                 logger.info("bounded stream", metadata: ["stream": "\(stream)", "max_msgs": "\(maxMessages)", "max_bytes": "\(maxBytes)"])
             }
+            return existing
         } catch let error as JetStreamError where error.errorCode == JetStreamError.streamNotFound {
             _ = try await js.createOrUpdateStream(streamConfig)
-            logger.info("created stream", metadata: ["stream": "\(stream)", "subject": "\(requestSubject)"])
+            logger.info("created stream", metadata: ["stream": "\(stream)", "subject": "\(requestSubject)", "replicas": "\(replicas)"])
+            return replicas
         }
+    }
+
+    /// What to tell the operator when the stream has another replica count than configured, nil when it matches.
+    static func replicaMismatch(stream: String, existing: Int, wanted: Int) -> String? {
+        guard existing != wanted else { return nil }
+        return "stream \(stream) exists with \(existing) replica\(existing == 1 ? "" : "s") but \(MemeEnv.streamReplicas) is \(wanted): "
+            + "left unchanged (change it with `nats stream edit \(stream) --replicas \(wanted)`, or set \(MemeEnv.streamReplicas)=\(existing))"
     }
 
     static func isUnbounded(_ config: StreamConfig) -> Bool {
@@ -67,16 +90,17 @@ public struct MemeStreamSetup: Sendable {
     /// max_deliver) an existing consumer takes these settings; without it (the web service) an
     /// existing consumer is left alone. Returns the consumer's effective max_deliver.
     @discardableResult
-    public func ensureConsumer(_ js: JetStream, update: Bool = false, logger: Logger) async throws -> Int {
+    public func ensureConsumer(_ js: JetStream, update: Bool = false, streamReplicas: Int? = nil, logger: Logger) async throws -> Int {
         let info: ConsumerInfo
+        let config = consumerConfig(replicas: streamReplicas ?? replicas)
         if update {
-            info = try await js.createOrUpdateConsumer(stream: stream, consumerConfig)
+            info = try await js.createOrUpdateConsumer(stream: stream, config)
             return info.config.maxDeliver.flatMap { $0 > 0 ? $0 : nil } ?? maxDeliver
         }
         do {
             info = try await js.consumerInfo(stream: stream, consumer: consumer)
         } catch let error as JetStreamError where error.errorCode == JetStreamError.consumerNotFound {
-            info = try await js.createOrUpdateConsumer(stream: stream, consumerConfig)
+            info = try await js.createOrUpdateConsumer(stream: stream, config)
             logger.info("created consumer", metadata: ["stream": "\(stream)", "consumer": "\(consumer)"])
         }
         return info.config.maxDeliver.flatMap { $0 > 0 ? $0 : nil } ?? maxDeliver
@@ -85,7 +109,7 @@ public struct MemeStreamSetup: Sendable {
     /// Both, in order; returns the consumer's effective max_deliver.
     @discardableResult
     public func ensure(_ js: JetStream, updateConsumer: Bool = false, logger: Logger) async throws -> Int {
-        try await ensureStream(js, logger: logger)
-        return try await ensureConsumer(js, update: updateConsumer, logger: logger)
+        let streamReplicas = try await ensureStream(js, logger: logger)
+        return try await ensureConsumer(js, update: updateConsumer, streamReplicas: streamReplicas, logger: logger)
     }
 }

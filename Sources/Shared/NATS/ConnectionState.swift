@@ -27,8 +27,10 @@ struct ConnectionState {
     var channel: Channel?
     var generation = 0
     var serverInfo: ServerInfo?
-    var currentServer: NATSServerAddress?
-    var serverIndex = 0
+    /// Configured and discovered servers; `pool.current` is the one in use (or last used).
+    var pool: ServerPool
+    /// Whether a handshake with `pool.current` ever succeeded.
+    var everConnected = false
 
     /// Bytes not yet handed to the channel. While disconnected this is the reconnect buffer.
     var pending: ByteBuffer
@@ -60,7 +62,8 @@ struct ConnectionState {
     var listeners: [Int: AsyncStream<NATSEvent>.Continuation] = [:]
     var nextListener = 0
 
-    init(allocator: ByteBufferAllocator) {
+    init(allocator: ByteBufferAllocator, servers: [NATSServerAddress] = []) {
+        pool = ServerPool(configured: servers)
         pending = allocator.buffer(capacity: 64 * 1024)
     }
 

@@ -12,10 +12,9 @@ extension NATSConnection {
     /// Opens a TCP connection, does the handshake, then makes it the current channel: re-sends every
     /// subscription (with its remaining auto-unsubscribe count) ahead of the publishes queued meanwhile.
     func establish(serverIndex: Int) async throws {
-        let server = servers[serverIndex]
-        let generation = state.withLock { s in
+        let (server, generation) = state.withLock { s in
             s.generation += 1
-            return s.generation
+            return (s.pool.servers[serverIndex], s.generation)
         }
         var connect = ConnectCommand()
         connect.name = options.name
@@ -59,8 +58,8 @@ extension NATSConnection {
             s.pending = buffer
             s.channel = channel
             s.serverInfo = info
-            s.currentServer = server
-            s.serverIndex = serverIndex
+            s.pool.use(serverIndex)
+            s.everConnected = true
             s.status = .connected
             s.pingsOutstanding = 0
             s.keepalive?.cancel()
@@ -78,6 +77,17 @@ extension NATSConnection {
         }
         channel.eventLoop.execute { self.flushPending() }
         logger.debug("connected", metadata: ["server": "\(server)", "server_id": "\(info.serverID)"])
+        learnServers(from: info)
+    }
+
+    /// Adds the cluster members an INFO announces to the servers a reconnect may try.
+    func learnServers(from info: ServerInfo) {
+        guard !info.connectURLs.isEmpty else { return }
+        let added = state.withLock { $0.pool.learn(connectURLs: info.connectURLs) }
+        if !added.isEmpty {
+            logger.info("discovered cluster servers", metadata: ["servers": "\(added.map(\.description).joined(separator: ","))"])
+            emit(.discoveredServers(added.map(\.description)))
+        }
     }
 
     private func keepalive(generation: Int) {
@@ -126,6 +136,7 @@ extension NATSConnection {
             emit(.serverError(text))
         case .info(let info):
             state.withLock { $0.serverInfo = info }
+            learnServers(from: info)
             if info.lameDuckMode { emit(.lameDuckMode) }
         }
     }
@@ -223,30 +234,38 @@ extension NATSConnection {
         }
     }
 
+    /// Rounds over every known server (the one just lost last, see `ServerPool.reconnectRound`), each
+    /// round after a wait from `options.reconnect` (backoff with jitter, so clients that lost one server
+    /// do not all arrive at the next in step).
     private func reconnectLoop() async {
+        let lostAt = ContinuousClock.now
         var attempt = 0
-        var index = state.withLock { $0.serverIndex }
+        var round = 0
         while true {
-            attempt += 1
-            if options.maxReconnectAttempts >= 0 && attempt > options.maxReconnectAttempts {
-                logger.error("giving up reconnecting", metadata: ["attempts": "\(attempt - 1)"])
-                await close()
-                return
-            }
+            round += 1
             guard state.withLock({ $0.status == .reconnecting }) else { return }
-            emit(.reconnecting(attempt: attempt))
-            try? await Task.sleep(for: options.reconnect.delay(attempt: attempt))
-            guard state.withLock({ $0.status == .reconnecting }) else { return }
-            // Start with the server we lost (it may just be restarting), then walk the list.
-            let serverIndex = index % servers.count
-            index += 1
-            do {
-                try await establish(serverIndex: serverIndex)
-                logger.info("reconnected", metadata: ["server": "\(servers[serverIndex])", "attempt": "\(attempt)"])
-                emit(.reconnected(server: servers[serverIndex].description))
-                return
-            } catch {
-                logger.debug("reconnect attempt failed", metadata: ["server": "\(servers[serverIndex])", "error": "\(error)"])
+            try? await Task.sleep(for: options.reconnect.delay(attempt: round))
+            for serverIndex in state.withLock({ $0.pool.reconnectRound() }) {
+                attempt += 1
+                if options.maxReconnectAttempts >= 0 && attempt > options.maxReconnectAttempts {
+                    logger.error("giving up reconnecting", metadata: ["attempts": "\(attempt - 1)"])
+                    await close()
+                    return
+                }
+                guard let server = state.withLock({ $0.status == .reconnecting ? $0.pool.servers[serverIndex] : nil }) else { return }
+                emit(.reconnecting(attempt: attempt))
+                do {
+                    try await establish(serverIndex: serverIndex)
+                    let after = ContinuousClock.now - lostAt
+                    logger.info("reconnected", metadata: [
+                        "server": "\(server)", "attempt": "\(attempt)",
+                        "after_ms": "\(after.components.seconds * 1000 + after.components.attoseconds / 1_000_000_000_000_000)",
+                    ])
+                    emit(.reconnected(server: server.description))
+                    return
+                } catch {
+                    logger.debug("reconnect attempt failed", metadata: ["server": "\(server)", "error": "\(error)"])
+                }
             }
         }
     }

@@ -16,7 +16,6 @@ import Synchronization
 /// command); `flush()` waits until the server has processed everything queued so far.
 public final class NATSConnection: Sendable {
     public let options: NATSOptions
-    let servers: [NATSServerAddress]
     let group: any EventLoopGroup
     let state: Mutex<ConnectionState>
     let logger: Logger
@@ -25,9 +24,8 @@ public final class NATSConnection: Sendable {
 
     init(options: NATSOptions, servers: [NATSServerAddress]) {
         self.options = options
-        self.servers = servers
         group = MultiThreadedEventLoopGroup.singleton
-        state = Mutex(ConnectionState(allocator: ByteBufferAllocator()))
+        state = Mutex(ConnectionState(allocator: ByteBufferAllocator(), servers: servers))
         logger = options.logger
     }
 
@@ -57,7 +55,10 @@ public final class NATSConnection: Sendable {
     /// The INFO of the server currently (or last) connected.
     public var serverInfo: ServerInfo? { state.withLock { $0.serverInfo } }
     /// The server currently (or last) connected, without credentials.
-    public var connectedServer: String? { state.withLock { $0.currentServer?.description } }
+    public var connectedServer: String? { state.withLock { $0.everConnected ? $0.pool.currentServer.description : nil } }
+    /// Every server this connection may reconnect to: the configured ones, then those the cluster
+    /// announced (INFO `connect_urls`), without credentials.
+    public var knownServers: [String] { state.withLock { $0.pool.servers.map(\.description) } }
 
     /// A new stream of connection events from now on (each access makes an independent listener).
     public var events: AsyncStream<NATSEvent> {

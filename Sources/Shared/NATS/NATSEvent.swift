@@ -9,6 +9,8 @@ public enum NATSEvent: Sendable, Equatable {
     case disconnected(reason: String)
     case reconnecting(attempt: Int)
     case reconnected(server: String)
+    /// Servers of the cluster learned from INFO `connect_urls`, now tried on reconnect too.
+    case discoveredServers([String])
     /// A subscription's buffer was full and messages were dropped; `dropped` is its running total.
     case slowConsumer(sid: UInt64, dropped: Int)
     /// `-ERR` from the server.

@@ -4,7 +4,8 @@ import Retry
 
 /// How to connect. Only `servers` is required; the defaults follow nats.go.
 public struct NATSOptions: Sendable {
-    /// `nats://[user:password@]host[:port]` (or `host:port`). Tried in order on connect and reconnect.
+    /// `nats://[user:password@]host[:port]` (or `host:port`). Tried in order on connect; a reconnect also
+    /// tries the members a cluster announces (INFO `connect_urls`), the server just lost last.
     public var servers: [String]
     /// Shown by the server (`/connz`) and in logs.
     public var name: String?

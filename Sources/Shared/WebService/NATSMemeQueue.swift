@@ -26,6 +26,7 @@ public final class NATSMemeQueue: MemeQueue, Service {
     /// Bounds of the stream when this process creates it (discard new).
     let streamMaxMessages: Int
     let streamMaxBytes: Int
+    let streamReplicas: Int
     let retry: RetryPolicy
     let logger: Logger
     private let state = Mutex(State())
@@ -34,10 +35,12 @@ public final class NATSMemeQueue: MemeQueue, Service {
 
     /// Not connected yet: `run()` (as a service) connects, waiting for NATS with `retry`.
     public init(_ settings: QueueSettings, streamMaxMessages: Int = MemeDefaults.streamMaxMessages,
-                streamMaxBytes: Int = MemeDefaults.streamMaxBytes, retry: RetryPolicy = .connect, logger: Logger) {
+                streamMaxBytes: Int = MemeDefaults.streamMaxBytes, streamReplicas: Int = MemeDefaults.streamReplicas,
+                retry: RetryPolicy = .connect, logger: Logger) {
         self.settings = settings
         self.streamMaxMessages = streamMaxMessages
         self.streamMaxBytes = streamMaxBytes
+        self.streamReplicas = streamReplicas
         self.retry = retry
         self.logger = logger
     }
@@ -90,6 +93,7 @@ public final class NATSMemeQueue: MemeQueue, Service {
             var setup = MemeStreamSetup(stream: settings.stream, consumer: settings.consumer, requestSubject: settings.requestSubject)
             setup.maxMessages = streamMaxMessages
             setup.maxBytes = streamMaxBytes
+            setup.replicas = streamReplicas
             try await setup.ensure(JetStream(connection), logger: logger)
         } catch {
             logger.warning("could not create the stream/consumer; submits fail until the worker does", metadata: ["error": "\(error)"])

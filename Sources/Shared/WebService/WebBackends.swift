@@ -12,7 +12,8 @@ public enum WebBackends {
         -> (queue: any MemeQueue, store: (any ResultStore)?)
     {
         let queue = NATSMemeQueue(settings.queue, streamMaxMessages: settings.streamMaxMessages,
-                                  streamMaxBytes: settings.streamMaxBytes, retry: retry, logger: logger)
+                                  streamMaxBytes: settings.streamMaxBytes, streamReplicas: settings.streamReplicas,
+                                  retry: retry, logger: logger)
         return (queue, try settings.redisURL.map { try RedisResultStore(url: $0) })
     }
 }

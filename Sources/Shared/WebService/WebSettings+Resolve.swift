@@ -11,7 +11,7 @@ extension WebSettings {
         MemeEnv.maxPromptChars, MemeEnv.resultTTL, MemeEnv.webRecentCapacity, MemeEnv.webStatsInterval, MemeEnv.logLevel,
         MemeEnv.webMetricsAddress, MemeEnv.webHeaderTimeout, MemeEnv.webIdleTimeout, MemeEnv.webBodyTimeout,
         MemeEnv.webSubmitTimeout, MemeEnv.webMaxViewers, MemeEnv.webListRateLimit, MemeEnv.streamMaxMessages,
-        MemeEnv.streamMaxBytes,
+        MemeEnv.streamMaxBytes, MemeEnv.streamReplicas,
     ]
 
     /// meme-web's settings, flag → environment → default; errors name the flag and the variable.
@@ -65,6 +65,7 @@ extension WebSettings {
         s.listRateLimit = try r.double(MemeEnv.webListRateLimit, default: s.listRateLimit, range: 0...100_000)
         s.streamMaxMessages = try r.int(MemeEnv.streamMaxMessages, default: s.streamMaxMessages, range: 1...100_000_000)
         s.streamMaxBytes = try r.int(MemeEnv.streamMaxBytes, default: s.streamMaxBytes, range: 1024...(1 << 40))
+        s.streamReplicas = try r.int(MemeEnv.streamReplicas, default: s.streamReplicas, range: 1...5)
         return s
     }
 

@@ -68,6 +68,7 @@ public struct WebSettings: Sendable {
     /// The MEMES stream's bounds (discard new) when this process creates it; the worker reads the same variables.
     public var streamMaxMessages = MemeDefaults.streamMaxMessages
     public var streamMaxBytes = MemeDefaults.streamMaxBytes
+    public var streamReplicas = MemeDefaults.streamReplicas
 
     public init() {}
 }

@@ -60,6 +60,7 @@ public final class MemeWorker: Service, Sendable {
                                     ackWaitSeconds: settings.ackWaitSeconds, maxDeliver: settings.maxDeliver)
         setup.maxMessages = settings.streamMaxMessages
         setup.maxBytes = settings.streamMaxBytes
+        setup.replicas = settings.streamReplicas
         let maxDeliver = try await setup.ensure(js, updateConsumer: true, logger: logger)
         let consumer = try await js.consumer(stream: settings.stream, name: settings.consumer)
         let cache = makeRedis()

@@ -93,7 +93,9 @@ public struct MessageHandler: Sendable {
             return .permanent("the response is \(body.count) bytes; the NATS server's max_payload is \(limit) bytes")
         }
         do {
-            try await connection.publish(settings.responseSubject, payload: body)
+            // Confirmed: an answer written to a server that dies before it routed it is published again
+            // after the reconnect (at least once) instead of lost with the socket.
+            try await connection.publishConfirmed(settings.responseSubject, payload: body)
         } catch {
             return .transient("could not publish the response: \(error)", retryAfterSeconds: nil)
         }
@@ -118,7 +120,7 @@ public struct MessageHandler: Sendable {
                 metrics.errors.increment()
                 let error = MemeErrorResponse(requestId: id, error: why, timestamp: UInt64(Date().timeIntervalSince1970))
                 let body = Array((try? JSONEncoder().encode(error)) ?? Data())
-                try await connection.publish(settings.errorSubject, payload: body)
+                try await connection.publishConfirmed(settings.errorSubject, payload: body)
                 await keep(id: id, body: body, metadata: .answered(
                     id: id, request: request, error: why, imageBytes: nil, contentType: nil, worker: settings.workerName,
                     at: Date().timeIntervalSince1970))

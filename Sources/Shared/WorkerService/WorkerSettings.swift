@@ -35,6 +35,7 @@ public struct WorkerSettings: Sendable, Equatable {
     /// MEMES bounds (discard new), declared with the stream; meme-web reads the same variables.
     public var streamMaxMessages = MemeDefaults.streamMaxMessages
     public var streamMaxBytes = MemeDefaults.streamMaxBytes
+    public var streamReplicas = MemeDefaults.streamReplicas
 
     public init() {}
 
@@ -43,7 +44,7 @@ public struct WorkerSettings: Sendable, Equatable {
         MemeEnv.ackWait, MemeEnv.maxDeliver, MemeEnv.redisURL, MemeEnv.hfToken, MemeEnv.hfTokenFile, MemeEnv.hfURL,
         MemeEnv.hfFastURL, MemeEnv.hfTimeout, MemeEnv.cacheTTL, MemeEnv.resultTTL, MemeEnv.metricsAddress,
         MemeEnv.workerConcurrency, MemeEnv.workerDrainGrace, MemeEnv.maxPromptChars, MemeEnv.workerName, MemeEnv.logLevel,
-        MemeEnv.streamMaxMessages, MemeEnv.streamMaxBytes,
+        MemeEnv.streamMaxMessages, MemeEnv.streamMaxBytes, MemeEnv.streamReplicas,
     ]
 
     public static func resolve(_ r: SettingsReader) throws -> WorkerSettings {
@@ -66,6 +67,7 @@ public struct WorkerSettings: Sendable, Equatable {
         s.logLevel = Logger.Level(rawValue: try r.logLevel()) ?? s.logLevel
         s.streamMaxMessages = try r.int(MemeEnv.streamMaxMessages, default: s.streamMaxMessages, range: 1...100_000_000)
         s.streamMaxBytes = try r.int(MemeEnv.streamMaxBytes, default: s.streamMaxBytes, range: 1024...(1 << 40))
+        s.streamReplicas = try r.int(MemeEnv.streamReplicas, default: s.streamReplicas, range: 1...5)
         return s
     }
 }
