@@ -17,6 +17,8 @@ public struct JetStreamConsumerStats: Sendable, Equatable {
     public var lag: Int { numPending + numAckPending }
     /// Cluster leader of the consumer, when clustered (KEDA reads the leader's numbers).
     public var leader: String?
+    /// The consumer's Raft group as this server sees it; nil on a single server.
+    public var cluster: JetStreamClusterInfo? = nil
 }
 
 public struct JetStreamStreamStats: Sendable, Equatable {
@@ -31,6 +33,8 @@ public struct JetStreamStreamStats: Sendable, Equatable {
     /// The stream's bounds (`config.max_msgs` / `max_bytes` with `/jsz?config=true`); nil when unbounded or not reported.
     public var maxMessages: Int? = nil
     public var maxBytes: Int? = nil
+    /// The stream's Raft group as this server sees it; nil on a single server.
+    public var cluster: JetStreamClusterInfo? = nil
 }
 
 /// A decoded `/jsz` page.
@@ -43,6 +47,8 @@ public struct JetStreamStatus: Sendable, Equatable {
     public var totalConsumers: Int
     public var totalMessages: Int
     public var streams: [JetStreamStreamStats]
+    /// The JetStream meta group (`meta_cluster`): its leader, and on the leader's page its peers.
+    public var metaCluster: JetStreamClusterInfo? = nil
 
     /// The lag KEDA's nats-jetstream scaler would report: the consumer's num_pending + num_ack_pending,
     /// or the stream's last sequence when the consumer is missing; nil when the stream is missing.
@@ -53,6 +59,43 @@ public struct JetStreamStatus: Sendable, Equatable {
 
     public func consumer(stream: String, name: String, account: String? = nil) -> JetStreamConsumerStats? {
         streams.lazy.filter { $0.name == stream && (account == nil || $0.account == account) }.flatMap(\.consumers).first { $0.name == name }
+    }
+}
+
+/// One Raft group (`cluster` of a stream or consumer, `meta_cluster`) as one server reports it.
+/// Only the leader's page is authoritative for the replicas: a follower's view of its peers is stale.
+public struct JetStreamClusterInfo: Sendable, Equatable {
+    /// The NATS cluster's name ("memes").
+    public var name: String?
+    /// Server name of the group's leader; nil during an election.
+    public var leader: String?
+    /// The peers other than the reporting server (the leader's page: the followers).
+    public var replicas: [JetStreamReplica]
+
+    public init(name: String?, leader: String?, replicas: [JetStreamReplica]) {
+        self.name = name
+        self.leader = leader
+        self.replicas = replicas
+    }
+}
+
+/// One peer of a Raft group: whether it is caught up, how long since it was heard from, how far behind.
+public struct JetStreamReplica: Sendable, Equatable {
+    public var name: String
+    public var current: Bool
+    /// Seconds since the peer was last active (`active` is nanoseconds on the wire); nil when not reported.
+    public var activeSeconds: Double?
+    /// Operations behind the leader; nil when the server omits it (caught up).
+    public var lag: Int?
+    /// Raft peer id (stable across restarts).
+    public var peer: String?
+
+    public init(name: String, current: Bool, activeSeconds: Double? = nil, lag: Int? = nil, peer: String? = nil) {
+        self.name = name
+        self.current = current
+        self.activeSeconds = activeSeconds
+        self.lag = lag
+        self.peer = peer
     }
 }
 
@@ -67,6 +110,26 @@ public enum JetStreamMonitorDecoding {
         var total_consumers: Int?
         var total_messages: Int?
         var account_details: [Account]?
+        var meta_cluster: Cluster?
+    }
+    struct Cluster: Decodable {
+        struct Replica: Decodable {
+            var name: String?
+            var current: Bool?
+            var active: Int64?
+            var lag: Int?
+            var peer: String?
+        }
+        var name: String?
+        var leader: String?
+        var replicas: [Replica]?
+
+        var info: JetStreamClusterInfo {
+            JetStreamClusterInfo(name: name, leader: leader, replicas: (replicas ?? []).map { r in
+                JetStreamReplica(name: r.name ?? r.peer ?? "?", current: r.current ?? false,
+                                 activeSeconds: r.active.map { Double($0) / 1e9 }, lag: r.lag, peer: r.peer)
+            })
+        }
     }
     struct Account: Decodable {
         var name: String?
@@ -88,10 +151,10 @@ public enum JetStreamMonitorDecoding {
         var name: String?
         var state: State?
         var config: Config?
+        var cluster: Cluster?
         var consumer_detail: [Consumer]?
     }
     struct Consumer: Decodable {
-        struct Cluster: Decodable { var leader: String? }
         var stream_name: String?
         var name: String?
         var num_pending: Int?
@@ -115,20 +178,20 @@ public enum JetStreamMonitorDecoding {
                     JetStreamConsumerStats(
                         account: accountName, stream: c.stream_name ?? name, name: c.name ?? "?", numPending: c.num_pending ?? 0,
                         numAckPending: c.num_ack_pending ?? 0, numRedelivered: c.num_redelivered ?? 0, numWaiting: c.num_waiting ?? 0,
-                        leader: c.cluster?.leader)
+                        leader: c.cluster?.leader, cluster: c.cluster?.info)
                 }
                 streams.append(JetStreamStreamStats(
                     account: accountName, name: name, messages: s.state?.messages ?? 0, bytes: s.state?.bytes ?? 0,
                     firstSequence: s.state?.first_seq ?? 0, lastSequence: s.state?.last_seq ?? 0,
                     consumerCount: s.state?.consumer_count ?? consumers.count, consumers: consumers,
                     maxMessages: s.config?.max_msgs.flatMap { $0 > 0 ? $0 : nil },
-                    maxBytes: s.config?.max_bytes.flatMap { $0 > 0 ? $0 : nil }))
+                    maxBytes: s.config?.max_bytes.flatMap { $0 > 0 ? $0 : nil }, cluster: s.cluster?.info))
             }
         }
         return JetStreamStatus(
             serverID: page.server_id, disabled: page.disabled ?? false,
             totalStreams: page.streams ?? page.total_streams ?? 0, totalConsumers: page.consumers ?? page.total_consumers ?? 0,
-            totalMessages: page.messages ?? page.total_messages ?? 0, streams: streams)
+            totalMessages: page.messages ?? page.total_messages ?? 0, streams: streams, metaCluster: page.meta_cluster?.info)
     }
 }
 
