@@ -211,10 +211,15 @@ read_ports() {
   NATS_MONITOR_PORT="${DEMO_NATS_MONITOR_PORT:-8222}"
   PROMETHEUS_PORT="${DEMO_PROMETHEUS_PORT:-9090}"
   CONTROL_PORT="${DEMO_CONTROL_PORT:-9190}"
-  # DEMO_NATS_CLUSTER=3: every member's URL (member N listens on DEMO_NATS_PORT + N - 1).
+  # DEMO_NATS_CLUSTER=3: every member's URL (member N listens on DEMO_NATS_PORT + N - 1, its
+  # monitor on DEMO_NATS_MONITOR_PORT + N - 1); the console reads every monitor to show each server.
   NATS_URLS="nats://127.0.0.1:$NATS_PORT"
+  NATS_MONITOR_URLS="http://127.0.0.1:$NATS_MONITOR_PORT"
   local n
-  for ((n = 1; n < ${DEMO_NATS_CLUSTER:-1}; n++)); do NATS_URLS="$NATS_URLS,nats://127.0.0.1:$((NATS_PORT + n))"; done
+  for ((n = 1; n < ${DEMO_NATS_CLUSTER:-1}; n++)); do
+    NATS_URLS="$NATS_URLS,nats://127.0.0.1:$((NATS_PORT + n))"
+    NATS_MONITOR_URLS="$NATS_MONITOR_URLS,http://127.0.0.1:$((NATS_MONITOR_PORT + n))"
+  done
 }
 
 print_urls() {
@@ -227,7 +232,7 @@ print_urls() {
   LAN      http://$lan:$WEB_PORT/  (and /wall)}${PUBLIC_URL:+
   public   $PUBLIC_URL  (PUBLIC_URL: the address the wall shows and encodes in its QR code)}
   console  NATS_URL=$NATS_URLS PROMETHEUS_URL=http://127.0.0.1:$PROMETHEUS_PORT \\
-           NATS_MONITOR_URL=http://127.0.0.1:$NATS_MONITOR_PORT LOCAL_SCALER_URL=http://127.0.0.1:$CONTROL_PORT \\
+           NATS_MONITOR_URL=$NATS_MONITOR_URLS LOCAL_SCALER_URL=http://127.0.0.1:$CONTROL_PORT \\
            MEME_CONSOLE_WEB_URL=http://127.0.0.1:$WEB_PORT $BIN/meme-console dashboard --mode local
   stack    http://127.0.0.1:$CONTROL_PORT/status (KEDA, HPA and VPA stand-ins), /stack, /metrics; prometheus http://127.0.0.1:$PROMETHEUS_PORT
   logs     ./demo.sh logs [service]    status ./demo.sh status    stop ./demo.sh stop
@@ -279,7 +284,7 @@ cmd_up() {
   # Foreground: the console; leaving it (q) stops the stack. Without a terminal (a pipe, CI)
   # there is no console to draw: the stack runs until Ctrl-C or SIGTERM.
   trap 'echo >&2; cmd_stop; exit 0' INT TERM
-  export NATS_URL="$NATS_URLS" NATS_MONITOR_URL="http://127.0.0.1:$NATS_MONITOR_PORT"
+  export NATS_URL="$NATS_URLS" NATS_MONITOR_URL="$NATS_MONITOR_URLS"
   export PROMETHEUS_URL="http://127.0.0.1:$PROMETHEUS_PORT" LOCAL_SCALER_URL="http://127.0.0.1:$CONTROL_PORT"
   export MEME_CONSOLE_WEB_URL="http://127.0.0.1:$WEB_PORT"
   if [ -t 0 ] && [ -t 1 ]; then

@@ -159,7 +159,8 @@ public func assemble(_ inputs: CollectorInputs, state: inout CollectorState, now
     if workloads != nil { logWarningChanges(warnings, state: &state, now: now) } else { warnings = state.warnings }
     return ConsoleSnapshot(sources: statuses, mode: inputs.mode, workloads: workloads, queue: queue, autoscalers: autoscalers,
                            throughput: throughput, answers: answers, load: inputs.load, recent: inputs.recent, events: state.events,
-                           paused: inputs.paused, notice: inputs.notice, warnings: warnings, feedback: feedback)
+                           paused: inputs.paused, notice: inputs.notice, warnings: warnings, feedback: feedback,
+                           natsCluster: inputs.nats.value?.cluster)
 }
 
 /// Seconds to one decimal, as the labels show them.

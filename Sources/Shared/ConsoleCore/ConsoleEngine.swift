@@ -43,19 +43,10 @@ public final class ConsoleEngine: Sendable {
         let http = CurlHTTPClient()
         self.http = http
         var queueFetch: (@Sendable () async throws -> QueueReading)?
-        if let monitorURL = settings.natsMonitorURL {
+        if let monitorURLs = settings.natsMonitorURL {
             // Read the queue from /jsz, the numbers KEDA's scaler uses; NATS itself stays the connection.
-            let monitor = JetStreamMonitor(monitorURL: monitorURL, client: http)
-            let (stream, consumer) = (settings.stream, settings.consumer)
-            queueFetch = {
-                let status = try await monitor.status()
-                guard let c = status.consumer(stream: stream, name: consumer) else {
-                    throw ConsoleError("no consumer \(stream)/\(consumer) in /jsz")
-                }
-                let s = status.streams.first { $0.name == stream }
-                return QueueReading(stream: stream, consumer: consumer, pending: c.numPending, ackPending: c.numAckPending,
-                                    redelivered: c.numRedelivered, messages: s?.messages, maxMessages: s?.maxMessages)
-            }
+            let reader = MonitorQueueReader(monitorURLs: monitorURLs, stream: settings.stream, consumer: settings.consumer, client: http)
+            queueFetch = { try await reader.read() }
         }
         nats = NATSSource(url: settings.natsURL, stream: settings.stream, consumer: settings.consumer,
                           responseSubject: settings.responseSubject, backoff: backoff, queueFetch: queueFetch)

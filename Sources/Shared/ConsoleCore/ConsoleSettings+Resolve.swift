@@ -17,7 +17,9 @@ extension ConsoleSettings {
         let queue = try QueueSettings.resolve(r)
         (s.natsURL, s.stream, s.consumer, s.requestSubject, s.responseSubject) =
             (queue.natsURL, queue.stream, queue.consumer, queue.requestSubject, queue.responseSubject)
-        s.natsMonitorURL = try r.optionalURL(MemeEnv.natsMonitorURL, schemes: ["http", "https"])
+        // One monitor URL per cluster member, comma-separated (as NATS_URL): each is read.
+        let monitors = try r.servers(MemeEnv.natsMonitorURL, default: "", schemes: ["http", "https"])
+        s.natsMonitorURL = monitors.isEmpty ? nil : monitors
         s.prometheusURL = try r.url(MemeEnv.prometheusURL, default: s.prometheusURL, schemes: ["http", "https"])
         s.localScalerURL = try r.url(MemeEnv.localScalerURL, default: s.localScalerURL, schemes: ["http", "https"])
         s.webURL = try r.url(MemeEnv.consoleWebURL, default: s.webURL, schemes: ["http", "https"])

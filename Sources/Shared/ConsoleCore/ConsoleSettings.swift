@@ -23,6 +23,7 @@ public struct ConsoleSettings: Sendable {
     public var kubernetes = Kubernetes()
     public var natsURL: String
     /// `/jsz` base URL of nats-server's monitor port; when set the queue is read there, exactly as KEDA reads it.
+    /// Several, comma-separated, for a cluster: each member is read and the queue panel shows every server.
     public var natsMonitorURL: String?
     public var prometheusURL: String
     public var stream: String

@@ -1,4 +1,5 @@
 import ClusterReaders
+import ConsoleUI
 
 /// The queue as read from JetStream's consumer info.
 public struct QueueReading: Sendable, Equatable {
@@ -10,6 +11,8 @@ public struct QueueReading: Sendable, Equatable {
     /// Messages stored in the stream, and its bound (max_msgs; nil when unbounded or not read).
     public var messages: Int?
     public var maxMessages: Int?
+    /// Each server of a NATS cluster (several monitor URLs); nil with one.
+    public var cluster: NATSClusterStats? = nil
     /// What KEDA's nats-jetstream scaler reports: pending + ack-pending.
     public var lag: Int { pending + ackPending }
 

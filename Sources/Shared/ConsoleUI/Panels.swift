@@ -177,8 +177,10 @@ func queuePanel(_ s: ConsoleSnapshot, width: Int) -> Panel {
     // Beside big digits their label names the reading; without them the counts do.
     let counts = wrap(countsLine, width: width)
     let countsAged = wrap(countsLine + [Span("  (\(natsAge))", .dim)], width: width)
-    let kedaRich = kedaHere.flatMap { kedaLines($0, width: width, rich: true) }
-    let kedaPoor = kedaHere.flatMap { kedaLines($0, width: width, rich: false) }
+    // A cluster: one line per nats-server after the counts (none on a single server).
+    let cluster = s.natsCluster.map(natsClusterLines) ?? []
+    let kedaRich = cluster + kedaHere.flatMap { kedaLines($0, width: width, rich: true) }
+    let kedaPoor = cluster + kedaHere.flatMap { kedaLines($0, width: width, rich: false) }
 
     var variants: [[Line]] = []
     let digits = bigNumber(q.lag)
@@ -202,6 +204,7 @@ func queuePanel(_ s: ConsoleSnapshot, width: Int) -> Panel {
     }
     variants.append([barLine] + countsAged + kedaRich)
     variants.append([barLine] + countsAged + kedaPoor)
+    if let c = s.natsCluster { variants.append([barLine] + countsAged + [natsClusterSummary(c)]) }
     // Last resort, one line: "lag 1204/10 · pending 1180 → 20".
     var summary: Line = [Span("lag ", .dim), Span(String(q.lag) + (threshold.map { "/\($0)" } ?? ""), lagStyle),
                          Span(" · pending ", .dim), Span(String(q.pending), .strong)]

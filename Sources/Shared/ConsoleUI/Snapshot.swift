@@ -11,6 +11,8 @@ public struct ConsoleSnapshot: Codable, Sendable, Equatable {
     public var workloads: [Workload]?
     /// nil when NATS is unavailable.
     public var queue: QueueStats?
+    /// Each nats-server of a cluster (`nats_cluster`); nil with one monitor URL, and in recordings made before it existed.
+    public var natsCluster: NATSClusterStats?
     /// nil when Kubernetes is unavailable (or in local mode without a scaler).
     public var autoscalers: Autoscalers?
     /// nil when Prometheus is unavailable.
@@ -31,7 +33,7 @@ public struct ConsoleSnapshot: Codable, Sendable, Equatable {
         sources: SourceStatuses, mode: ConsoleMode, workloads: [Workload]? = nil, queue: QueueStats? = nil,
         autoscalers: Autoscalers? = nil, throughput: Throughput? = nil, answers: AnswerRates? = nil, load: LoadStats = LoadStats(),
         recent: [RecentMeme] = [], events: [ScalingEvent] = [], paused: Bool = false, notice: String? = nil,
-        warnings: [AutoscalerWarning] = [], feedback: FeedbackTrace? = nil
+        warnings: [AutoscalerWarning] = [], feedback: FeedbackTrace? = nil, natsCluster: NATSClusterStats? = nil
     ) {
         self.sources = sources
         self.mode = mode
@@ -47,6 +49,7 @@ public struct ConsoleSnapshot: Codable, Sendable, Equatable {
         self.notice = notice
         self.warnings = warnings
         self.feedback = feedback
+        self.natsCluster = natsCluster
     }
 
     /// By hand only so recordings made before `warnings` existed still decode (as no warnings).
@@ -66,6 +69,12 @@ public struct ConsoleSnapshot: Codable, Sendable, Equatable {
         notice = try c.decodeIfPresent(String.self, forKey: .notice)
         warnings = try c.decodeIfPresent([AutoscalerWarning].self, forKey: .warnings) ?? []
         feedback = try c.decodeIfPresent(FeedbackTrace.self, forKey: .feedback)
+        natsCluster = try c.decodeIfPresent(NATSClusterStats.self, forKey: .natsCluster)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sources, mode, workloads, queue, autoscalers, throughput, answers, load, recent, events, paused, notice, warnings, feedback
+        case natsCluster = "nats_cluster"
     }
 }
 

@@ -125,7 +125,7 @@ public struct StackSettings: Sendable {
                               binaries: binaries, manifests: manifests, webHost: r.string(MemeEnv.demoWebHost, default: "0.0.0.0"),
                               tuning: tuning, environment: environment)
         s.externalNATSURL = ServerList.split(try r.url(MemeEnv.natsURL, default: MemeDefaults.natsURL, schemes: ["nats"])).joined(separator: ",")
-        s.externalNATSMonitorURL = try r.url(MemeEnv.natsMonitorURL, default: s.externalNATSMonitorURL, schemes: ["http", "https"])
+        s.externalNATSMonitorURL = try r.servers(MemeEnv.natsMonitorURL, default: s.externalNATSMonitorURL, schemes: ["http", "https"])
         s.externalRedisURL = try r.urlOrOff(MemeEnv.redisURL, default: MemeDefaults.redisURL, schemes: ["redis"])
         let size = try r.int(MemeEnv.demoNATSCluster, default: 1, range: 1...5)
         guard size % 2 == 1 else {
@@ -156,7 +156,17 @@ public struct StackSettings: Sendable {
         guard !natsMembers.isEmpty else { return "nats://127.0.0.1:\(ports.nats)" }
         return natsMembers.map { "nats://127.0.0.1:\($0.client)" }.joined(separator: ",")
     }
-    public var natsMonitorURL: String { services.contains(.nats) ? "http://127.0.0.1:\(ports.natsMonitor)" : externalNATSMonitorURL }
+    /// The one monitor the KEDA stand-in reads: member 1's, or the first of an external list.
+    public var natsMonitorURL: String {
+        services.contains(.nats) ? "http://127.0.0.1:\(ports.natsMonitor)" : ServerList.split(externalNATSMonitorURL).first ?? externalNATSMonitorURL
+    }
+    /// Every member's monitor URL, comma-separated, when the stack runs a cluster (what the console reads
+    /// to show each server); otherwise `natsMonitorURL`.
+    public var natsMonitorURLs: String {
+        guard services.contains(.nats) else { return ServerList.split(externalNATSMonitorURL).joined(separator: ",") }
+        guard !natsMembers.isEmpty else { return natsMonitorURL }
+        return natsMembers.map { "http://127.0.0.1:\($0.monitor)" }.joined(separator: ",")
+    }
     public var redisURL: String { services.contains(.redis) ? "redis://127.0.0.1:\(ports.redis)" : externalRedisURL ?? "off" }
     public var prometheusURL: String { "http://127.0.0.1:\(ports.prometheus)" }
     public var controlURL: String { "http://127.0.0.1:\(ports.control)" }
@@ -167,7 +177,7 @@ public struct StackSettings: Sendable {
         var env = environment
         env[MemeEnv.natsURL] = natsURL
         env[MemeEnv.redisURL] = redisURL
-        env[MemeEnv.natsMonitorURL] = natsMonitorURL
+        env[MemeEnv.natsMonitorURL] = natsMonitorURLs
         env[MemeEnv.prometheusURL] = prometheusURL
         env[MemeEnv.localScalerURL] = controlURL
         if services.contains(.nats) && !natsMembers.isEmpty { env[MemeEnv.streamReplicas] = String(streamReplicas) }

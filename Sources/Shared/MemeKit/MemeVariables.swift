@@ -97,7 +97,7 @@ extension MemeEnv {
         MemeVariable(maxDeliver, [.worker], default: String(MemeDefaults.maxDeliver),
                      "deliveries before a transient failure is answered with an error"),
         MemeVariable(natsMonitorURL, [.stack, .console], default: "http://127.0.0.1:8222 (stack); unset (console)",
-                     "nats-server monitor URL; its `/jsz` gives the lag as KEDA reads it (the console reads consumer info over NATS when unset; the stack sets it when it runs nats)"),
+                     "nats-server monitor URL; its `/jsz` gives the lag as KEDA reads it (the console reads consumer info over NATS when unset; the stack sets it when it runs nats). Comma-separated for a cluster, one per member: the console reads each and shows every server (the stack's KEDA stand-in reads the first)"),
         MemeVariable(redisURL, [.worker, .web, .stack], default: MemeDefaults.redisURL,
                      "image cache (worker) and results by id (worker, web); `off` runs without Redis"),
         MemeVariable(resultTTL, [.worker, .web], default: String(MemeDefaults.resultTTLSeconds),
