@@ -55,6 +55,11 @@ let goldenCases: [GoldenCase] = [
     GoldenCase(name: "conflict-local-200x60", snapshot: Samples.localConflict, size: .init(columns: 200, rows: 60)),
     GoldenCase(name: "conflict-cluster-120x40", snapshot: Samples.clusterConflict, size: .init(columns: 120, rows: 40)),
     GoldenCase(name: "conflict-cluster-60x20", snapshot: Samples.clusterConflict, size: .init(columns: 60, rows: 20)),
+    // Issue 15: a NATS cluster, one line per server (a member down, and all up).
+    GoldenCase(name: "nats-cluster-down-120x40", snapshot: Samples.localNATSCluster, size: .init(columns: 120, rows: 40)),
+    GoldenCase(name: "nats-cluster-down-80x24", snapshot: Samples.localNATSCluster, size: .init(columns: 80, rows: 24)),
+    GoldenCase(name: "nats-cluster-healthy-120x40", snapshot: Samples.localNATSClusterHealthy, size: .init(columns: 120, rows: 40)),
+    GoldenCase(name: "nats-cluster-healthy-80x24", snapshot: Samples.localNATSClusterHealthy, size: .init(columns: 80, rows: 24)),
     // Issue 14: a replay says so (badge with position and speed, the key just pressed, the replay's key bar and help).
     GoldenCase(name: "replay-120x40", snapshot: Samples.localCooldown, size: .init(columns: 120, rows: 40),
                replay: ReplayBadge(position: 151.4, duration: 612.3, speed: 4, key: "b burst")),

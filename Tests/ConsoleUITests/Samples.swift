@@ -173,6 +173,37 @@ enum Samples {
         return s
     }
 
+    /// `DEMO_NATS_CLUSTER=3` with member n-1 SIGKILLed (issue 15): what `NATSClusterMerge` makes of the real
+    /// captures Tests/Fixtures/nats/jsz-cluster-killed-n-1.* (ConsoleCoreTests checks the merge gives exactly this).
+    static var natsClusterMemberDown: NATSClusterStats {
+        NATSClusterStats(name: "memes", metaLeader: "n-2", servers: [
+            NATSServerStats(name: "n-1", url: "http://127.0.0.1:34001", up: false,
+                            error: "NATS monitor: connection refused to 127.0.0.1:34001",
+                            stream: NATSReplicaStats(current: false, lag: 10, activeSeconds: 9.9),
+                            consumer: NATSReplicaStats(current: true, activeSeconds: 9.2)),
+            NATSServerStats(name: "n-2", url: "http://127.0.0.1:34002", up: true,
+                            stream: NATSReplicaStats(current: true, activeSeconds: 1), consumer: NATSReplicaStats(current: true, activeSeconds: 0.2)),
+            NATSServerStats(name: "n-3", url: "http://127.0.0.1:34003", up: true, streamLeader: true, consumerLeader: true),
+        ])
+    }
+
+    static var localNATSCluster: ConsoleSnapshot {
+        var s = localStandIns
+        s.natsCluster = natsClusterMemberDown
+        return s
+    }
+
+    static var localNATSClusterHealthy: ConsoleSnapshot {
+        var s = localStandIns
+        var c = natsClusterMemberDown
+        c.servers[0].up = true
+        c.servers[0].error = nil
+        c.servers[0].stream = NATSReplicaStats(current: true, activeSeconds: 0.8)
+        c.servers[0].consumer = NATSReplicaStats(current: true, activeSeconds: 0.2)
+        s.natsCluster = c
+        return s
+    }
+
     /// The conflict act in local mode (issue 13): a web VPA stand-in sets the cpu request of meme-web while the HPA
     /// stand-in scales it on cpu utilisation; the warning as `AutoscalerConflicts` words it.
     static var localConflict: ConsoleSnapshot {

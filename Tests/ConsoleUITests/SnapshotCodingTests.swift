@@ -89,6 +89,21 @@ struct SnapshotCodingTests {
         #expect(s.queue?.lagThreshold == nil)
         #expect(s.workloads?.first?.history == nil)
         #expect(s.throughput == nil && s.notice == nil)
+        #expect(s.natsCluster == nil)  // recordings made before issue 15 have no nats_cluster
+    }
+
+    @Test func natsClusterKeys() throws {
+        let o = try json(Samples.localNATSCluster)
+        let cluster = try #require(o["nats_cluster"] as? [String: Any])
+        #expect(Set(cluster.keys) == ["name", "meta_leader", "servers"])
+        let servers = try #require(cluster["servers"] as? [[String: Any]])
+        #expect(servers.map { $0["name"] as? String } == ["n-1", "n-2", "n-3"])
+        #expect(Set(servers[0].keys) == ["name", "url", "up", "error", "stream_leader", "consumer_leader", "stream", "consumer"])
+        #expect(servers[0]["up"] as? Bool == false && servers[2]["stream_leader"] as? Bool == true)
+        let replica = try #require(servers[0]["stream"] as? [String: Any])
+        #expect(Set(replica.keys) == ["current", "lag", "active_s"] && replica["lag"] as? Int == 10)
+        #expect(try JSONDecoder().decode(ConsoleSnapshot.self, from: JSONEncoder().encode(Samples.localNATSCluster)) == Samples.localNATSCluster)
+        #expect(try json(Samples.localStandIns)["nats_cluster"] == nil)
     }
 
     @Test func rejectsAnUnknownState() {
