@@ -21,7 +21,9 @@ import Testing
             SettingCase(MemeEnv.natsConsumer, "c", bad: "c>") { $0.consumer == "c" },
             SettingCase(MemeEnv.requestSubject, "a.b", bad: "a b") { $0.requestSubject == "a.b" },
             SettingCase(MemeEnv.responseSubject, "c.d", bad: ".c") { $0.responseSubject == "c.d" },
-            SettingCase(MemeEnv.natsMonitorURL, "http://n:8222", bad: "n:8222") { $0.natsMonitorURL == "http://n:8222" },
+            SettingCase(MemeEnv.natsMonitorURL, "http://n:8222,http://m:8223", bad: "http://n:8222,m:8223") {
+                $0.natsMonitorURL == "http://n:8222,http://m:8223"
+            },
             SettingCase(MemeEnv.prometheusURL, "https://p", bad: "p:9090") { $0.prometheusURL == "https://p" },
             SettingCase(MemeEnv.localScalerURL, "http://s:1", bad: "nats://s") { $0.localScalerURL == "http://s:1" },
             SettingCase(MemeEnv.consoleWebURL, "http://w:1", bad: "w:1") { $0.webURL == "http://w:1" },

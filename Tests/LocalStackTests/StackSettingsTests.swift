@@ -48,4 +48,20 @@ import Testing
         let ports = try StackSettings.freePorts()
         #expect(ports.web != ports.nats && ports.workerMetricsBase != ports.webProcessBase)
     }
+
+    @Test func aClusterHandsEveryMembersMonitorToItsChildren() throws {
+        let r = SettingsReader(environment: ["DEMO_NATS_CLUSTER": "3", "DEMO_NATS_PORT": "14222", "DEMO_NATS_MONITOR_PORT": "18222"])
+        let s = try StackSettings.resolve(r, binaries: "/bin", manifests: "/k8s", environment: [:])
+        #expect(s.natsMonitorURL == "http://127.0.0.1:18222")  // the KEDA stand-in's
+        #expect(s.childEnvironment[MemeEnv.natsMonitorURL] == "http://127.0.0.1:18222,http://127.0.0.1:18223,http://127.0.0.1:18224")
+        let one = try StackSettings.resolve(SettingsReader(environment: ["DEMO_NATS_MONITOR_PORT": "18222"]), binaries: "/bin", manifests: "/k8s",
+                                            environment: [:])
+        #expect(one.childEnvironment[MemeEnv.natsMonitorURL] == "http://127.0.0.1:18222")
+        // --only without nats: an external list passes through; the stand-in reads its first member.
+        let external = try StackSettings.resolve(
+            SettingsReader(environment: ["NATS_MONITOR_URL": "http://a:8222, http://b:8222"]), services: [.worker], binaries: "/bin",
+            manifests: "/k8s", environment: [:])
+        #expect(external.natsMonitorURL == "http://a:8222")
+        #expect(external.childEnvironment[MemeEnv.natsMonitorURL] == "http://a:8222,http://b:8222")
+    }
 }
