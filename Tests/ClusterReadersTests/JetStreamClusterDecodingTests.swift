@@ -15,7 +15,7 @@ import TestServers
         let cluster = try #require(stream.cluster)
         #expect(cluster.name == "memes" && cluster.leader == "n-3")
         #expect(cluster.replicas.map(\.name) == ["n-1", "n-2"])
-        #expect(cluster.replicas.allSatisfy(\.current))
+        #expect(cluster.replicas.allSatisfy { $0.current })
         let consumer = try #require(n3.consumer(stream: "MEMES", name: "meme-generator"))
         #expect(consumer.leader == "n-3" && consumer.cluster?.leader == "n-3")
         #expect(consumer.cluster?.replicas.map(\.name) == ["n-1", "n-2"])

@@ -22,7 +22,7 @@ import Testing
         let merged = NATSClusterMerge.merge(members, stream: "MEMES", consumer: "meme-generator")
         let c = merged.cluster
         #expect(c.name == "memes" && c.metaLeader == "n-2")
-        #expect(c.servers.map(\.name) == ["n-1", "n-2", "n-3"] && c.servers.allSatisfy(\.up))
+        #expect(c.servers.map(\.name) == ["n-1", "n-2", "n-3"] && c.servers.allSatisfy { $0.up })
         #expect(c.servers.map(\.streamLeader) == [false, false, true] && c.servers.map(\.consumerLeader) == [false, false, true])
         // The leader's view, not the followers' stale one (n-1's page says n-2 is not current).
         #expect(c.servers[0].stream?.current == true && c.servers[1].stream?.current == true && c.servers[2].stream == nil)
@@ -71,7 +71,7 @@ import Testing
         let healthy = try await reader.read()
         #expect(healthy.pending == 5)
         let c = try #require(healthy.cluster)
-        #expect(c.servers.map(\.name) == ["n-1", "n-2", "n-3"] && c.servers.allSatisfy(\.up))
+        #expect(c.servers.map(\.name) == ["n-1", "n-2", "n-3"] && c.servers.allSatisfy { $0.up })
         #expect(c.servers.filter(\.streamLeader).count == 1 && c.servers.filter(\.consumerLeader).count == 1)
         // Kill a member leading neither group: the others keep serving, it shows down.
         let victim = try #require(c.servers.firstIndex { !$0.streamLeader && !$0.consumerLeader })

@@ -25,7 +25,7 @@ public struct MonitorQueueReader: Sendable {
         let members = await withTaskGroup(of: (Int, MemberPage).self) { group in
             for (i, monitor) in monitors.enumerated() {
                 group.addTask {
-                    do { return (i, MemberPage(url: SettingsReader.redacted(monitor.monitorURL), page: try await monitor.status())) } catch {
+                    do throws(ClusterReadError) { return (i, MemberPage(url: SettingsReader.redacted(monitor.monitorURL), page: try await monitor.status())) } catch {
                         return (i, MemberPage(url: SettingsReader.redacted(monitor.monitorURL), error: error.message))
                     }
                 }
