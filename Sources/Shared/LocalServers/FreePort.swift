@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -6,7 +7,20 @@ import Darwin
 
 /// Free loopback TCP ports, chosen by the kernel (bind to port 0), so parallel test runs never collide.
 public enum FreePort {
+    /// Ports this process has handed out: nothing binds them until the server starts, so the kernel
+    /// may offer one again (a cluster member's route port once equalled the stack's NATS port).
+    private static let handedOut = Mutex(Set<Int>())
+
+    /// A port free now and not handed out before by this process.
     public static func next() throws -> Int {
+        for _ in 0..<100 {
+            let port = try kernelChoice()
+            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+        }
+        throw ServerProcessError("no free loopback port the kernel offered was new to this process")
+    }
+
+    private static func kernelChoice() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ServerProcessError("socket() failed: errno \(errno)") }
         defer { close(fd) }
