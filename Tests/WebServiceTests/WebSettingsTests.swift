@@ -54,9 +54,9 @@ import Testing
             SettingCase(MemeEnv.webSubmitTimeout, "8", bad: "0") { $0.submitTimeoutSeconds == 8 },
             SettingCase(MemeEnv.webMaxViewers, "20", bad: "0") { $0.maxViewers == 20 },
             SettingCase(MemeEnv.webListRateLimit, "0", bad: "-2") { $0.listRateLimit == 0 },
-            SettingCase(MemeEnv.streamMaxMessages, "20", bad: "0") { $0.streamMaxMessages == 20 },
-            SettingCase(MemeEnv.streamMaxBytes, "1048576", bad: "12") { $0.streamMaxBytes == 1_048_576 },
-            SettingCase(MemeEnv.streamReplicas, "3", bad: "7") { $0.streamReplicas == 3 },
+            SettingCase(MemeEnv.streamMaxMessages, "20", bad: "0") { $0.streamBounds.maxMessages == 20 },
+            SettingCase(MemeEnv.streamMaxBytes, "1048576", bad: "12") { $0.streamBounds.maxBytes == 1_048_576 },
+            SettingCase(MemeEnv.streamReplicas, "3", bad: "7") { $0.streamBounds.replicas == 3 },
         ]
         let problems = settingsProblems(cases, reads: WebSettings.environmentNames, resolve: Self.resolve)
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")

@@ -41,9 +41,9 @@ import Testing
             SettingCase(MemeEnv.workerName, "w-7") { $0.workerName == "w-7" },
             SettingCase(MemeEnv.logLevel, "DEBUG", bad: "loud") { $0.logLevel == .debug },
             // The MEMES bound (issue 18 item 8), declared with the stream.
-            SettingCase(MemeEnv.streamMaxMessages, "20", bad: "0") { $0.streamMaxMessages == 20 },
-            SettingCase(MemeEnv.streamMaxBytes, "1048576", bad: "12") { $0.streamMaxBytes == 1_048_576 },
-            SettingCase(MemeEnv.streamReplicas, "3", bad: "7") { $0.streamReplicas == 3 },
+            SettingCase(MemeEnv.streamMaxMessages, "20", bad: "0") { $0.streamBounds.maxMessages == 20 },
+            SettingCase(MemeEnv.streamMaxBytes, "1048576", bad: "12") { $0.streamBounds.maxBytes == 1_048_576 },
+            SettingCase(MemeEnv.streamReplicas, "3", bad: "7") { $0.streamBounds.replicas == 3 },
         ]
         let problems = settingsProblems(cases, reads: WorkerSettings.environmentNames, without: [MemeEnv.hfTokenFile],
                                         resolve: WorkerSettings.resolve)

@@ -15,20 +15,29 @@ public struct MemeStreamSetup: Sendable {
     public var ackWaitSeconds = MemeDefaults.ackWaitSeconds
     public var maxDeliver = MemeDefaults.maxDeliver
     /// The stream's bounds, with `discard: new`: at the bound a publish is refused (the publisher hears
-    /// "full") instead of growing the queue while no worker drains it.
-    public var maxMessages = MemeDefaults.streamMaxMessages
-    public var maxBytes = MemeDefaults.streamMaxBytes
-    /// Copies of the stream and of the consumer on a JetStream cluster (`NATS_STREAM_REPLICAS`).
-    public var replicas = MemeDefaults.streamReplicas
+    /// "full") instead of growing the queue while no worker drains it; and the copies of the stream and
+    /// of the consumer on a JetStream cluster.
+    public var bounds = StreamBounds()
+    public var maxMessages: Int { get { bounds.maxMessages } set { bounds.maxMessages = newValue } }
+    public var maxBytes: Int { get { bounds.maxBytes } set { bounds.maxBytes = newValue } }
+    public var replicas: Int { get { bounds.replicas } set { bounds.replicas = newValue } }
 
     public init(stream: String = MemeDefaults.stream, consumer: String = MemeDefaults.consumer,
                 requestSubject: String = MemeDefaults.requestSubject, ackWaitSeconds: Int = MemeDefaults.ackWaitSeconds,
-                maxDeliver: Int = MemeDefaults.maxDeliver) {
+                maxDeliver: Int = MemeDefaults.maxDeliver, bounds: StreamBounds = StreamBounds()) {
         self.stream = stream
         self.consumer = consumer
         self.requestSubject = requestSubject
         self.ackWaitSeconds = ackWaitSeconds
         self.maxDeliver = maxDeliver
+        self.bounds = bounds
+    }
+
+    /// The queue's names from `QueueSettings`, as meme-web and the worker resolve them.
+    public init(_ queue: QueueSettings, bounds: StreamBounds, ackWaitSeconds: Int = MemeDefaults.ackWaitSeconds,
+                maxDeliver: Int = MemeDefaults.maxDeliver) {
+        self.init(stream: queue.stream, consumer: queue.consumer, requestSubject: queue.requestSubject,
+                  ackWaitSeconds: ackWaitSeconds, maxDeliver: maxDeliver, bounds: bounds)
     }
 
     public var streamConfig: StreamConfig {

@@ -23,10 +23,8 @@ public final class NATSMemeQueue: MemeQueue, Service {
     }
 
     public let settings: QueueSettings
-    /// Bounds of the stream when this process creates it (discard new).
-    let streamMaxMessages: Int
-    let streamMaxBytes: Int
-    let streamReplicas: Int
+    /// Bounds and copies of the stream when this process creates it (discard new).
+    let streamBounds: StreamBounds
     let retry: RetryPolicy
     let logger: Logger
     private let state = Mutex(State())
@@ -34,13 +32,9 @@ public final class NATSMemeQueue: MemeQueue, Service {
     private let readers = Mutex<[Task<Void, Never>]>([])
 
     /// Not connected yet: `run()` (as a service) connects, waiting for NATS with `retry`.
-    public init(_ settings: QueueSettings, streamMaxMessages: Int = MemeDefaults.streamMaxMessages,
-                streamMaxBytes: Int = MemeDefaults.streamMaxBytes, streamReplicas: Int = MemeDefaults.streamReplicas,
-                retry: RetryPolicy = .connect, logger: Logger) {
+    public init(_ settings: QueueSettings, streamBounds: StreamBounds = StreamBounds(), retry: RetryPolicy = .connect, logger: Logger) {
         self.settings = settings
-        self.streamMaxMessages = streamMaxMessages
-        self.streamMaxBytes = streamMaxBytes
-        self.streamReplicas = streamReplicas
+        self.streamBounds = streamBounds
         self.retry = retry
         self.logger = logger
     }
@@ -90,11 +84,7 @@ public final class NATSMemeQueue: MemeQueue, Service {
         }
         // With the worker scaled to zero, nothing else may have created the stream yet.
         do {
-            var setup = MemeStreamSetup(stream: settings.stream, consumer: settings.consumer, requestSubject: settings.requestSubject)
-            setup.maxMessages = streamMaxMessages
-            setup.maxBytes = streamMaxBytes
-            setup.replicas = streamReplicas
-            try await setup.ensure(JetStream(connection), logger: logger)
+            try await MemeStreamSetup(settings, bounds: streamBounds).ensure(JetStream(connection), logger: logger)
         } catch {
             logger.warning("could not create the stream/consumer; submits fail until the worker does", metadata: ["error": "\(error)"])
         }

@@ -11,9 +11,7 @@ public enum WebBackends {
     public static func make(_ settings: WebSettings, retry: RetryPolicy = .connect, logger: Logger) throws
         -> (queue: any MemeQueue, store: (any ResultStore)?)
     {
-        let queue = NATSMemeQueue(settings.queue, streamMaxMessages: settings.streamMaxMessages,
-                                  streamMaxBytes: settings.streamMaxBytes, streamReplicas: settings.streamReplicas,
-                                  retry: retry, logger: logger)
+        let queue = NATSMemeQueue(settings.queue, streamBounds: settings.streamBounds, retry: retry, logger: logger)
         return (queue, try settings.redisURL.map { try RedisResultStore(url: $0) })
     }
 }

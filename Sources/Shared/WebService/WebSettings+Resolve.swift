@@ -10,9 +10,8 @@ extension WebSettings {
         MemeEnv.webGlobalRateLimit, MemeEnv.webGlobalRateBurst, MemeEnv.webTrustedProxy, MemeEnv.webTrustedProxies, MemeEnv.webProxyProtocol,
         MemeEnv.maxPromptChars, MemeEnv.resultTTL, MemeEnv.webRecentCapacity, MemeEnv.webStatsInterval, MemeEnv.logLevel,
         MemeEnv.webMetricsAddress, MemeEnv.webHeaderTimeout, MemeEnv.webIdleTimeout, MemeEnv.webBodyTimeout,
-        MemeEnv.webSubmitTimeout, MemeEnv.webMaxViewers, MemeEnv.webListRateLimit, MemeEnv.streamMaxMessages,
-        MemeEnv.streamMaxBytes, MemeEnv.streamReplicas,
-    ]
+        MemeEnv.webSubmitTimeout, MemeEnv.webMaxViewers, MemeEnv.webListRateLimit,
+    ] + StreamBounds.environmentNames
 
     /// meme-web's settings, flag → environment → default; errors name the flag and the variable.
     /// `publicDirectory` is the default of WEB_PUBLIC_DIR (the executable finds its page files).
@@ -63,9 +62,7 @@ extension WebSettings {
         s.submitTimeoutSeconds = try r.double(MemeEnv.webSubmitTimeout, default: s.submitTimeoutSeconds, range: 0.5...120)
         s.maxViewers = try r.int(MemeEnv.webMaxViewers, default: s.maxViewers, range: 1...1_000_000)
         s.listRateLimit = try r.double(MemeEnv.webListRateLimit, default: s.listRateLimit, range: 0...100_000)
-        s.streamMaxMessages = try r.int(MemeEnv.streamMaxMessages, default: s.streamMaxMessages, range: 1...100_000_000)
-        s.streamMaxBytes = try r.int(MemeEnv.streamMaxBytes, default: s.streamMaxBytes, range: 1024...(1 << 40))
-        s.streamReplicas = try r.int(MemeEnv.streamReplicas, default: s.streamReplicas, range: 1...5)
+        s.streamBounds = try StreamBounds.resolve(r)
         return s
     }
 

@@ -65,10 +65,8 @@ public struct WebSettings: Sendable {
     public var maxHeaderBytes = MemeDefaults.webMaxHeaderBytes
     /// Open /api/live WebSockets; one more is closed at once with 1013 "try again later".
     public var maxViewers = MemeDefaults.webMaxViewers
-    /// The MEMES stream's bounds (discard new) when this process creates it; the worker reads the same variables.
-    public var streamMaxMessages = MemeDefaults.streamMaxMessages
-    public var streamMaxBytes = MemeDefaults.streamMaxBytes
-    public var streamReplicas = MemeDefaults.streamReplicas
+    /// The MEMES stream's bounds (discard new) and copies when this process creates it; the worker reads the same variables.
+    public var streamBounds = StreamBounds()
 
     public init() {}
 }

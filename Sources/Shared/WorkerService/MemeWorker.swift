@@ -56,11 +56,8 @@ public final class MemeWorker: Service, Sendable {
         defer { events.cancel() }
 
         let js = JetStream(connection)
-        var setup = MemeStreamSetup(stream: settings.stream, consumer: settings.consumer, requestSubject: settings.requestSubject,
+        let setup = MemeStreamSetup(settings.queue, bounds: settings.streamBounds,
                                     ackWaitSeconds: settings.ackWaitSeconds, maxDeliver: settings.maxDeliver)
-        setup.maxMessages = settings.streamMaxMessages
-        setup.maxBytes = settings.streamMaxBytes
-        setup.replicas = settings.streamReplicas
         let maxDeliver = try await setup.ensure(js, updateConsumer: true, logger: logger)
         let consumer = try await js.consumer(stream: settings.stream, name: settings.consumer)
         let cache = makeRedis()

@@ -32,10 +32,8 @@ public struct WorkerSettings: Sendable, Equatable {
     public var maxPromptCharacters = MemeDefaults.maxPromptCharacters
     public var workerName = ProcessInfo.processInfo.hostName
     public var logLevel = Logger.Level.info
-    /// MEMES bounds (discard new), declared with the stream; meme-web reads the same variables.
-    public var streamMaxMessages = MemeDefaults.streamMaxMessages
-    public var streamMaxBytes = MemeDefaults.streamMaxBytes
-    public var streamReplicas = MemeDefaults.streamReplicas
+    /// MEMES bounds (discard new) and copies, declared with the stream; meme-web reads the same variables.
+    public var streamBounds = StreamBounds()
 
     public init() {}
 
@@ -44,8 +42,7 @@ public struct WorkerSettings: Sendable, Equatable {
         MemeEnv.ackWait, MemeEnv.maxDeliver, MemeEnv.redisURL, MemeEnv.hfToken, MemeEnv.hfTokenFile, MemeEnv.hfURL,
         MemeEnv.hfFastURL, MemeEnv.hfTimeout, MemeEnv.cacheTTL, MemeEnv.resultTTL, MemeEnv.metricsAddress,
         MemeEnv.workerConcurrency, MemeEnv.workerDrainGrace, MemeEnv.maxPromptChars, MemeEnv.workerName, MemeEnv.logLevel,
-        MemeEnv.streamMaxMessages, MemeEnv.streamMaxBytes, MemeEnv.streamReplicas,
-    ]
+    ] + StreamBounds.environmentNames
 
     public static func resolve(_ r: SettingsReader) throws -> WorkerSettings {
         var s = WorkerSettings()
@@ -65,9 +62,7 @@ public struct WorkerSettings: Sendable, Equatable {
         s.maxPromptCharacters = try r.int(MemeEnv.maxPromptChars, default: s.maxPromptCharacters, range: 1...10_000)
         s.workerName = r.string(MemeEnv.workerName, default: s.workerName)
         s.logLevel = Logger.Level(rawValue: try r.logLevel()) ?? s.logLevel
-        s.streamMaxMessages = try r.int(MemeEnv.streamMaxMessages, default: s.streamMaxMessages, range: 1...100_000_000)
-        s.streamMaxBytes = try r.int(MemeEnv.streamMaxBytes, default: s.streamMaxBytes, range: 1024...(1 << 40))
-        s.streamReplicas = try r.int(MemeEnv.streamReplicas, default: s.streamReplicas, range: 1...5)
+        s.streamBounds = try StreamBounds.resolve(r)
         return s
     }
 }
