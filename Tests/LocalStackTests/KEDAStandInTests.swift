@@ -109,7 +109,7 @@ import TestServers
 
     @Test func aSteadyTrickleKeepsItsWorkerThroughTheCooldown() async throws {
         // The ScaledObject's activation and polling; a cooldown short enough for a test (the demo's is 60 s).
-        let cooldown = 10, trickleSeconds = 60.0, rate = 4.0
+        let cooldown = 10, trickleSeconds = 36.0, rate = 4.0  // the trickle outlasts the cooldown three times over
         // Every image takes 0.25 s and a worker renders two at a time: one worker keeps up with 4 a
         // second and leaves about one meme in flight — the lag at a poll is mostly 0, 1 or 2, as a
         // steady audience leaves it (and as it did at 20/s with the offline renderer).
