@@ -111,7 +111,8 @@ struct Up: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         let setup = JetStreamSetup(natsURL: settings.natsURL, stream: specs.keda.stream, consumer: specs.keda.consumer,
-                                   subject: worker.requestSubject, ackWaitSeconds: worker.ackWaitSeconds, maxDeliver: worker.maxDeliver)
+                                   subject: worker.requestSubject, ackWaitSeconds: worker.ackWaitSeconds, maxDeliver: worker.maxDeliver,
+                                   bounds: worker.streamBounds)
         let stack = LocalStack(settings: settings, specs: specs, workerDrainGraceSeconds: worker.drainGraceSeconds,
                                jetStreamSetup: settings.services.contains(.worker) ? setup : nil, logger: logger)
         logger.info("control on \(settings.controlURL) (/status, /stack, /metrics); state in \(settings.directory)")

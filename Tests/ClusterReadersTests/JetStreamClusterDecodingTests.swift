@@ -55,3 +55,33 @@ import TestServers
         #expect(plain.streams.allSatisfy { ($0.cluster?.replicas ?? []).isEmpty })
     }
 }
+
+/// Which page the lag is read from, as KEDA's scaler does on a cluster: the consumer leader's.
+@Suite struct JetStreamMembersViewTests {
+    static let urls = ["http://127.0.0.1:34001", "http://127.0.0.1:34002", "http://127.0.0.1:34003"]
+
+    @Test func healthyClusterTakesTheConsumerLeadersNumbers() throws {
+        let members = try (1...3).map { MemberPage(url: Self.urls[$0 - 1], page: try JetStreamClusterDecodingTests.page("jsz-cluster-healthy.n-\($0).json")) }
+        let view = JetStreamMembersView(members, stream: "MEMES", consumer: "meme-generator")
+        #expect(view.names == ["n-1", "n-2", "n-3"])
+        #expect(view.streamLeader == "n-3" && view.consumerLeader == "n-3" && view.metaLeader == "n-2" && view.clusterName == "memes")
+        // n-1 (the first URL, once the only one read) still says 20 pending; the leader says 15.
+        #expect(members[0].page?.consumer(stream: "MEMES", name: "meme-generator")?.numPending == 20)
+        #expect(view.queuePage?.consumer(stream: "MEMES", name: "meme-generator")?.numPending == 15)
+    }
+
+    @Test func withTheFirstMemberDownTheOthersStillGiveTheLag() throws {
+        let members = [MemberPage(url: Self.urls[0], error: "connection refused"),
+                       MemberPage(url: Self.urls[1], page: try JetStreamClusterDecodingTests.page("jsz-cluster-killed-n-1.n-2.json")),
+                       MemberPage(url: Self.urls[2], page: try JetStreamClusterDecodingTests.page("jsz-cluster-killed-n-1.n-3.json"))]
+        let view = JetStreamMembersView(members, stream: "MEMES", consumer: "meme-generator")
+        #expect(view.names == ["n-1", "n-2", "n-3"] && view.groups[0] == nil)
+        #expect(view.consumerLeader == "n-3")
+        #expect(view.queuePage?.consumer(stream: "MEMES", name: "meme-generator")?.numPending == 25)
+    }
+
+    @Test func noPageNoQueue() {
+        let view = JetStreamMembersView([MemberPage(url: Self.urls[0], error: "refused")], stream: "MEMES", consumer: "meme-generator")
+        #expect(view.queuePage == nil && view.names == [nil] && view.consumerLeader == nil)
+    }
+}

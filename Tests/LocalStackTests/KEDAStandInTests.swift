@@ -81,6 +81,35 @@ import TestServers
         #expect(try #require(status.lastActiveAt) <= readAt)
     }
 
+    @Test func onAClusterTheLagStaysReadableWhileTheFirstMemberIsDown() async throws {
+        // DEMO_NATS_CLUSTER=3 as the stack runs it: every member's URL and monitor, R3. No worker wakes
+        // (activation far above the lag), so the lag stays what was published.
+        let cluster = try NATSCluster()
+        try cluster.start()
+        let h = try StackHarness(arguments: ["--polling-interval", "1", "--activation-lag-threshold", "1000"],
+                                 workerEnvironment: ["NATS_STREAM_REPLICAS": "3"], maxWorkers: 2, natsCluster: cluster)
+        defer { h.shutdown() }
+        try await h.waitUntilReady()
+        let connection = try await NATSConnection.connect(NATSOptions(servers: cluster.urls, name: "cluster-standin-test"))
+        let js = JetStream(connection)
+        // The stand-in declared the stream as the workers would have: three copies.
+        #expect(try await js.streamInfo("MEMES").config.replicas == 3)
+        func publish(_ range: Range<Int>) async throws {
+            for i in range {
+                _ = try await js.publish("meme.request", payload: Array(#"{"id":"r3-\#(i)","prompt":"cluster \#(i)"}"#.utf8), messageID: "r3-\(i)")
+            }
+        }
+        try await publish(0..<7)
+        try await h.waitFor("lag 7", timeout: 20) { h.metric("meme_local_scaler_lag") == 7 }
+        // The member whose monitor used to be the only one read.
+        cluster.servers[0].kill()
+        try await publish(7..<10)
+        try await h.waitFor("lag 10 with the first member down", timeout: 30) { h.metric("meme_local_scaler_lag") == 10 }
+        #expect(HTTPProbe.get(port: h.metricsPort, path: "/readyz")?.status == 200)
+        #expect(h.metric("meme_local_scaler_replicas") == 0)
+        await connection.close()
+    }
+
     @Test func aLoneMemeWithNoWorkersIsAnswered() async throws {
         // The ScaledObject's own activation threshold: no --activation-lag-threshold override.
         let h = try StackHarness(arguments: ["--polling-interval", "1"], maxWorkers: 2)

@@ -10,7 +10,10 @@ let k8sBase = "\(repoRoot)/k8s/base"
 /// Real nats-server + redis-server and a real `meme-stack up --only worker` process (the KEDA stand-in)
 /// whose children are real workers.
 final class StackHarness: @unchecked Sendable {
+    /// The NATS server, or the first member of `natsCluster`.
     let nats: NATSServer
+    /// A started cluster the stack is pointed at (every member's URL and monitor), when given.
+    let natsCluster: NATSCluster?
     let redis: RedisServer
     let metricsPort: Int
     let workerBasePort: Int
@@ -19,14 +22,17 @@ final class StackHarness: @unchecked Sendable {
     /// Every child pid ever seen, to check none is left behind.
     private(set) var seenChildren = Set<Int32>()
 
-    init(arguments: [String], workerEnvironment: [String: String] = [:], maxWorkers: Int, k8s: String = k8sBase) throws {
-        nats = try NATSServer()
+    init(arguments: [String], workerEnvironment: [String: String] = [:], maxWorkers: Int, k8s: String = k8sBase,
+         natsCluster: NATSCluster? = nil) throws {
+        self.natsCluster = natsCluster
+        nats = try natsCluster?.servers[0] ?? NATSServer()
         redis = try RedisServer()
         metricsPort = try FreePort.next()
         workerBasePort = try FreePort.block(maxWorkers)
         let dir = try ManagedProcess.makeTempDirectory(prefix: "stack")
         var env = [
-            "NATS_URL": nats.url, "REDIS_URL": redis.url, "NATS_MONITOR_URL": nats.monitorURL,
+            "NATS_URL": natsCluster?.url ?? nats.url, "REDIS_URL": redis.url,
+            "NATS_MONITOR_URL": natsCluster?.servers.map(\.monitorURL).joined(separator: ",") ?? nats.monitorURL,
             "DEMO_CONTROL_PORT": "\(metricsPort)", "DEMO_WORKER_METRICS_BASE_PORT": "\(workerBasePort)",
             "DEMO_WEB_PROCESS_BASE_PORT": "\(try FreePort.block(10, avoiding: [workerBasePort..<(workerBasePort + 10)]))",
             "WORKER_CONCURRENCY": "1",
@@ -102,7 +108,7 @@ final class StackHarness: @unchecked Sendable {
 
     func shutdown() {
         supervisor.process.stop(grace: 40)
-        nats.stop()
+        if let natsCluster { natsCluster.stop() } else { nats.stop() }
         redis.stop()
     }
 }

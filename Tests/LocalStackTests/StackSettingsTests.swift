@@ -52,16 +52,20 @@ import Testing
     @Test func aClusterHandsEveryMembersMonitorToItsChildren() throws {
         let r = SettingsReader(environment: ["DEMO_NATS_CLUSTER": "3", "DEMO_NATS_PORT": "14222", "DEMO_NATS_MONITOR_PORT": "18222"])
         let s = try StackSettings.resolve(r, binaries: "/bin", manifests: "/k8s", environment: [:])
-        #expect(s.natsMonitorURL == "http://127.0.0.1:18222")  // the KEDA stand-in's
-        #expect(s.childEnvironment[MemeEnv.natsMonitorURL] == "http://127.0.0.1:18222,http://127.0.0.1:18223,http://127.0.0.1:18224")
+        #expect(s.natsMonitorURL == "http://127.0.0.1:18222")  // member 1's, in the manifest
+        // Every member's, for the console and the KEDA stand-in (the consumer leader's lag, any member down).
+        #expect(s.natsMonitorURLs == "http://127.0.0.1:18222,http://127.0.0.1:18223,http://127.0.0.1:18224")
+        #expect(s.childEnvironment[MemeEnv.natsMonitorURL] == s.natsMonitorURLs)
         let one = try StackSettings.resolve(SettingsReader(environment: ["DEMO_NATS_MONITOR_PORT": "18222"]), binaries: "/bin", manifests: "/k8s",
                                             environment: [:])
         #expect(one.childEnvironment[MemeEnv.natsMonitorURL] == "http://127.0.0.1:18222")
-        // --only without nats: an external list passes through; the stand-in reads its first member.
+        // --only without nats: external lists pass through (server URLs and monitors alike).
         let external = try StackSettings.resolve(
-            SettingsReader(environment: ["NATS_MONITOR_URL": "http://a:8222, http://b:8222"]), services: [.worker], binaries: "/bin",
-            manifests: "/k8s", environment: [:])
+            SettingsReader(environment: ["NATS_MONITOR_URL": "http://a:8222, http://b:8222", "NATS_URL": "nats://a:4222, nats://b:4222"]),
+            services: [.worker], binaries: "/bin", manifests: "/k8s", environment: [:])
         #expect(external.natsMonitorURL == "http://a:8222")
+        #expect(external.natsMonitorURLs == "http://a:8222,http://b:8222")
         #expect(external.childEnvironment[MemeEnv.natsMonitorURL] == "http://a:8222,http://b:8222")
+        #expect(external.natsURL == "nats://a:4222,nats://b:4222")
     }
 }

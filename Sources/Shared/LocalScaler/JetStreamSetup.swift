@@ -16,15 +16,20 @@ public struct JetStreamSetup: Sendable, Equatable {
     public var subject: String
     public var ackWaitSeconds: Int
     public var maxDeliver: Int
+    /// The workers' bounds and copies (R3 on `DEMO_NATS_CLUSTER=3`): whoever declares the stream first
+    /// declares the same one.
+    public var bounds: StreamBounds
 
     public init(natsURL: String, stream: String, consumer: String, subject: String = MemeDefaults.requestSubject,
-                ackWaitSeconds: Int = MemeDefaults.ackWaitSeconds, maxDeliver: Int = MemeDefaults.maxDeliver) {
+                ackWaitSeconds: Int = MemeDefaults.ackWaitSeconds, maxDeliver: Int = MemeDefaults.maxDeliver,
+                bounds: StreamBounds = StreamBounds()) {
         self.natsURL = natsURL
         self.stream = stream
         self.consumer = consumer
         self.subject = subject
         self.ackWaitSeconds = ackWaitSeconds
         self.maxDeliver = maxDeliver
+        self.bounds = bounds
     }
 
     /// One attempt: creates what is missing (MemeStreamSetup logs what it created), or throws why it could not.
@@ -35,7 +40,7 @@ public struct JetStreamSetup: Sendable, Equatable {
         let connection = try await NATSConnection.connect(options)
         do {
             try await MemeStreamSetup(stream: stream, consumer: consumer, requestSubject: subject,
-                                      ackWaitSeconds: ackWaitSeconds, maxDeliver: maxDeliver).ensure(JetStream(connection), logger: logger)
+                                      ackWaitSeconds: ackWaitSeconds, maxDeliver: maxDeliver, bounds: bounds).ensure(JetStream(connection), logger: logger)
             await connection.close()
         } catch {
             await connection.close()

@@ -3,6 +3,7 @@ import ClusterReaders
 import CurlHTTP
 import Foundation
 import Logging
+import MemeKit
 import Prometheus
 import Retry
 import ServiceLifecycle
@@ -11,7 +12,8 @@ import Synchronization
 /// Everything the KEDA stand-in needs.
 public struct KEDAStandInSettings: Sendable {
     public var spec: ScaledObjectSpec
-    /// NATS monitoring port, e.g. `http://127.0.0.1:8222` (KEDA's natsServerMonitoringEndpoint).
+    /// NATS monitoring port, e.g. `http://127.0.0.1:8222` (KEDA's natsServerMonitoringEndpoint); on a
+    /// cluster every member's, comma-separated.
     public var natsMonitorURL: String
     public var launch: ReplicaLaunch
     /// Declare the stream and consumer when missing (nil: leave it to someone else).
@@ -64,12 +66,13 @@ public final class KEDAStandIn: Service, Sendable {
         let spec = settings.spec
         let p = spec.parameters
         logger.info("""
-            following \(spec.name): \(spec.stream)/\(spec.consumer) via \(settings.natsMonitorURL)/jsz; lagThreshold \(p.lagThreshold), \
+            following \(spec.name): \(spec.stream)/\(spec.consumer) via /jsz of \(settings.natsMonitorURL); lagThreshold \(p.lagThreshold), \
             activation \(p.activationLagThreshold), replicas \(p.minReplicaCount)…\(p.maxReplicaCount), polling \(p.pollingIntervalSeconds) s, \
             cooldown \(p.cooldownPeriodSeconds) s, scale-down stabilisation \(spec.behavior.scaleDown.stabilizationWindowSeconds) s
             """)
         let client = CurlHTTPClient()
-        let monitor = JetStreamMonitor(monitorURL: settings.natsMonitorURL, client: client)
+        // On a cluster every member's /jsz, the consumer leader's numbers: the lag stays readable while a member is down.
+        let members = JetStreamMembers(monitorURLs: ServerList.split(settings.natsMonitorURL), client: client)
         let setup = settings.jetStreamSetup.map { setup in Task { await Self.declare(setup, logger: logger) } }
 
         let clock = ContinuousClock()
@@ -87,7 +90,7 @@ public final class KEDAStandIn: Service, Sendable {
                 var readAt = Date().timeIntervalSince1970
                 var readClock = clock.now
                 do {
-                    let status = try await monitor.status()
+                    let status = try await members.queuePage(stream: spec.stream, consumer: spec.consumer).page
                     readAt = Date().timeIntervalSince1970
                     readClock = clock.now
                     lag = status.kedaLag(stream: spec.stream, consumer: spec.consumer, account: spec.account)

@@ -44,7 +44,7 @@ public final class LocalStack: Service, Sendable {
         let logs = settings.logDirectory
         keda = settings.services.contains(.worker) ? KEDAStandIn(
             settings: KEDAStandInSettings(
-                spec: specs.keda, natsMonitorURL: settings.natsMonitorURL,
+                spec: specs.keda, natsMonitorURL: settings.natsMonitorURLs,
                 launch: .worker(executable: settings.binaries + "/meme-worker", environment: env, metricsBasePort: ports.workerMetricsBase,
                                 logDirectory: logs, stopGraceSeconds: workerDrainGraceSeconds + 5),
                 jetStreamSetup: jetStreamSetup),

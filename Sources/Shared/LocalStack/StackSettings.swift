@@ -124,7 +124,7 @@ public struct StackSettings: Sendable {
         var s = StackSettings(directory: directory, ports: freePorts ? try Self.freePorts() : try Self.ports(r), services: services,
                               binaries: binaries, manifests: manifests, webHost: r.string(MemeEnv.demoWebHost, default: "0.0.0.0"),
                               tuning: tuning, environment: environment)
-        s.externalNATSURL = ServerList.split(try r.url(MemeEnv.natsURL, default: MemeDefaults.natsURL, schemes: ["nats"])).joined(separator: ",")
+        s.externalNATSURL = ServerList.split(try r.servers(MemeEnv.natsURL, default: MemeDefaults.natsURL, schemes: ["nats"])).joined(separator: ",")
         s.externalNATSMonitorURL = try r.servers(MemeEnv.natsMonitorURL, default: s.externalNATSMonitorURL, schemes: ["http", "https"])
         s.externalRedisURL = try r.urlOrOff(MemeEnv.redisURL, default: MemeDefaults.redisURL, schemes: ["redis"])
         let size = try r.int(MemeEnv.demoNATSCluster, default: 1, range: 1...5)
@@ -156,12 +156,12 @@ public struct StackSettings: Sendable {
         guard !natsMembers.isEmpty else { return "nats://127.0.0.1:\(ports.nats)" }
         return natsMembers.map { "nats://127.0.0.1:\($0.client)" }.joined(separator: ",")
     }
-    /// The one monitor the KEDA stand-in reads: member 1's, or the first of an external list.
+    /// Member 1's monitor, or the first of an external list (the stack's manifest names it).
     public var natsMonitorURL: String {
         services.contains(.nats) ? "http://127.0.0.1:\(ports.natsMonitor)" : ServerList.split(externalNATSMonitorURL).first ?? externalNATSMonitorURL
     }
     /// Every member's monitor URL, comma-separated, when the stack runs a cluster (what the console reads
-    /// to show each server); otherwise `natsMonitorURL`.
+    /// to show each server, and the KEDA stand-in to read the consumer leader's lag); otherwise `natsMonitorURL`.
     public var natsMonitorURLs: String {
         guard services.contains(.nats) else { return ServerList.split(externalNATSMonitorURL).joined(separator: ",") }
         guard !natsMembers.isEmpty else { return natsMonitorURL }
