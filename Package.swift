@@ -228,6 +228,7 @@ let package = Package(
                 "ConsoleCore", "ConsoleUI", "ConsoleRecording", "TerminalScreen", "ClusterReaders", "LoadEngine", "NATS", "MemeKit", "SettingsFlags",
                 "Autoscaling", "CurlHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Console"
         ),

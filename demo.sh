@@ -4,7 +4,7 @@
 #                               meme-worker ×N scaled like KEDA, meme-web ×N scaled like the HPA, Redis
 #                               sized like the VPA), then the console
 #   ./demo.sh status            each service: pid, restarts, answering or not
-#   ./demo.sh logs [service]    follow the logs (stack nats redis redis-exporter prometheus web worker web-N worker-N)
+#   ./demo.sh logs [service]    follow the logs (stack nats redis redis-exporter prometheus web worker web-N worker-N meme-console)
 #   ./demo.sh stop              stop the stack (workers and web drain, Redis saves)
 #   ./demo.sh test              install what is missing, build, run every test
 #   ./demo.sh bench [NAME]      every benchmark in one run, or one: nats|render|worker|web|console|scaling
@@ -215,6 +215,9 @@ read_ports() {
   # monitor on DEMO_NATS_MONITOR_PORT + N - 1); the console reads every monitor to show each server.
   NATS_URLS="nats://127.0.0.1:$NATS_PORT"
   NATS_MONITOR_URLS="http://127.0.0.1:$NATS_MONITOR_PORT"
+  # The stream's copies, as meme-stack gives its programs (the console's load declares the same stream).
+  STREAM_REPLICAS=1
+  [ "${DEMO_NATS_CLUSTER:-1}" -ge 3 ] 2>/dev/null && STREAM_REPLICAS=3
   local n
   for ((n = 1; n < ${DEMO_NATS_CLUSTER:-1}; n++)); do
     NATS_URLS="$NATS_URLS,nats://127.0.0.1:$((NATS_PORT + n))"
@@ -232,7 +235,8 @@ print_urls() {
   LAN      http://$lan:$WEB_PORT/  (and /wall)}${PUBLIC_URL:+
   public   $PUBLIC_URL  (PUBLIC_URL: the address the wall shows and encodes in its QR code)}
   console  NATS_URL=$NATS_URLS PROMETHEUS_URL=http://127.0.0.1:$PROMETHEUS_PORT \\
-           NATS_MONITOR_URL=$NATS_MONITOR_URLS LOCAL_SCALER_URL=http://127.0.0.1:$CONTROL_PORT \\
+           NATS_MONITOR_URL=$NATS_MONITOR_URLS LOCAL_SCALER_URL=http://127.0.0.1:$CONTROL_PORT \\${DEMO_NATS_CLUSTER:+
+           NATS_STREAM_REPLICAS=$STREAM_REPLICAS \\}
            MEME_CONSOLE_WEB_URL=http://127.0.0.1:$WEB_PORT $BIN/meme-console dashboard --mode local
   stack    http://127.0.0.1:$CONTROL_PORT/status (KEDA, HPA and VPA stand-ins), /stack, /metrics; prometheus http://127.0.0.1:$PROMETHEUS_PORT
   logs     ./demo.sh logs [service]    status ./demo.sh status    stop ./demo.sh stop
@@ -284,7 +288,7 @@ cmd_up() {
   # Foreground: the console; leaving it (q) stops the stack. Without a terminal (a pipe, CI)
   # there is no console to draw: the stack runs until Ctrl-C or SIGTERM.
   trap 'echo >&2; cmd_stop; exit 0' INT TERM
-  export NATS_URL="$NATS_URLS" NATS_MONITOR_URL="$NATS_MONITOR_URLS"
+  export NATS_URL="$NATS_URLS" NATS_MONITOR_URL="$NATS_MONITOR_URLS" NATS_STREAM_REPLICAS="$STREAM_REPLICAS"
   export PROMETHEUS_URL="http://127.0.0.1:$PROMETHEUS_PORT" LOCAL_SCALER_URL="http://127.0.0.1:$CONTROL_PORT"
   export MEME_CONSOLE_WEB_URL="http://127.0.0.1:$WEB_PORT"
   if [ -t 0 ] && [ -t 1 ]; then

@@ -35,6 +35,9 @@ import Testing
             SettingCase(MemeEnv.namespace, "demo-1", bad: "Demo") { $0.appNamespace == "demo-1" },
             SettingCase(MemeEnv.cacheNamespace, "c", bad: "c_1") { $0.cacheNamespace == "c" },
             SettingCase(MemeEnv.messagingNamespace, "m", bad: "-m") { $0.messagingNamespace == "m" },
+            SettingCase(MemeEnv.streamMaxMessages, "20", bad: "0") { $0.streamBounds.maxMessages == 20 },
+            SettingCase(MemeEnv.streamMaxBytes, "1048576", bad: "12") { $0.streamBounds.maxBytes == 1_048_576 },
+            SettingCase(MemeEnv.streamReplicas, "3", bad: "7") { $0.streamBounds.replicas == 3 },
         ]
         let problems = settingsProblems(cases, reads: ConsoleSettings.environmentNames, without: [MemeEnv.kubernetesServicePort],
                                         resolve: { try ConsoleSettings.resolve($0) })

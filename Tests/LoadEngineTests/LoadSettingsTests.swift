@@ -22,6 +22,10 @@ import Testing
             SettingCase(MemeEnv.natsConsumer, "c", bad: "c*") { $0.configuration(prompts: .builtIn).consumer == "c" },
             SettingCase(MemeEnv.requestSubject, "a.b", bad: "a.>") { $0.configuration(prompts: .builtIn).requestSubject == "a.b" },
             SettingCase(MemeEnv.responseSubject, "c.d", bad: "c d") { $0.configuration(prompts: .builtIn).responseSubject == "c.d" },
+            // The stream as the workers declare it, should this run create it.
+            SettingCase(MemeEnv.streamMaxMessages, "20", bad: "0") { $0.configuration(prompts: .builtIn).streamBounds.maxMessages == 20 },
+            SettingCase(MemeEnv.streamMaxBytes, "1048576", bad: "12") { $0.streamBounds.maxBytes == 1_048_576 },
+            SettingCase(MemeEnv.streamReplicas, "3", bad: "7") { $0.configuration(prompts: .builtIn).streamBounds.replicas == 3 },
         ]
         let problems = settingsProblems(cases, reads: LoadSettings.environmentNames, resolve: { try LoadSettings.resolve($0) })
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")

@@ -12,6 +12,7 @@ The burst goes through the LoadEngine module (ConsoleCore.LoadEngineControl): Je
 import os
 import re
 import signal
+import tempfile
 import time
 
 import pytest
@@ -71,8 +72,9 @@ def queue_lag(screen):
 def test_burst_outage_recovery_and_quit(stack):
     nats, worker, tmux = stack
     console = binary("meme-console")
+    logs = tempfile.mkdtemp(prefix="console-logs-")
     # Prometheus deliberately absent: its status must not stop anything else.
-    command = (f"env LANG=C.UTF-8 TERM=xterm-256color NATS_URL={nats.url} PROMETHEUS_URL=http://127.0.0.1:1 "
+    command = (f"env LANG=C.UTF-8 TERM=xterm-256color DEMO_DIR={logs} NATS_URL={nats.url} PROMETHEUS_URL=http://127.0.0.1:1 "
                f"LOCAL_SCALER_URL=http://127.0.0.1:1 {console} --mode local --interval 0.5")
     tmux.run("new-session", "-d", "-s", tmux.session, "-x", "120", "-y", "40", command)
     tmux.wait_for("nats ok", lambda s: "nats ok" in s)
@@ -110,6 +112,13 @@ def test_burst_outage_recovery_and_quit(stack):
     assert "MEME CONSOLE" in screen
     nats.start()
     tmux.wait_for("nats ok again", lambda s: "nats ok" in s, timeout=30)
+    # The NATS client's log lines about it went to the console's log file, not over the screen.
+    time.sleep(1)
+    screen = tmux.screen()
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d|\[NATS\]|reconnected", screen), screen
+    with open(os.path.join(logs, "logs", "meme-console.log")) as f:
+        log = f.read()
+    assert "nats: disconnected" in log and "nats: reconnected" in log, log
 
     # q quits cleanly: the session (whose only program is the console) ends.
     tmux.run("send-keys", "-t", tmux.session, "q")

@@ -80,7 +80,7 @@ public final class ConsoleEngine: Sendable {
                               kubeClient: kubeClient)
         let load = LoadEngineControl(box: nats.box, configuration: LoadConfiguration(
             requestSubject: settings.requestSubject, responseSubject: settings.responseSubject, stream: settings.stream,
-            consumer: settings.consumer, idPrefix: "console-"), webURL: settings.webURL)
+            consumer: settings.consumer, idPrefix: "console-", streamBounds: settings.streamBounds), webURL: settings.webURL)
         loadRunner = load
         nats.forwardAnswers { [load] id, ok, error in load.answered(id: id, ok: ok, error: error) }
         setLoad(load)

@@ -6,7 +6,7 @@ extension ConsoleSettings {
         MemeEnv.consoleMode, MemeEnv.consoleInterval, MemeEnv.natsMonitorURL, MemeEnv.prometheusURL, MemeEnv.localScalerURL, MemeEnv.consoleWebURL,
         MemeEnv.kubeconfig, MemeEnv.kubeContext, MemeEnv.kubeAPIURL, MemeEnv.kubernetesServiceHost, MemeEnv.kubernetesServicePort,
         MemeEnv.namespace, MemeEnv.cacheNamespace, MemeEnv.messagingNamespace,
-    ]
+    ] + StreamBounds.environmentNames
 
     /// The dashboard's settings, flag → environment → default; errors name the flag and the variable.
     /// `inCluster` is the `--in-cluster` flag (it has no variable: KUBERNETES_SERVICE_HOST implies it).
@@ -20,6 +20,7 @@ extension ConsoleSettings {
         // One monitor URL per cluster member, comma-separated (as NATS_URL): each is read.
         let monitors = try r.servers(MemeEnv.natsMonitorURL, default: "", schemes: ["http", "https"])
         s.natsMonitorURL = monitors.isEmpty ? nil : monitors
+        s.streamBounds = try StreamBounds.resolve(r)
         s.prometheusURL = try r.url(MemeEnv.prometheusURL, default: s.prometheusURL, schemes: ["http", "https"])
         s.localScalerURL = try r.url(MemeEnv.localScalerURL, default: s.localScalerURL, schemes: ["http", "https"])
         s.webURL = try r.url(MemeEnv.consoleWebURL, default: s.webURL, schemes: ["http", "https"])

@@ -30,6 +30,8 @@ public struct ConsoleSettings: Sendable {
     public var consumer: String
     public var requestSubject: String
     public var responseSubject: String
+    /// The stream's bounds and copies, should the console's load be the first to declare it.
+    public var streamBounds = StreamBounds()
     /// Seconds between reads of each source while it is healthy.
     public var interval: Double
     public var appNamespace: String

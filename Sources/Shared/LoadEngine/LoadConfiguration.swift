@@ -27,6 +27,8 @@ public struct LoadConfiguration: Sendable {
     /// Create the stream and consumer when missing (MemeStreamSetup, as the worker and meme-web do), so
     /// load can queue up while no worker runs (scale from zero). Existing ones are never changed.
     public var createQueueIfMissing: Bool
+    /// The stream's bounds and copies when this creates it: the workers' (`NATS_STREAM_REPLICAS` …).
+    public var streamBounds: StreamBounds
     /// Requests waiting for an answer that are tracked at most; older ones are dropped (`untracked`).
     public var maxTracked: Int
     /// Length of `LoadSnapshot.recent`.
@@ -43,7 +45,7 @@ public struct LoadConfiguration: Sendable {
         smallImage: Bool = true, fastMode: Bool? = nil, publishTimeout: Duration = .seconds(5),
         requestSubject: String = MemeDefaults.requestSubject, responseSubject: String = MemeDefaults.responseSubject,
         stream: String = MemeDefaults.stream, consumer: String = MemeDefaults.consumer, createQueueIfMissing: Bool = true, maxTracked: Int = 100_000,
-        recentLimit: Int = 20, idPrefix: String = "load-", listensForAnswers: Bool = true
+        recentLimit: Int = 20, idPrefix: String = "load-", listensForAnswers: Bool = true, streamBounds: StreamBounds = StreamBounds()
     ) {
         self.transport = transport
         self.prompts = prompts
@@ -60,6 +62,7 @@ public struct LoadConfiguration: Sendable {
         self.recentLimit = recentLimit
         self.idPrefix = idPrefix
         self.listensForAnswers = listensForAnswers
+        self.streamBounds = streamBounds
     }
 
     /// Throws a `LoadError` naming the first bad setting.

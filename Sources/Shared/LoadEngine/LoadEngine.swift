@@ -130,7 +130,7 @@ public final class LoadEngine: Sendable {
 
     private func ensureQueue() async throws {
         let c = configuration
-        let setup = MemeStreamSetup(stream: c.stream, consumer: c.consumer, requestSubject: c.requestSubject)
+        let setup = MemeStreamSetup(stream: c.stream, consumer: c.consumer, requestSubject: c.requestSubject, bounds: c.streamBounds)
         do {
             try await setup.ensure(js, updateConsumer: false, logger: Logger(label: "meme-load"))
         } catch {

@@ -18,6 +18,8 @@ public struct LoadSettings: Sendable, Equatable {
     /// Prompts, one per line; nil: the built-in list.
     public var promptsFile: String?
     public var queue = QueueSettings()
+    /// The stream's bounds and copies, should this run be the one to create it.
+    public var streamBounds = StreamBounds()
     public var webURL = "http://127.0.0.1:\(MemeDefaults.webPort)"
     public var timeoutSeconds = 120.0
     /// How long one publish (or POST) waits for its ack: longer than meme-web's WEB_SUBMIT_TIMEOUT
@@ -30,7 +32,7 @@ public struct LoadSettings: Sendable, Equatable {
     public init() {}
 
     /// The environment names the load tool reads.
-    public static let environmentNames = QueueSettings.environmentNames
+    public static let environmentNames = QueueSettings.environmentNames + StreamBounds.environmentNames
 
     /// `run` (the run's own flags) with the queue's settings resolved from `r` (flags keyed by
     /// variable, then the environment), all checked; errors name the flag (and the variable, for
@@ -38,6 +40,7 @@ public struct LoadSettings: Sendable, Equatable {
     public static func resolve(_ r: SettingsReader, run: LoadSettings = LoadSettings()) throws -> LoadSettings {
         var s = run
         s.queue = try QueueSettings.resolve(r)
+        s.streamBounds = try StreamBounds.resolve(r)
         try s.validate()
         return s
     }
@@ -71,7 +74,8 @@ public struct LoadSettings: Sendable, Equatable {
             transport: via == .web ? .web(baseURL: webURL) : .nats, prompts: prompts, maxConcurrentPublishes: concurrency,
             smallImage: smallImage, fastMode: fastMode ? true : nil,
             publishTimeout: .milliseconds(Int64(publishTimeoutSeconds * 1000)), requestSubject: queue.requestSubject,
-            responseSubject: queue.responseSubject, stream: queue.stream, consumer: queue.consumer, idPrefix: idPrefix)
+            responseSubject: queue.responseSubject, stream: queue.stream, consumer: queue.consumer, idPrefix: idPrefix,
+            streamBounds: streamBounds)
     }
 
     /// Where requests go, for the first log line (credentials redacted).
