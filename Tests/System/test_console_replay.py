@@ -256,12 +256,17 @@ def check_replay_in_tmux(console, recording, tmp_path, burst_key, ups, top):
         # Keys: space pauses, → seeks, ? shows the replay's keys, q quits.
         tmux.keys("Space")
         tmux.wait_for("paused", lambda s: "‖ REPLAY ×4" in s and "␣ play" in s, timeout=10)
-        before = re.search(r"REPLAY ×4\s+(\d+):(\d+)", tmux.screen())
+        def position(screen):
+            m = re.search(r"REPLAY ×4\s+(\d+):(\d+)", screen)
+            return int(m.group(1)) * 60 + int(m.group(2))
+        # The climb ends near the recording's end: ← first (10 s back, or to the start), then → has 10 s to go.
+        before = position(tmux.screen())
+        tmux.keys("Left")
+        back = position(tmux.wait_for("the seek back", lambda s: position(s) != before, timeout=10))
+        assert 9 <= before - back <= 11 or back == 0, f"← moved from {before} s to {back} s"
         tmux.keys("Right")
-        after = tmux.wait_for("the seek", lambda s: re.search(r"REPLAY ×4\s+(\d+):(\d+)", s).groups() != before.groups(), timeout=10)
-        m = re.search(r"REPLAY ×4\s+(\d+):(\d+)", after)
-        moved = int(m.group(1)) * 60 + int(m.group(2)) - (int(before.group(1)) * 60 + int(before.group(2)))
-        assert 9 <= moved <= 11 or "■" in after, f"→ moved {moved} s"
+        forward = position(tmux.wait_for("the seek forward", lambda s: position(s) != back, timeout=10))
+        assert 9 <= forward - back <= 11, f"→ moved from {back} s to {forward} s"
         tmux.keys("?")
         tmux.wait_for("the replay's help", lambda s: "REPLAY KEYS" in s and "back / forward 10 s" in s, timeout=10)
         tmux.keys("q")
