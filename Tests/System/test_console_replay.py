@@ -253,7 +253,7 @@ def check_replay_in_tmux(console, recording, tmp_path, burst_key, ups, top):
         # At 4× a snapshot is on screen for about 0.25 s, so a short-lived level (0 → 1 → 5) may slip
         # between two reads; the climb from none to the recording's last count may not.
         assert rising == sorted(rising) and rising[0] < top and rising[-1] == top, f"replicas seen while replaying: {seen} (recording ends at {top})"
-        # Keys: space pauses, → seeks, ? shows the replay's keys, q quits.
+        # Keys: space pauses, ← and → seek, ? shows the replay's keys, q quits.
         tmux.keys("Space")
         tmux.wait_for("paused", lambda s: "‖ REPLAY ×4" in s and "␣ play" in s, timeout=10)
         def position(screen):
