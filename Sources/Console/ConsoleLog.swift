@@ -11,9 +11,9 @@ enum ConsoleLog {
         return (environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp") + "/meme-console.log"
     }
 
-    /// Sends every logger made from now on to the file (appending); nil when it cannot be opened, and
-    /// then log lines are dropped rather than drawn over the screen.
-    static func toFile(_ path: String = path()) -> String? {
+    /// Sends every logger made from now on to the file (appending). When it cannot be opened, log lines
+    /// are dropped rather than drawn over the screen.
+    static func toFile(_ path: String = path()) {
         let url = URL(fileURLWithPath: path)
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
@@ -21,7 +21,6 @@ enum ConsoleLog {
         _ = try? file?.seekToEnd()
         let sink = LogFile(file)
         LoggingSystem.bootstrap { label in FileLogHandler(label: label, sink: sink) }
-        return file == nil ? nil : path
     }
 }
 

@@ -100,7 +100,7 @@ struct Dashboard: AsyncParsableCommand {
     func run() async throws {
         let settings = try settings()
         // The dashboard draws on this terminal: log lines go to a file, not over the screen.
-        if !once && !headless { _ = ConsoleLog.toFile() }
+        if !once && !headless { ConsoleLog.toFile() }
         // The file is created before anything else, so a bad path stops the console at once.
         let recorder = try record.map { path in
             do { return try SessionRecorder(path: path) } catch { throw ValidationError("\(error)") }
